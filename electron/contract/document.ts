@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { GenerationSettingsSchema } from './generation.js';
+
+/**
+ * The Atelier document: plain, versioned data shared by the renderer, the store and the exporters.
+ * Pixels are referenced by content hash (`imageId` = sha256 hex of the PNG bytes); a saved `.atelier`
+ * file carries them alongside the JSON. Nothing here imports React, Konva, zustand or Electron.
+ */
+export const DOCUMENT_TYPE = 'atelier-document';
+export const DOCUMENT_VERSION = 1;
+
+export const BLEND_MODES = [
+  'normal', 'multiply', 'screen', 'overlay', 'darken', 'lighten',
+  'color-dodge', 'color-burn', 'hard-light', 'soft-light', 'difference', 'exclusion',
+] as const;
+export type BlendMode = (typeof BLEND_MODES)[number];
+
+export const ImageIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'image id must be a sha256 hex digest');
+
+/** A layer mask: gray pixels placed in document coordinates (255 shows the layer, 0 hides it). */
+export const LayerMaskSchema = z.object({
+  imageId: ImageIdSchema,
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type LayerMask = z.infer<typeof LayerMaskSchema>;
+
+/** What produced a layer, so names and exports can say it and history can re-run it. */
+export const LayerSourceSchema = z.object({
+  historyEntryId: z.string().optional(),
+  model: z.string().optional(),
+  settings: GenerationSettingsSchema.optional(),
+});
+export type LayerSource = z.infer<typeof LayerSourceSchema>;
+
+export const RasterLayerSchema = z.object({
+  id: z.string().min(1),
+  kind: z.literal('raster'),
+  name: z.string().max(255),
+  /** Top-left in document pixels; may be negative or past the edge (outpainting). */
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  opacity: z.number().min(0).max(1),
+  visible: z.boolean(),
+  blendMode: z.enum(BLEND_MODES),
+  imageId: ImageIdSchema,
+  mask: LayerMaskSchema.optional(),
+  /** Group this layer belongs to (id of a group layer), if any. */
+  parentId: z.string().optional(),
+  source: LayerSourceSchema.optional(),
+});
+export type RasterLayer = z.infer<typeof RasterLayerSchema>;
+
+export const GroupLayerSchema = z.object({
+  id: z.string().min(1),
+  kind: z.literal('group'),
+  name: z.string().max(255),
+  opacity: z.number().min(0).max(1),
+  visible: z.boolean(),
+  blendMode: z.enum(BLEND_MODES),
+  parentId: z.string().optional(),
+});
+export type GroupLayer = z.infer<typeof GroupLayerSchema>;
+
+export const LayerSchema = z.discriminatedUnion('kind', [RasterLayerSchema, GroupLayerSchema]);
+export type Layer = z.infer<typeof LayerSchema>;
+
+export const FrameSchema = z.object({
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type GenerationFrame = z.infer<typeof FrameSchema>;
+
+export const DocumentSchema = z.object({
+  type: z.literal(DOCUMENT_TYPE),
+  version: z.literal(DOCUMENT_VERSION),
+  id: z.string().min(1),
+  name: z.string().max(255),
+  width: z.number().int().positive().max(16384),
+  height: z.number().int().positive().max(16384),
+  /** Bottom to top, as in Photoshop's layer stack read upwards. */
+  layers: z.array(LayerSchema),
+  generationFrame: FrameSchema,
+  historyEntryIds: z.array(z.string()),
+});
+export type AtelierDocument = z.infer<typeof DocumentSchema>;

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Samplers the engine implements, named as users see them in other tools. */
+export const SCHEDULER_NAMES = ['euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const;
+export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+
+export const GENERATION_MODES = ['txt2img', 'img2img', 'inpaint'] as const;
+export type GenerationMode = (typeof GENERATION_MODES)[number];
+
+/** Size rules shared by UI and engine: multiples of 8, within these limits. */
+export const SIZE_LIMITS = { min: 64, max: 2048, multiple: 8 } as const;
+
+/**
+ * The settings of one generation: what the history stores, what PNG metadata carries,
+ * what "re-run exactly" replays. Pixels (init image, mask) travel separately.
+ */
+export const GenerationSettingsSchema = z.object({
+  mode: z.enum(GENERATION_MODES),
+  prompt: z.string().max(10_000),
+  negativePrompt: z.string().max(10_000).default(''),
+  width: z.number().int().min(SIZE_LIMITS.min).max(SIZE_LIMITS.max).multipleOf(SIZE_LIMITS.multiple),
+  height: z.number().int().min(SIZE_LIMITS.min).max(SIZE_LIMITS.max).multipleOf(SIZE_LIMITS.multiple),
+  steps: z.number().int().min(1).max(200),
+  guidance: z.number().min(0).max(30),
+  scheduler: z.enum(SCHEDULER_NAMES),
+  /** 0 .. 2^32-1; the engine's RNG is seeded from it deterministically. */
+  seed: z.number().int().min(0).max(0xffffffff),
+  batch: z.number().int().min(1).max(16).default(1),
+  /** img2img / inpaint: how much of the schedule to run (1 = from pure noise). */
+  strength: z.number().min(0).max(1).default(0.75),
+  /** inpaint: feather radius in pixels of the paste-back (0..8). */
+  maskFeather: z.number().int().min(0).max(8).default(4),
+});
+export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
+export type GenerationSettingsInput = z.input<typeof GenerationSettingsSchema>;

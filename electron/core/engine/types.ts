@@ -1,0 +1,59 @@
+import type { GenerationSettings } from '../../contract/generation.js';
+import type { GrayImage, RgbaImage } from '../image/types.js';
+
+/** What one generation job asks of the engine. Pixels are already decoded (see core/image). */
+export interface GenerateRequest {
+  settings: GenerationSettings;
+  /** img2img and inpaint: the init image, exactly settings.width × settings.height. */
+  initImage?: RgbaImage;
+  /** inpaint: 255 repaints, 0 keeps; same size as initImage. */
+  mask?: GrayImage;
+  /** Send a small preview every k steps (0 = none). */
+  previewEvery?: number;
+}
+
+export interface StepProgress {
+  /** Steps completed so far over all images of the batch. */
+  done: number;
+  total: number;
+  batchIndex: number;
+  /** Small RGBA preview (at most 128 px on the long side), when asked for. */
+  preview?: RgbaImage;
+}
+
+export interface PhaseTimings {
+  loadMs: number;
+  encodeMs: number;
+  denoiseMs: number;
+  decodeMs: number;
+  totalMs: number;
+}
+
+export interface GeneratedImage {
+  image: RgbaImage;
+  /** The seed that produced this image (batch item i uses seed + i). */
+  seed: number;
+}
+
+export interface GenerateResult {
+  images: GeneratedImage[];
+  provider: string;
+  model: { name: string; path: string; family: ModelFamily };
+  timings: PhaseTimings;
+}
+
+export interface GenerateOptions {
+  onProgress?: (p: StepProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type ModelFamily = 'sd1' | 'sd2' | 'sdxl';
+
+/** Error whose message is written for the user; hosts print it as one line. */
+export class EngineError extends Error {
+  constructor(message: string, readonly code: EngineErrorCode = 'invalid-input') {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+export type EngineErrorCode = 'invalid-input' | 'invalid-model' | 'cancelled' | 'runtime' | 'out-of-memory';

@@ -1,0 +1,34 @@
+/** Pixel containers shared by the engine, the store and the exporters. Plain data, no I/O. */
+
+/** 8-bit RGBA, row-major, premultiplied alpha NOT applied. `data.length === width * height * 4`. */
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** 8-bit single channel (masks: 255 = repaint / visible, 0 = keep / hidden). `data.length === width * height`. */
+export interface GrayImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+export function createRgba(width: number, height: number, fill?: readonly [number, number, number, number]): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  if (fill) {
+    for (let i = 0; i < data.length; i += 4) {
+      data[i] = fill[0];
+      data[i + 1] = fill[1];
+      data[i + 2] = fill[2];
+      data[i + 3] = fill[3];
+    }
+  }
+  return { width, height, data };
+}
+
+export function createGray(width: number, height: number, fill = 0): GrayImage {
+  const data = new Uint8Array(width * height);
+  if (fill !== 0) data.fill(fill);
+  return { width, height, data };
+}
