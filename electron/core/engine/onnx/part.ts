@@ -1,0 +1,143 @@
+import * as ort from 'onnxruntime-node';
+import { EngineError } from '../types.js';
+import { fromHalfArray, toHalfArray } from './float16.js';
+import { PROVIDER_LABELS, providerCandidates, type ProviderPreference } from './providers.js';
+
+export interface IoSpec {
+  name: string;
+  type: ort.Tensor.Type;
+  /** Declared dims; strings are symbolic, [] means scalar or undeclared. */
+  shape: ReadonlyArray<number | string>;
+}
+
+export interface PartLoad {
+  provider: string;
+  /** Set when a preferred provider failed and the part runs on a fallback. */
+  notice?: string;
+}
+
+/** Providers that failed once in this process are not retried for every part. */
+const failedProviders = new Map<string, string>();
+
+function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): Map<string, IoSpec> {
+  const map = new Map<string, IoSpec>();
+  for (const m of meta) {
+    if (!m.isTensor) continue;
+    map.set(m.name, { name: m.name, type: m.type, shape: m.shape });
+  }
+  return map;
+}
+
+/**
+ * One ONNX model of a pipeline (text encoder, UNet, VAE half): its session plus what it declares.
+ * Callers adapt to the declared names and types instead of assuming an exporter's conventions.
+ */
+export class OnnxPart {
+  private constructor(
+    readonly file: string,
+    private session: ort.InferenceSession | undefined,
+    readonly inputs: Map<string, IoSpec>,
+    readonly outputs: Map<string, IoSpec>,
+    readonly load: PartLoad,
+  ) {}
+
+  static async create(file: string, pref: ProviderPreference): Promise<OnnxPart> {
+    const candidates = providerCandidates(pref, process.platform, process.arch);
+    const failures: string[] = [];
+    for (const provider of candidates) {
+      const knownFailure = failedProviders.get(provider);
+      if (knownFailure) {
+        failures.push(knownFailure);
+        continue;
+      }
+      try {
+        const session = await ort.InferenceSession.create(file, {
+          executionProviders: [provider],
+          graphOptimizationLevel: 'all',
+          // DirectML cannot run with memory patterns or parallel execution.
+          ...(provider === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
+        });
+        const notice = failures.length > 0
+          ? `${failures.join('; ')}; running on ${PROVIDER_LABELS[provider] ?? provider}`
+          : undefined;
+        return new OnnxPart(file, session, describe(session.inputMetadata), describe(session.outputMetadata), { provider, notice });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        if (provider === 'cpu') {
+          throw new EngineError(`cannot load ${file}: ${reason}`, 'invalid-model');
+        }
+        const message = `${PROVIDER_LABELS[provider] ?? provider} could not start (${reason})`;
+        failedProviders.set(provider, message);
+        failures.push(message);
+      }
+    }
+    throw new EngineError(`no execution provider could load ${file}`, 'runtime');
+  }
+
+  input(name: string): IoSpec | undefined {
+    return this.inputs.get(name);
+  }
+
+  requireInput(...names: string[]): IoSpec {
+    for (const n of names) {
+      const spec = this.inputs.get(n);
+      if (spec) return spec;
+    }
+    throw new EngineError(
+      `${this.file} has none of the inputs ${names.join(', ')} (it declares ${[...this.inputs.keys()].join(', ')})`,
+      'invalid-model',
+    );
+  }
+
+  requireOutput(...names: string[]): IoSpec {
+    for (const n of names) {
+      const spec = this.outputs.get(n);
+      if (spec) return spec;
+    }
+    throw new EngineError(
+      `${this.file} has none of the outputs ${names.join(', ')} (it declares ${[...this.outputs.keys()].join(', ')})`,
+      'invalid-model',
+    );
+  }
+
+  async run(feeds: Record<string, ort.Tensor>, fetches?: string[]): Promise<Record<string, ort.Tensor>> {
+    if (!this.session) throw new EngineError('model was released', 'runtime');
+    try {
+      return fetches ? await this.session.run(feeds, fetches) : await this.session.run(feeds);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (/out of memory|bad_alloc|cudaErrorMemoryAllocation|failed to allocate/i.test(reason)) {
+        throw new EngineError(`out of memory while running ${this.file}: try a smaller size or batch`, 'out-of-memory');
+      }
+      throw new EngineError(`running ${this.file} failed: ${reason.split('\n')[0]}`, 'runtime');
+    }
+  }
+
+  async release(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (s) await s.release();
+  }
+}
+
+/** A float tensor in the dtype the input declares (fp16 models take Uint16 bit patterns). */
+export function floatTensor(spec: IoSpec, data: Float32Array, dims: readonly number[]): ort.Tensor {
+  if (spec.type === 'float16') return new ort.Tensor('float16', toHalfArray(data), dims);
+  if (spec.type === 'float32') return new ort.Tensor('float32', data, dims);
+  throw new EngineError(`input ${spec.name} has type ${spec.type}, expected a float tensor`, 'invalid-model');
+}
+
+/** Integer ids in the dtype the input declares (int32 or int64). */
+export function intTensor(spec: IoSpec, values: ArrayLike<number>, dims: readonly number[]): ort.Tensor {
+  if (spec.type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims);
+  if (spec.type === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);
+  if (spec.type === 'float32' || spec.type === 'float16') return floatTensor(spec, Float32Array.from(values), dims);
+  throw new EngineError(`input ${spec.name} has type ${spec.type}, expected integer ids`, 'invalid-model');
+}
+
+/** Any float output as Float32Array (fp16 decoded). */
+export function readFloats(tensor: ort.Tensor): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') return fromHalfArray(tensor.data as Uint16Array);
+  throw new Error(`expected a float output, got ${tensor.type}`);
+}

@@ -1,0 +1,161 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { EngineError, type ModelFamily } from '../engine/types.js';
+
+/**
+ * A diffusers / optimum ONNX model folder, read and checked before any session is created,
+ * so that a broken folder is reported in one line instead of a runtime stack trace.
+ */
+export interface ModelPart {
+  /** Path to model.onnx (external weights, if any, sit beside it and are found by the runtime). */
+  file: string;
+  /** The part's config.json, parsed, or {} when absent. */
+  config: Record<string, unknown>;
+}
+
+export interface TokenizerFiles {
+  dir: string;
+  vocabJson: string;
+  mergesTxt: string;
+  tokenizerConfig?: unknown;
+  specialTokensMap?: unknown;
+}
+
+export interface ModelLayout {
+  dir: string;
+  name: string;
+  /** Human label for pickers (from model_index.json `_atelier.label`, else the folder name). */
+  label: string;
+  family: ModelFamily;
+  pipelineClass: string;
+  tokenizer: TokenizerFiles;
+  tokenizer2?: TokenizerFiles;
+  textEncoder: ModelPart;
+  textEncoder2?: ModelPart;
+  unet: ModelPart;
+  vaeDecoder: ModelPart;
+  vaeEncoder?: ModelPart;
+  schedulerConfig: Record<string, unknown>;
+  vaeScalingFactor: number;
+  /** Settings the model's authors recommend (model_index.json `_atelier.recommended`). */
+  recommended?: { steps?: number; guidance?: number; scheduler?: string; width?: number; height?: number };
+  /** Bytes of all weight files: what loading it costs. */
+  weightBytes: number;
+}
+
+function readJson(path: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new EngineError(`${what} is missing: ${path}`, 'invalid-model');
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw new EngineError(`${what} is not valid JSON: ${path}`, 'invalid-model');
+  }
+}
+
+function readOptionalJson(path: string, what: string): Record<string, unknown> | undefined {
+  return existsSync(path) ? readJson(path, what) : undefined;
+}
+
+/** Size of model.onnx plus any external-data files beside it. */
+function partBytes(dir: string): number {
+  let total = 0;
+  for (const name of ['model.onnx', 'model.onnx_data', 'weights.pb', 'model.onnx.data']) {
+    const p = join(dir, name);
+    if (existsSync(p)) total += statSync(p).size;
+  }
+  return total;
+}
+
+function readPart(modelDir: string, sub: string, required: true): ModelPart;
+function readPart(modelDir: string, sub: string, required: false): ModelPart | undefined;
+function readPart(modelDir: string, sub: string, required: boolean): ModelPart | undefined {
+  const dir = join(modelDir, sub);
+  const file = join(dir, 'model.onnx');
+  if (!existsSync(file)) {
+    if (!required) return undefined;
+    throw new EngineError(`model folder has no ${sub}/model.onnx: ${modelDir}`, 'invalid-model');
+  }
+  if (statSync(file).size < 16) throw new EngineError(`${sub}/model.onnx is empty or truncated: ${file}`, 'invalid-model');
+  return { file, config: readOptionalJson(join(dir, 'config.json'), `${sub}/config.json`) ?? {} };
+}
+
+function readTokenizer(modelDir: string, sub: string): TokenizerFiles | undefined {
+  const dir = join(modelDir, sub);
+  const vocabJson = join(dir, 'vocab.json');
+  const mergesTxt = join(dir, 'merges.txt');
+  if (!existsSync(vocabJson) || !existsSync(mergesTxt)) return undefined;
+  return {
+    dir,
+    vocabJson,
+    mergesTxt,
+    tokenizerConfig: readOptionalJson(join(dir, 'tokenizer_config.json'), `${sub}/tokenizer_config.json`),
+    specialTokensMap: readOptionalJson(join(dir, 'special_tokens_map.json'), `${sub}/special_tokens_map.json`),
+  };
+}
+
+function familyOf(pipelineClass: string, hasSecondEncoder: boolean, textEncoderConfig: Record<string, unknown>): ModelFamily {
+  if (hasSecondEncoder || /XL/i.test(pipelineClass)) return 'sdxl';
+  const hidden = textEncoderConfig['hidden_size'];
+  if (hidden === 1024) return 'sd2';
+  return 'sd1';
+}
+
+const DEFAULT_SCALING: Record<ModelFamily, number> = { sd1: 0.18215, sd2: 0.18215, sdxl: 0.13025 };
+
+export function readModelFolder(modelDir: string): ModelLayout {
+  if (!existsSync(modelDir) || !statSync(modelDir).isDirectory()) {
+    throw new EngineError(`model folder not found: ${modelDir}`, 'invalid-model');
+  }
+  const index = readJson(join(modelDir, 'model_index.json'), 'model_index.json');
+  const pipelineClass = typeof index['_class_name'] === 'string' ? index['_class_name'] : 'OnnxStableDiffusionPipeline';
+
+  const tokenizer = readTokenizer(modelDir, 'tokenizer');
+  if (!tokenizer) throw new EngineError(`model folder has no tokenizer/vocab.json and merges.txt: ${modelDir}`, 'invalid-model');
+  const textEncoder = readPart(modelDir, 'text_encoder', true);
+  const textEncoder2 = readPart(modelDir, 'text_encoder_2', false);
+  const tokenizer2 = textEncoder2 ? readTokenizer(modelDir, 'tokenizer_2') ?? tokenizer : undefined;
+  const unet = readPart(modelDir, 'unet', true);
+  const vaeDecoder = readPart(modelDir, 'vae_decoder', true);
+  const vaeEncoder = readPart(modelDir, 'vae_encoder', false);
+  const schedulerConfig = readOptionalJson(join(modelDir, 'scheduler', 'scheduler_config.json'), 'scheduler/scheduler_config.json') ?? {};
+
+  const family = familyOf(pipelineClass, textEncoder2 !== undefined, textEncoder.config);
+  const declaredScaling = vaeDecoder.config['scaling_factor'] ?? vaeEncoder?.config['scaling_factor'];
+  const vaeScalingFactor = typeof declaredScaling === 'number' && declaredScaling > 0 ? declaredScaling : DEFAULT_SCALING[family];
+
+  const extra = index['_atelier'];
+  const extraObj = extra && typeof extra === 'object' ? (extra as Record<string, unknown>) : {};
+  const label = typeof extraObj['label'] === 'string' ? extraObj['label'] : basename(modelDir);
+  const recommended = extraObj['recommended'] && typeof extraObj['recommended'] === 'object'
+    ? (extraObj['recommended'] as ModelLayout['recommended'])
+    : undefined;
+
+  const weightBytes = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder']
+    .reduce((sum, sub) => sum + partBytes(join(modelDir, sub)), 0);
+
+  return {
+    dir: modelDir,
+    name: basename(modelDir),
+    label,
+    family,
+    pipelineClass,
+    tokenizer,
+    tokenizer2,
+    textEncoder,
+    textEncoder2,
+    unet,
+    vaeDecoder,
+    vaeEncoder,
+    schedulerConfig,
+    vaeScalingFactor,
+    recommended,
+    weightBytes,
+  };
+}
