@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { DocumentSchema, ImageIdSchema, type AtelierDocument } from './document.js';
+import { GenerationSettingsSchema, type GenerationSettingsInput } from './generation.js';
+
+/**
+ * The one API between the renderer and the app core. Every `domain:verb` channel is declared here once
+ * with its request schema; Electron main (IPC) and `serve` (WebSocket) register handlers through the same
+ * table, and the renderer talks to the `AtelierApi` interface below through either transport.
+ * Pure data + zod: no Node, no DOM.
+ */
+
+export const ModelSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+export const DocumentNameSchema = z
+  .string()
+  .min(1)
+  .max(120)
+  .regex(/^[^/\\:*?"<>|\u0000-\u001f]+$/, 'document name must not contain path characters')
+  .refine((s) => s !== '.' && s !== '..' && !s.startsWith('.'), 'document name must not start with a dot');
+
+export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const GenerationStartSchema = z.object({
+  modelId: z.string().min(1).max(200),
+  settings: GenerationSettingsSchema,
+  /** img2img / inpaint: the frame's pixels, uploaded first with `images:put`. */
+  initImageId: ImageIdSchema.optional(),
+  /** inpaint: gray PNG, 255 = repaint, uploaded first with `images:put`. */
+  maskImageId: ImageIdSchema.optional(),
+  documentId: z.string().min(1).max(200).optional(),
+});
+export type GenerationStart = z.input<typeof GenerationStartSchema>;
+
+export const HistoryEntrySchema = z.object({
+  id: z.string(),
+  imageId: ImageIdSchema,
+  width: z.number().int(),
+  height: z.number().int(),
+  prompt: z.string(),
+  seed: z.number().int(),
+  mode: z.string(),
+  createdAt: z.number(),
+  documentId: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+export const GeneratedImageSchema = z.object({
+  imageId: ImageIdSchema,
+  width: z.number().int(),
+  height: z.number().int(),
+  seed: z.number().int(),
+  historyEntryId: z.string(),
+});
+export type GeneratedImageRef = z.infer<typeof GeneratedImageSchema>;
+
+/** Request schemas, one per channel. Responses are typed by `ApiResponses`. */
+export const API_REQUESTS = {
+  'models:list': z.object({}).strict(),
+  'prompt:tokenize': z.object({ modelId: z.string().min(1).max(200), text: z.string().max(10_000) }).strict(),
+  'images:put': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 256 * 1024 * 1024, 'image must be 1 byte .. 256 MiB') }).strict(),
+  'generation:start': GenerationStartSchema.strict(),
+  'generation:cancel': z.object({ jobId: JobIdSchema }).strict(),
+  'history:list': z.object({
+    documentId: z.string().max(200).optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(500).default(100),
+  }).strict(),
+  'documents:list': z.object({}).strict(),
+  'documents:save': z.object({ name: DocumentNameSchema, document: DocumentSchema }).strict(),
+  'documents:open': z.object({ name: DocumentNameSchema }).strict(),
+  'documents:autosave': z.object({ document: DocumentSchema }).strict(),
+  'documents:recover': z.object({ discard: z.boolean().default(false) }).strict(),
+  'export:png': z.object({ name: DocumentNameSchema, imageId: ImageIdSchema }).strict(),
+} as const;
+
+export type ApiChannel = keyof typeof API_REQUESTS;
+export const API_CHANNELS = Object.keys(API_REQUESTS) as ApiChannel[];
+export type ApiRequest<C extends ApiChannel> = z.input<(typeof API_REQUESTS)[C]>;
+export type ApiParsedRequest<C extends ApiChannel> = z.output<(typeof API_REQUESTS)[C]>;
+
+export interface ApiResponses {
+  'models:list': { models: ModelSummary[]; defaultModelId: string | null };
+  'prompt:tokenize': { tokenCount: number; maxTokens: number; truncated: boolean };
+  'images:put': { imageId: string; width: number; height: number };
+  'generation:start': { jobId: string };
+  'generation:cancel': { cancelled: boolean };
+  'history:list': { entries: HistoryEntry[]; total: number };
+  'documents:list': { documents: { name: string; modifiedAt: number }[] };
+  'documents:save': { name: string };
+  'documents:open': { document: AtelierDocument };
+  'documents:autosave': { savedAt: number };
+  'documents:recover': { document: AtelierDocument | null };
+  'export:png': { path: string };
+}
+
+/** Events pushed from the core to every window / client. */
+export interface ApiEvents {
+  'generation:progress': { jobId: string; done: number; total: number; previewUrl?: string };
+  'generation:done': { jobId: string; images: GeneratedImageRef[]; provider: string; totalMs: number };
+  'generation:failed': { jobId: string; message: string; code: string };
+}
+export type ApiEventName = keyof ApiEvents;
+export const API_EVENTS: readonly ApiEventName[] = ['generation:progress', 'generation:done', 'generation:failed'];
+
+/** A user-readable failure crossing the bridge: one line, no stack. */
+export interface ApiErrorPayload {
+  message: string;
+  code: string;
+}
+
+/**
+ * What the renderer sees. Two implementations: the Electron preload bridge and the serve-mode
+ * WebSocket client. Named functions only; every `on…` returns its unsubscribe.
+ */
+export interface AtelierApi {
+  readonly transport: 'electron' | 'serve';
+  listModels(): Promise<ApiResponses['models:list']>;
+  tokenize(modelId: string, text: string): Promise<ApiResponses['prompt:tokenize']>;
+  putImage(bytes: Uint8Array): Promise<ApiResponses['images:put']>;
+  startGeneration(req: GenerationStart): Promise<ApiResponses['generation:start']>;
+  cancelGeneration(jobId: string): Promise<ApiResponses['generation:cancel']>;
+  listHistory(req: ApiRequest<'history:list'>): Promise<ApiResponses['history:list']>;
+  listDocuments(): Promise<ApiResponses['documents:list']>;
+  saveDocument(name: string, document: AtelierDocument): Promise<ApiResponses['documents:save']>;
+  openDocument(name: string): Promise<ApiResponses['documents:open']>;
+  autosaveDocument(document: AtelierDocument): Promise<ApiResponses['documents:autosave']>;
+  recoverDocument(discard: boolean): Promise<ApiResponses['documents:recover']>;
+  exportPng(name: string, imageId: string): Promise<ApiResponses['export:png']>;
+  /** URL the renderer can put in an <img>/Konva image: custom protocol or HTTP. */
+  imageUrl(imageId: string): string;
+  onGenerationProgress(cb: (e: ApiEvents['generation:progress']) => void): () => void;
+  onGenerationDone(cb: (e: ApiEvents['generation:done']) => void): () => void;
+  onGenerationFailed(cb: (e: ApiEvents['generation:failed']) => void): () => void;
+}
+
+/** Channel a method maps to, for the transports (keeps both implementations in step). */
+export type SettingsInput = GenerationSettingsInput;

@@ -1,0 +1,166 @@
+import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
+import { transferablesOf, type EngineProcess, type EngineToHost, type SpawnEngine } from './protocol.js';
+
+/** A job's one failure, written for the user. */
+export class JobError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
+interface Job {
+  id: string;
+  modelDir: string;
+  request: GenerateRequest;
+  onProgress?: (p: StepProgress) => void;
+  resolve: (r: GenerateResult) => void;
+  reject: (e: JobError) => void;
+}
+
+interface PendingCall {
+  resolve: (v: unknown) => void;
+  reject: (e: JobError) => void;
+}
+
+/**
+ * Owns the engine process/thread: a FIFO of generation jobs (one runs at a time), cancel by id,
+ * request/reply calls (tokenize, inspect), and crash recovery: if the engine dies, the running job and
+ * pending calls fail with a clear message and a fresh engine is started for what follows.
+ */
+export class EngineHost {
+  private proc: EngineProcess | null = null;
+  private readonly queue: Job[] = [];
+  private running: Job | null = null;
+  private readonly calls = new Map<number, PendingCall>();
+  private nextCallId = 1;
+  private disposed = false;
+  /** How many times the engine was (re)started; tests and the status line read it. */
+  starts = 0;
+
+  constructor(private readonly spawn: SpawnEngine) {}
+
+  /** Queues a generation; the promise settles exactly once (result, error, or cancellation). */
+  generate(jobId: string, modelDir: string, request: GenerateRequest, onProgress?: (p: StepProgress) => void): Promise<GenerateResult> {
+    if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
+    return new Promise<GenerateResult>((resolve, reject) => {
+      this.queue.push({ id: jobId, modelDir, request, onProgress, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** True when the job was known (queued or running); a running job ends with a 'cancelled' error. */
+  cancel(jobId: string): boolean {
+    const i = this.queue.findIndex((j) => j.id === jobId);
+    if (i >= 0) {
+      const [job] = this.queue.splice(i, 1);
+      job.reject(new JobError('Generation cancelled.', 'cancelled'));
+      return true;
+    }
+    if (this.running?.id === jobId) {
+      this.proc?.post({ type: 'cancel', jobId });
+      return true;
+    }
+    return false;
+  }
+
+  get busy(): boolean {
+    return this.running !== null || this.queue.length > 0;
+  }
+
+  tokenize(modelDir: string, text: string): Promise<unknown> {
+    return this.call((callId) => ({ type: 'call', callId, method: 'tokenize', modelDir, text }));
+  }
+
+  inspect(modelDir: string): Promise<unknown> {
+    return this.call((callId) => ({ type: 'call', callId, method: 'inspect', modelDir }));
+  }
+
+  /** Stops the engine for good; queued and running jobs fail. */
+  dispose(): void {
+    this.disposed = true;
+    const proc = this.proc;
+    this.proc = null;
+    this.failAll('The engine was shut down.', 'runtime');
+    proc?.kill();
+  }
+
+  /** Test hook and last resort: kill the engine as a crash would. */
+  killEngine(): void {
+    this.proc?.kill();
+  }
+
+  private call(make: (callId: number) => Parameters<EngineProcess['post']>[0]): Promise<unknown> {
+    if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
+    const callId = this.nextCallId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(callId, { resolve, reject });
+      this.ensureProcess().post(make(callId));
+    });
+  }
+
+  private pump(): void {
+    if (this.running || this.disposed) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.running = job;
+    const message = { type: 'generate' as const, jobId: job.id, modelDir: job.modelDir, request: job.request };
+    // Copy-free hand-over of the init image and mask: the host keeps no use for them.
+    this.ensureProcess().post(message, transferablesOf(job.request));
+  }
+
+  private ensureProcess(): EngineProcess {
+    if (this.proc) return this.proc;
+    const proc = this.spawn();
+    this.starts++;
+    this.proc = proc;
+    proc.onMessage((m) => this.onMessage(m));
+    proc.onExit((code) => {
+      if (this.proc !== proc) return;
+      this.proc = null;
+      if (this.disposed) return;
+      const how = code === null ? 'was killed' : `exited with code ${code}`;
+      this.failAll(`The engine stopped unexpectedly (${how}); this job failed and the engine was restarted. Your document is unchanged.`, 'engine-crashed');
+      // Start a fresh engine for whatever is still queued.
+      this.pump();
+    });
+    return proc;
+  }
+
+  private failAll(message: string, code: string): void {
+    const running = this.running;
+    this.running = null;
+    running?.reject(new JobError(message, code));
+    for (const c of this.calls.values()) c.reject(new JobError(message, code));
+    this.calls.clear();
+    if (this.disposed) for (const j of this.queue.splice(0)) j.reject(new JobError(message, code));
+  }
+
+  private onMessage(m: EngineToHost): void {
+    switch (m.type) {
+      case 'ready':
+        return;
+      case 'progress':
+        if (this.running?.id === m.jobId) this.running.onProgress?.(m.progress);
+        return;
+      case 'result':
+      case 'failed': {
+        const job = this.running;
+        if (!job || job.id !== m.jobId) return;
+        this.running = null;
+        if (m.type === 'result') job.resolve(m.result);
+        else job.reject(new JobError(m.message, m.code));
+        this.pump();
+        return;
+      }
+      case 'reply': {
+        const call = this.calls.get(m.callId);
+        if (!call) return;
+        this.calls.delete(m.callId);
+        if (m.ok) call.resolve(m.value);
+        else call.reject(new JobError(m.message, m.code));
+        return;
+      }
+    }
+  }
+}

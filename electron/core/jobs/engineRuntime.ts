@@ -1,0 +1,54 @@
+import type { GenerateOptions, GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
+import { transferablesOf, type EngineToHost, type HostToEngine, type MessagePortLike } from './protocol.js';
+
+/** The part of the lead's `Engine` class the runtime drives. */
+export interface EngineLike {
+  inspect(modelDir: string): Promise<unknown>;
+  tokenize(modelDir: string, text: string): Promise<unknown>;
+  generate(modelDir: string, request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResult>;
+}
+
+/**
+ * The engine side of the protocol: runs inside the worker thread / utilityProcess. One generation at a
+ * time (the engine owns one set of sessions); calls such as tokenize may interleave between steps.
+ */
+export function runEngineRuntime(engine: EngineLike, port: MessagePortLike<HostToEngine, EngineToHost>): void {
+  const running = new Map<string, AbortController>();
+  const send = (m: EngineToHost): void => port.post(m, transferablesOf(m));
+
+  port.onMessage((m) => {
+    if (m.type === 'cancel') {
+      running.get(m.jobId)?.abort();
+      return;
+    }
+    if (m.type === 'call') {
+      const work = m.method === 'tokenize' ? engine.tokenize(m.modelDir, m.text) : engine.inspect(m.modelDir);
+      work.then(
+        (value) => send({ type: 'reply', callId: m.callId, ok: true, value }),
+        (e: unknown) => send({ type: 'reply', callId: m.callId, ok: false, ...describeError(e) }),
+      );
+      return;
+    }
+    const controller = new AbortController();
+    running.set(m.jobId, controller);
+    const onProgress = (progress: StepProgress): void => send({ type: 'progress', jobId: m.jobId, progress });
+    engine
+      .generate(m.modelDir, m.request, { onProgress, signal: controller.signal })
+      .then(
+        (result) => send({ type: 'result', jobId: m.jobId, result }),
+        (e: unknown) => send({ type: 'failed', jobId: m.jobId, ...describeError(e, controller.signal.aborted) }),
+      )
+      .finally(() => running.delete(m.jobId));
+  });
+  send({ type: 'ready' });
+}
+
+function describeError(e: unknown, aborted = false): { message: string; code: string } {
+  if (aborted) return { message: 'Generation cancelled.', code: 'cancelled' };
+  if (e instanceof Error) {
+    const code = typeof (e as { code?: unknown }).code === 'string' ? String((e as { code: string }).code) : 'runtime';
+    // First line only: users see this next to the prompt.
+    return { message: e.message.split('\n')[0] || 'The engine failed.', code };
+  }
+  return { message: String(e), code: 'runtime' };
+}

@@ -1,0 +1,47 @@
+import type { GenerateOptions, GenerateRequest, GenerateResult } from '../../engine/types.js';
+import { EngineError } from '../../engine/types.js';
+
+/**
+ * A stand-in engine for the job host's own tests: it behaves like the real one at the protocol level
+ * (steps, previews, cancellation, errors) and can crash its process on demand, which the real engine
+ * cannot be made to do reliably. Prompt keywords script it: "crash", "fail", "slow".
+ */
+export function createEngine(): {
+  inspect(dir: string): Promise<unknown>;
+  tokenize(dir: string, text: string): Promise<unknown>;
+  generate(dir: string, r: GenerateRequest, o?: GenerateOptions): Promise<GenerateResult>;
+} {
+  return {
+    async inspect(dir) {
+      return { name: 'scripted', path: dir, family: 'sd1' };
+    },
+    async tokenize(_dir, text) {
+      const n = text.split(/\s+/).filter(Boolean).length;
+      return { inputIds: [], tokenCount: Math.min(n, 75), truncated: n > 75, maxTokens: 75 };
+    },
+    async generate(dir, request, options) {
+      const { width, height, steps, prompt, seed } = request.settings;
+      if (prompt.includes('crash')) process.exit(7);
+      if (prompt.includes('fail')) throw new EngineError('The model folder has no unet/model.onnx.', 'invalid-model');
+      const stepMs = prompt.includes('slow') ? 150 : 5;
+      for (let i = 1; i <= steps; i++) {
+        await new Promise((r) => setTimeout(r, stepMs));
+        if (options?.signal?.aborted) throw new EngineError('Generation cancelled.', 'cancelled');
+        options?.onProgress?.({ done: i, total: steps, batchIndex: 0, preview: { width: 8, height: 8, data: new Uint8Array(256).fill(i) } });
+      }
+      const data = new Uint8Array(width * height * 4);
+      for (let p = 0; p < data.length; p += 4) {
+        data[p] = seed & 255;
+        data[p + 1] = 128;
+        data[p + 2] = request.initImage ? 255 : 0;
+        data[p + 3] = 255;
+      }
+      return {
+        images: [{ image: { width, height, data }, seed }],
+        provider: 'cpu',
+        model: { name: 'scripted', path: dir, family: 'sd1' },
+        timings: { loadMs: 0, encodeMs: 0, denoiseMs: steps * stepMs, decodeMs: 0, totalMs: steps * stepMs },
+      };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { Worker } from 'node:worker_threads';
+import type { EngineProcess, EngineToHost, HostToEngine, SpawnEngine } from './protocol.js';
+
+/** Spawns the engine in a worker thread (serve mode and tests); Electron uses utilityProcess instead. */
+export function threadSpawner(opts: { engineModule: string; provider?: string }): SpawnEngine {
+  return (): EngineProcess => {
+    const worker = new Worker(new URL('./engineThreadBoot.mjs', import.meta.url), {
+      workerData: { engineModule: opts.engineModule, provider: opts.provider },
+      // ORT allocates large native buffers; the JS heap stays small.
+      stdout: false,
+      stderr: false,
+    });
+    let exited = false;
+    const exitListeners: ((code: number | null) => void)[] = [];
+    const fireExit = (code: number | null): void => {
+      if (exited) return;
+      exited = true;
+      for (const l of exitListeners) l(code);
+    };
+    worker.on('exit', (code) => fireExit(code));
+    // An uncaught error in the worker also ends it; 'exit' follows, but report it as a crash code.
+    worker.on('error', (e) => {
+      process.stderr.write(`engine thread error: ${e instanceof Error ? e.message : String(e)}\n`);
+    });
+    return {
+      post: (m: HostToEngine, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer ?? []),
+      onMessage: (l: (m: EngineToHost) => void) => worker.on('message', l),
+      onExit: (l) => exitListeners.push(l),
+      kill: () => void worker.terminate(),
+    };
+  };
+}
