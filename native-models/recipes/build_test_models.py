@@ -1,0 +1,91 @@
+"""Build the tiny random-weight test models (and, with --bench, a heavier benchmark model)
+in the diffusers/optimum ONNX layout. Deterministic from --seed.
+
+  /usr/bin/python3 native-models/recipes/build_test_models.py [--seed 1234] [--bench] [--out DIR]
+"""
+import argparse
+import os
+import shutil
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sdnet import TextEncoder, UNet, VAEDecoder, VAEEncoder  # noqa: E402
+from sdlayout import (euler_config, export_text_encoder, export_unet, export_vae, pndm_config,  # noqa: E402
+                      sd15_model_index, write_json, write_tokenizer)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def fresh(folder):
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    os.makedirs(folder)
+
+
+def build_sd15(folder, seed, inpaint=False, text_dim=16, unet_ch=(16, 32), vae_ch=(16, 16, 32), tf_layers=1,
+               text_layers=1, heads=1, fp16_embedding=True):
+    torch.manual_seed(seed)
+    fresh(folder)
+    write_json(os.path.join(folder, 'model_index.json'), sd15_model_index())
+    write_tokenizer(os.path.join(folder, 'tokenizer'))
+    write_json(os.path.join(folder, 'scheduler', 'scheduler_config.json'), pndm_config())
+    enc = TextEncoder(text_dim, text_layers, heads, fp16_embedding=fp16_embedding)
+    export_text_encoder(enc, os.path.join(folder, 'text_encoder'))
+    unet = UNet(9 if inpaint else 4, 4, unet_ch, (True,) * len(unet_ch), text_dim, 1, heads, tf_layers)
+    # The inpaint variant takes int64 [1] timesteps (optimum <= 1.23); the base one float32 [1].
+    ts = torch.tensor([999], dtype=torch.int64) if inpaint else torch.tensor([999.0])
+    export_unet(unet, os.path.join(folder, 'unet'), text_dim, 64, ts)
+    venc, vdec = VAEEncoder(vae_ch), VAEDecoder(tuple(reversed(vae_ch)))
+    export_vae(venc, vdec, folder, 0.18215, 512, 'params' if inpaint else 'mean')
+
+
+def build_sdxl(folder, seed, d1=16, d2=16, pooled=16, unet_ch=(16, 32), vae_ch=(16, 16, 32)):
+    torch.manual_seed(seed)
+    fresh(folder)
+    ort = ['onnxruntime.training', 'ORTModel']
+    write_json(os.path.join(folder, 'model_index.json'), {
+        '_class_name': 'ORTStableDiffusionXLPipeline', '_diffusers_version': '0.19.0',
+        'force_zeros_for_empty_prompt': True, 'add_watermarker': None,
+        'scheduler': ['diffusers', 'EulerDiscreteScheduler'], 'text_encoder': ort, 'text_encoder_2': ort,
+        'tokenizer': ['transformers', 'CLIPTokenizer'], 'tokenizer_2': ['transformers', 'CLIPTokenizer'],
+        'unet': ort, 'vae_decoder': ort, 'vae_encoder': ort})
+    write_tokenizer(os.path.join(folder, 'tokenizer'))
+    write_tokenizer(os.path.join(folder, 'tokenizer_2'), pad='!')
+    write_json(os.path.join(folder, 'scheduler', 'scheduler_config.json'), euler_config())
+    enc1 = TextEncoder(d1, 2, 1, fp16_embedding=True)
+    enc2 = TextEncoder(d2, 2, 1, proj_dim=pooled, fp16_embedding=True)
+    export_text_encoder(enc1, os.path.join(folder, 'text_encoder'), hidden=True)
+    export_text_encoder(enc2, os.path.join(folder, 'text_encoder_2'), projected=True)
+    ctx = d1 + d2
+    unet = UNet(4, 4, unet_ch, (True,) * len(unet_ch), ctx, 1, 1, 1, add_embed_dim=pooled, time_id_dim=8)
+    export_unet(unet, os.path.join(folder, 'unet'), ctx, 128, torch.tensor(999.0), external_data=True, sdxl=pooled,
+                extra_cfg={'addition_embed_type': 'text_time', 'addition_time_embed_dim': 8,
+                           'projection_class_embeddings_input_dim': pooled + 6 * 8})
+    venc, vdec = VAEEncoder(vae_ch), VAEDecoder(tuple(reversed(vae_ch)))
+    export_vae(venc, vdec, folder, 0.13025, 1024)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--out', default=os.path.join(ROOT, 'test-models'))
+    ap.add_argument('--bench', action='store_true', help='also build the heavier benchmark model into native-models/.bench/')
+    ap.add_argument('--only-bench', action='store_true')
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    if not a.only_bench:
+        build_sd15(os.path.join(a.out, 'sd15-tiny'), a.seed)
+        build_sd15(os.path.join(a.out, 'sd15-inpaint-tiny'), a.seed + 1, inpaint=True)
+        build_sdxl(os.path.join(a.out, 'sdxl-tiny'), a.seed + 2)
+    if a.bench or a.only_bench:
+        # UNet compute dominates a step here, as in real models (where it is ~90% of the time).
+        build_sd15(os.path.join(ROOT, '.bench', 'sd15-bench'), a.seed + 3, text_dim=256, unet_ch=(128, 256, 256),
+                   vae_ch=(32, 64, 128), tf_layers=2, text_layers=2, heads=4, fp16_embedding=False)
+    print('done')
+
+
+if __name__ == '__main__':
+    main()
