@@ -1,0 +1,371 @@
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { ENTRY_COLUMNS, checkSettings, decodeCursor, encodeCursor, rowToEntry, type EntryRow } from './entryRows.js';
+import { toFtsQuery } from './ftsQuery.js';
+import { ImageStore, isImageId } from './imageStore.js';
+import { openHistoryDatabase, oneLine } from './openDatabase.js';
+import { endSession, startSession } from './sessions.js';
+import {
+  HISTORY_STATUSES,
+  HistoryError,
+  type CompleteEntryInput,
+  type CreateEntryInput,
+  type HistoryEntry,
+  type HistoryFilter,
+  type HistoryImage,
+  type HistoryPage,
+  type HistoryStatus,
+  type ListOptions,
+} from './types.js';
+
+/**
+ * The persistent prompt history: one SQLite database (WAL) plus content-addressed image files,
+ * both under the data folder. Database calls are synchronous (better-sqlite3) and fast;
+ * file I/O (images, thumbnails, import) is async.
+ */
+export interface HistoryStore {
+  readonly dataDir: string;
+  readonly images: ImageStore;
+  /** Things the user should be told about this open (a damaged database moved aside, interrupted jobs). */
+  readonly notices: readonly string[];
+
+  createEntry(input: CreateEntryInput): HistoryEntry;
+  markRunning(id: string): HistoryEntry;
+  completeEntry(id: string, result: CompleteEntryInput): HistoryEntry;
+  /** No-op on an entry that already finished (e.g. cancelled first). */
+  failEntry(id: string, reason: string): HistoryEntry;
+  /** No-op on an entry that already finished. */
+  cancelEntry(id: string): HistoryEntry;
+  get(id: string): HistoryEntry | undefined;
+  /** Entries whose id starts with `prefix` (at most `limit`), for typed short ids. */
+  findByIdPrefix(prefix: string, limit?: number): HistoryEntry[];
+  list(options?: ListOptions): HistoryPage;
+  count(filter?: HistoryFilter): number;
+  /** Model names in the history with their entry counts, most used first. */
+  models(): { name: string; count: number }[];
+  setFavourite(id: string, favourite: boolean): HistoryEntry;
+  /** Deletes the entry and the image files no other entry (and no `isImageInUse`) still references. */
+  delete(id: string): void;
+  /** Runs fn in one transaction (bulk inserts, imports). */
+  batch<T>(fn: () => T): T;
+  /** Unfinished jobs of this process become `interrupted`; the database closes. Idempotent. */
+  close(): void;
+}
+
+export interface OpenHistoryOptions {
+  /** Protects image files that something besides history uses (open documents) from `delete`. */
+  isImageInUse?: (imageId: string) => boolean;
+}
+
+export const HISTORY_DB_FILE = 'history.db';
+const UNFINISHED: readonly HistoryStatus[] = ['queued', 'running'];
+const MAX_PAGE = 500;
+
+export function openHistoryStore(dataDir: string, options: OpenHistoryOptions = {}): HistoryStore {
+  return new SqliteHistoryStore(dataDir, options);
+}
+
+class SqliteHistoryStore implements HistoryStore {
+  readonly images: ImageStore;
+  readonly notices: string[];
+  private readonly db: Database.Database;
+  private readonly sessionId: string;
+  private readonly statements = new Map<string, Database.Statement>();
+  private closed = false;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly options: OpenHistoryOptions,
+  ) {
+    const opened = openHistoryDatabase(join(dataDir, HISTORY_DB_FILE));
+    this.db = opened.db;
+    this.notices = opened.notices;
+    this.images = new ImageStore(dataDir);
+    try {
+      const { sessionId, interrupted } = startSession(this.db);
+      this.sessionId = sessionId;
+      if (interrupted > 0) {
+        this.notices.push(
+          `${interrupted} generation${interrupted === 1 ? ' was' : 's were'} interrupted when Atelier last stopped; ${interrupted === 1 ? 'it is' : 'they are'} marked interrupted in the history.`,
+        );
+      }
+    } catch (e) {
+      this.db.close();
+      throw sqliteToHistoryError(e);
+    }
+  }
+
+  createEntry(input: CreateEntryInput): HistoryEntry {
+    const settings = checkSettings(input.settings);
+    const name = input.model?.name?.trim();
+    if (!name) throw new HistoryError('an entry needs a model name');
+    const status = input.status ?? 'queued';
+    if (!UNFINISHED.includes(status)) throw new HistoryError(`a new entry is queued or running, not ${status}`);
+    if (input.parentId !== undefined && !this.get(input.parentId)) {
+      throw new HistoryError(`parent entry ${input.parentId} not found`, 'not-found');
+    }
+    const id = randomUUID();
+    const now = Date.now();
+    const createdAt = input.createdAt ?? now;
+    if (!Number.isSafeInteger(createdAt) || createdAt < 0) throw new HistoryError('createdAt must be a time in ms');
+    this.write(() =>
+      this.stmt(
+        `INSERT INTO entries (id, created_at, updated_at, status, prompt, negative_prompt, seed, settings_json,
+           model_name, model_hash, provider, parent_id, document_id, origin, session_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id, createdAt, now, status, settings.prompt, settings.negativePrompt, settings.seed, JSON.stringify(settings),
+        name, input.model.hash ?? null, input.provider ?? null, input.parentId ?? null, input.documentId ?? null,
+        input.origin ?? 'app', this.sessionId,
+      ),
+    );
+    return this.require(id);
+  }
+
+  markRunning(id: string): HistoryEntry {
+    const entry = this.require(id);
+    if (entry.status === 'running') return entry;
+    if (entry.status !== 'queued') throw conflict(entry, 'start');
+    this.write(() =>
+      this.stmt("UPDATE entries SET status = 'running', session_id = ?, updated_at = ? WHERE id = ? AND status = 'queued'")
+        .run(this.sessionId, Date.now(), id),
+    );
+    return this.require(id);
+  }
+
+  completeEntry(id: string, result: CompleteEntryInput): HistoryEntry {
+    const entry = this.require(id);
+    if (!UNFINISHED.includes(entry.status)) throw conflict(entry, 'complete');
+    for (const img of result.images) {
+      if (!isImageId(img.imageId)) throw new HistoryError(`not an image id: ${JSON.stringify(img.imageId)}`);
+      if (!Number.isSafeInteger(img.seed) || img.seed < 0) throw new HistoryError(`bad seed for image ${img.imageId}`);
+      // The row must never point at a file that is not there.
+      if (!this.images.has(img.imageId)) throw new HistoryError(`image ${img.imageId.slice(0, 12)}… is not in the image store`, 'not-found');
+    }
+    this.write(() =>
+      this.db.transaction(() => {
+        const seq = this.seqOf(id);
+        this.stmt(
+          `UPDATE entries SET status = 'done', failure_reason = NULL, updated_at = ?, timings_json = ?,
+             provider = coalesce(?, provider), model_hash = coalesce(?, model_hash) WHERE seq = ?`,
+        ).run(
+          Date.now(), result.timings ? JSON.stringify(result.timings) : null, result.provider ?? null,
+          result.modelHash ?? null, seq,
+        );
+        const add = this.stmt('INSERT INTO entry_images (entry_seq, position, image_id, seed) VALUES (?, ?, ?, ?)');
+        result.images.forEach((img, i) => add.run(seq, i, img.imageId, img.seed));
+      })(),
+    );
+    return this.require(id);
+  }
+
+  failEntry(id: string, reason: string): HistoryEntry {
+    return this.finish(id, 'failed', oneLine(reason).slice(0, 1000) || 'failed');
+  }
+
+  cancelEntry(id: string): HistoryEntry {
+    return this.finish(id, 'cancelled', 'cancelled');
+  }
+
+  private finish(id: string, status: 'failed' | 'cancelled', reason: string): HistoryEntry {
+    const entry = this.require(id);
+    if (!UNFINISHED.includes(entry.status)) return entry;
+    this.write(() =>
+      this.stmt(
+        "UPDATE entries SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')",
+      ).run(status, reason, Date.now(), id),
+    );
+    return this.require(id);
+  }
+
+  get(id: string): HistoryEntry | undefined {
+    if (typeof id !== 'string') return undefined;
+    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.id = ?`).get(id) as EntryRow | undefined;
+    return row ? this.withImages([row])[0] : undefined;
+  }
+
+  findByIdPrefix(prefix: string, limit = 2): HistoryEntry[] {
+    const p = prefix.trim().toLowerCase();
+    if (!/^[0-9a-f-]{1,36}$/.test(p)) return [];
+    // '~' sorts after every character an id holds, so this is an index range scan.
+    const rows = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.id >= ? AND e.id < ? ORDER BY e.id LIMIT ?`)
+      .all(p, `${p}~`, Math.max(1, Math.min(limit, MAX_PAGE))) as EntryRow[];
+    return this.withImages(rows);
+  }
+
+  list(options: ListOptions = {}): HistoryPage {
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new HistoryError(`limit must be 1..${MAX_PAGE}`);
+    const where = whereClause(options);
+    if (options.cursor !== undefined) {
+      const c = decodeCursor(options.cursor);
+      where.conditions.push('(e.created_at < ? OR (e.created_at = ? AND e.seq < ?))');
+      where.params.push(c.createdAt, c.createdAt, c.seq);
+    }
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries e ${sqlWhere(where.conditions)}
+      ORDER BY e.created_at DESC, e.seq DESC LIMIT ?`;
+    // One extra row tells whether there is a next page without a second query.
+    const rows = this.stmt(sql).all(...where.params, limit + 1) as EntryRow[];
+    const more = rows.length > limit;
+    const pageRows = more ? rows.slice(0, limit) : rows;
+    const page: HistoryPage = { entries: this.withImages(pageRows) };
+    if (more) {
+      const last = pageRows[pageRows.length - 1];
+      page.nextCursor = encodeCursor({ createdAt: last.created_at, seq: last.seq });
+    }
+    return page;
+  }
+
+  count(filter: HistoryFilter = {}): number {
+    const where = whereClause(filter);
+    const row = this.stmt(`SELECT count(*) AS n FROM entries e ${sqlWhere(where.conditions)}`).get(...where.params) as { n: number };
+    return row.n;
+  }
+
+  models(): { name: string; count: number }[] {
+    return this.stmt('SELECT model_name AS name, count(*) AS count FROM entries GROUP BY model_name ORDER BY count DESC, name')
+      .all() as { name: string; count: number }[];
+  }
+
+  setFavourite(id: string, favourite: boolean): HistoryEntry {
+    this.require(id);
+    this.write(() => this.stmt('UPDATE entries SET favourite = ? WHERE id = ?').run(favourite ? 1 : 0, id));
+    return this.require(id);
+  }
+
+  delete(id: string): void {
+    const entry = this.require(id);
+    const unused: string[] = [];
+    this.write(() =>
+      this.db.transaction(() => {
+        this.stmt('DELETE FROM entries WHERE id = ?').run(id);
+        const stillUsed = this.stmt('SELECT 1 FROM entry_images WHERE image_id = ? LIMIT 1');
+        for (const imageId of new Set(entry.images.map((i) => i.imageId))) {
+          if (!stillUsed.get(imageId)) unused.push(imageId);
+        }
+      })(),
+    );
+    // Files go only after the rows are gone for good: a crash here leaves a stray file, never a dangling row.
+    for (const imageId of unused) {
+      if (this.options.isImageInUse?.(imageId)) continue;
+      this.images.remove(imageId);
+    }
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.write(() => this.db.transaction(fn)());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      endSession(this.db, this.sessionId);
+    } finally {
+      this.db.close();
+    }
+  }
+
+  private require(id: string): HistoryEntry {
+    const entry = this.get(id);
+    if (!entry) throw new HistoryError(`no history entry ${String(id).slice(0, 80)}`, 'not-found');
+    return entry;
+  }
+
+  private seqOf(id: string): number {
+    return (this.stmt('SELECT seq FROM entries WHERE id = ?').get(id) as { seq: number }).seq;
+  }
+
+  private withImages(rows: EntryRow[]): HistoryEntry[] {
+    if (rows.length === 0) return [];
+    const imgRows = this.stmt(
+      'SELECT entry_seq, image_id, seed FROM entry_images WHERE entry_seq IN (SELECT value FROM json_each(?)) ORDER BY entry_seq, position',
+    ).all(JSON.stringify(rows.map((r) => r.seq))) as { entry_seq: number; image_id: string; seed: number }[];
+    const bySeq = new Map<number, HistoryImage[]>();
+    for (const r of imgRows) {
+      let list = bySeq.get(r.entry_seq);
+      if (!list) bySeq.set(r.entry_seq, (list = []));
+      list.push({ imageId: r.image_id, seed: r.seed });
+    }
+    return rows.map((r) => rowToEntry(r, bySeq.get(r.seq) ?? []));
+  }
+
+  private stmt(sql: string): Database.Statement {
+    if (this.closed) throw new HistoryError('the history store is closed', 'unavailable');
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw sqliteToHistoryError(e);
+    }
+  }
+}
+
+interface Where {
+  conditions: string[];
+  params: unknown[];
+}
+
+function whereClause(f: HistoryFilter): Where {
+  const w: Where = { conditions: [], params: [] };
+  if (f.query !== undefined) {
+    if (typeof f.query !== 'string') throw new HistoryError('query must be text');
+    const match = toFtsQuery(f.query);
+    if (match) {
+      w.conditions.push('e.seq IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)');
+      w.params.push(match);
+    }
+  }
+  if (f.model !== undefined) {
+    w.conditions.push('e.model_name = ?');
+    w.params.push(f.model);
+  }
+  for (const [key, op] of [['from', '>='], ['to', '<']] as const) {
+    const v = f[key];
+    if (v === undefined) continue;
+    if (!Number.isFinite(v)) throw new HistoryError(`${key} must be a time in ms`);
+    w.conditions.push(`e.created_at ${op} ?`);
+    w.params.push(v);
+  }
+  if (f.favouritesOnly) w.conditions.push('e.favourite = 1');
+  if (f.status !== undefined) {
+    const list: readonly HistoryStatus[] = typeof f.status === 'string' ? [f.status] : f.status;
+    for (const s of list) if (!HISTORY_STATUSES.includes(s)) throw new HistoryError(`unknown status ${String(s)}`);
+    w.conditions.push(`e.status IN (${list.map(() => '?').join(', ') || 'NULL'})`);
+    w.params.push(...list);
+  }
+  if (f.documentId !== undefined) {
+    w.conditions.push('e.document_id = ?');
+    w.params.push(f.documentId);
+  }
+  return w;
+}
+
+function sqlWhere(conditions: string[]): string {
+  return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+}
+
+function conflict(entry: HistoryEntry, action: string): HistoryError {
+  return new HistoryError(`cannot ${action} entry ${entry.id}: it is already ${entry.status}`, 'conflict');
+}
+
+/** Storage failures in words a user can act on; programming errors pass through unchanged. */
+function sqliteToHistoryError(e: unknown): unknown {
+  if (e instanceof HistoryError) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  if (code === 'SQLITE_FULL') return new HistoryError('the disk is full; the history entry was not saved', 'unavailable');
+  if (code.startsWith('SQLITE_BUSY')) return new HistoryError('the history database is busy (another Atelier is writing); try again', 'unavailable');
+  if (code.startsWith('SQLITE_READONLY')) return new HistoryError('the history database is read-only', 'unavailable');
+  if (code.startsWith('SQLITE_IOERR')) return new HistoryError(`disk error in the history database: ${oneLine(e)}`, 'unavailable');
+  return e;
+}
