@@ -67,7 +67,7 @@ export const API_REQUESTS = {
   'generation:cancel': z.object({ jobId: JobIdSchema }).strict(),
   'history:list': z.object({
     documentId: z.string().max(200).optional(),
-    offset: z.number().int().min(0).default(0),
+    cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(500).default(100),
   }).strict(),
   'documents:list': z.object({}).strict(),
@@ -89,7 +89,7 @@ export interface ApiResponses {
   'images:put': { imageId: string; width: number; height: number };
   'generation:start': { jobId: string };
   'generation:cancel': { cancelled: boolean };
-  'history:list': { entries: HistoryEntry[]; total: number };
+  'history:list': { entries: HistoryEntry[]; nextCursor?: string; total: number };
   'documents:list': { documents: { name: string; modifiedAt: number }[] };
   'documents:save': { name: string };
   'documents:open': { document: AtelierDocument };

@@ -115,11 +115,11 @@ export class EngineHost {
     this.starts++;
     this.proc = proc;
     proc.onMessage((m) => this.onMessage(m));
-    proc.onExit((code) => {
+    proc.onExit((code, reason) => {
       if (this.proc !== proc) return;
       this.proc = null;
       if (this.disposed) return;
-      const how = code === null ? 'was killed' : `exited with code ${code}`;
+      const how = (code === null ? 'was killed' : `exited with code ${code}`) + (reason ? `: ${reason}` : '');
       this.failAll(`The engine stopped unexpectedly (${how}); this job failed and the engine was restarted. Your document is unchanged.`, 'engine-crashed');
       // Start a fresh engine for whatever is still queued.
       this.pump();

@@ -3,8 +3,8 @@ import { transferablesOf, type EngineToHost, type HostToEngine, type MessagePort
 
 /** The part of the lead's `Engine` class the runtime drives. */
 export interface EngineLike {
-  inspect(modelDir: string): Promise<unknown>;
-  tokenize(modelDir: string, text: string): Promise<unknown>;
+  inspect(modelDir: string): Promise<unknown> | unknown;
+  tokenize(modelDir: string, text: string): Promise<unknown> | unknown;
   generate(modelDir: string, request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResult>;
 }
 
@@ -22,7 +22,7 @@ export function runEngineRuntime(engine: EngineLike, port: MessagePortLike<HostT
       return;
     }
     if (m.type === 'call') {
-      const work = m.method === 'tokenize' ? engine.tokenize(m.modelDir, m.text) : engine.inspect(m.modelDir);
+      const work = new Promise((resolve) => resolve(m.method === 'tokenize' ? engine.tokenize(m.modelDir, m.text) : engine.inspect(m.modelDir)));
       work.then(
         (value) => send({ type: 'reply', callId: m.callId, ok: true, value }),
         (e: unknown) => send({ type: 'reply', callId: m.callId, ok: false, ...describeError(e) }),
@@ -46,7 +46,8 @@ export function runEngineRuntime(engine: EngineLike, port: MessagePortLike<HostT
 function describeError(e: unknown, aborted = false): { message: string; code: string } {
   if (aborted) return { message: 'Generation cancelled.', code: 'cancelled' };
   if (e instanceof Error) {
-    const code = typeof (e as { code?: unknown }).code === 'string' ? String((e as { code: string }).code) : 'runtime';
+    const raw = (e as Error & { code?: unknown }).code;
+    const code = typeof raw === 'string' ? raw : 'runtime';
     // First line only: users see this next to the prompt.
     return { message: e.message.split('\n')[0] || 'The engine failed.', code };
   }

@@ -27,8 +27,8 @@ export interface MessagePortLike<In, Out> {
 
 /** A running engine process/thread as the host sees it. */
 export interface EngineProcess extends MessagePortLike<EngineToHost, HostToEngine> {
-  /** Called once when the process/thread exits for any reason (code null: killed by a signal). */
-  onExit(listener: (code: number | null) => void): void;
+  /** Called once when the process/thread exits for any reason (code null: killed by a signal; reason: its last error). */
+  onExit(listener: (code: number | null, reason?: string) => void): void;
   kill(): void;
 }
 

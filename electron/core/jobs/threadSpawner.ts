@@ -11,16 +11,17 @@ export function threadSpawner(opts: { engineModule: string; provider?: string })
       stderr: false,
     });
     let exited = false;
-    const exitListeners: ((code: number | null) => void)[] = [];
+    let lastError: string | undefined;
+    const exitListeners: ((code: number | null, reason?: string) => void)[] = [];
     const fireExit = (code: number | null): void => {
       if (exited) return;
       exited = true;
-      for (const l of exitListeners) l(code);
+      for (const l of exitListeners) l(code, lastError);
     };
     worker.on('exit', (code) => fireExit(code));
-    // An uncaught error in the worker also ends it; 'exit' follows, but report it as a crash code.
+    // An uncaught error (a missing module, a native abort surfaced as JS) ends the thread; 'exit' follows.
     worker.on('error', (e) => {
-      process.stderr.write(`engine thread error: ${e instanceof Error ? e.message : String(e)}\n`);
+      lastError = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     });
     return {
       post: (m: HostToEngine, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer ?? []),

@@ -1,0 +1,94 @@
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AtelierDocument } from '../../contract/document.js';
+import { readDocumentFile, referencedImageIds, writeDocumentFile, DOCUMENT_FILE_EXTENSION as EXT } from '../store/documentFile.js';
+import type { ImageStore } from '../store/imageStore.js';
+
+export class DocumentError extends Error {
+  constructor(message: string, readonly code = 'invalid-input') {
+    super(message);
+    this.name = 'DocumentError';
+  }
+}
+
+/**
+ * Documents kept in the app's own folder (`<data>/documents/NAME.atelier`, the zip format of
+ * store/documentFile.ts with its images inside), plus one recovery slot that autosave overwrites and a
+ * Save clears. Names are validated by the contract; paths never come from the renderer. Writes are
+ * atomic, so a crash or a full disk leaves the previous file intact.
+ */
+export class DocumentLibrary {
+  constructor(private readonly dataDir: string, private readonly images: ImageStore) {}
+
+  private get folder(): string {
+    return join(this.dataDir, 'documents');
+  }
+
+  private get recoveryPath(): string {
+    return join(this.dataDir, 'recovery', `autosave${EXT}`);
+  }
+
+  pathOf(name: string): string {
+    return join(this.folder, name + EXT);
+  }
+
+  async list(): Promise<{ name: string; modifiedAt: number }[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.folder);
+    } catch {
+      return [];
+    }
+    const docs = await Promise.all(
+      names.filter((n) => n.endsWith(EXT) && !n.startsWith('.')).map(async (n) => ({ name: n.slice(0, -EXT.length), modifiedAt: (await stat(join(this.folder, n))).mtimeMs })),
+    );
+    return docs.sort((a, b) => b.modifiedAt - a.modifiedAt);
+  }
+
+  async save(name: string, doc: AtelierDocument): Promise<void> {
+    await this.writeTo(this.pathOf(name), doc);
+    await rm(this.recoveryPath, { force: true });
+  }
+
+  async open(name: string): Promise<AtelierDocument> {
+    return this.readFrom(this.pathOf(name));
+  }
+
+  async autosave(doc: AtelierDocument): Promise<void> {
+    await this.writeTo(this.recoveryPath, doc);
+  }
+
+  /** The autosaved document left by a session that did not end with a save, if any. */
+  async recover(discard: boolean): Promise<AtelierDocument | null> {
+    if (discard) {
+      await rm(this.recoveryPath, { force: true });
+      return null;
+    }
+    try {
+      await stat(this.recoveryPath);
+    } catch {
+      return null;
+    }
+    return this.readFrom(this.recoveryPath);
+  }
+
+  async writeTo(path: string, doc: AtelierDocument): Promise<void> {
+    const images = new Map<string, Uint8Array>();
+    for (const id of referencedImageIds(doc)) {
+      try {
+        images.set(id, await this.images.read(id));
+      } catch {
+        throw new DocumentError(`Cannot save: image ${id.slice(0, 12)}… of this document is missing from the image store.`, 'not-found');
+      }
+    }
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeDocumentFile(path, doc, images);
+  }
+
+  /** Reads a file and puts its images into the image store, so the renderer can load them by URL. */
+  async readFrom(path: string): Promise<AtelierDocument> {
+    const { document, images } = await readDocumentFile(path);
+    for (const bytes of images.values()) await this.images.put(bytes);
+    return document;
+  }
+}

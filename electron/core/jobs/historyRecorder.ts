@@ -1,0 +1,43 @@
+import type { GenerationSettings } from '../../contract/generation.js';
+import type { HistoryEntry } from '../../contract/api.js';
+import type { HistoryStore } from '../store/historyStore.js';
+import type { HistoryEntry as StoredEntry } from '../store/types.js';
+
+/** What the backend needs from the prompt history: record a job, finish or fail it, page a document's rows. */
+export interface HistoryRecorder {
+  begin(input: { settings: GenerationSettings; model: string; documentId?: string }): Promise<string>;
+  complete(id: string, images: { imageId: string; seed: number }[], provider: string): Promise<void>;
+  fail(id: string, status: 'failed' | 'cancelled', reason: string): Promise<void>;
+  list(documentId: string | undefined, cursor: string | undefined, limit: number): Promise<{ entries: HistoryEntry[]; nextCursor?: string; total: number }>;
+}
+
+/** The SQLite history store behind the recorder; one panel row per output image. */
+export class StoreHistory implements HistoryRecorder {
+  constructor(private readonly store: HistoryStore, private readonly origin: 'app' | 'serve') {}
+
+  async begin(input: { settings: GenerationSettings; model: string; documentId?: string }): Promise<string> {
+    return this.store.createEntry({ settings: input.settings, model: { name: input.model }, status: 'running', documentId: input.documentId, origin: this.origin }).id;
+  }
+
+  async complete(id: string, images: { imageId: string; seed: number }[], provider: string): Promise<void> {
+    this.store.completeEntry(id, { images, provider });
+  }
+
+  async fail(id: string, status: 'failed' | 'cancelled', reason: string): Promise<void> {
+    if (status === 'cancelled') this.store.cancelEntry(id);
+    else this.store.failEntry(id, reason);
+  }
+
+  async list(documentId: string | undefined, cursor: string | undefined, limit: number) {
+    const filter = { documentId, status: 'done' as const };
+    const page = this.store.list({ ...filter, cursor, limit });
+    return { entries: page.entries.flatMap(rows), nextCursor: page.nextCursor, total: this.store.count(filter) };
+  }
+}
+
+function rows(e: StoredEntry): HistoryEntry[] {
+  return e.images.map((img) => ({
+    id: e.id, imageId: img.imageId, prompt: e.settings.prompt, seed: img.seed, mode: e.settings.mode,
+    createdAt: e.createdAt, documentId: e.documentId, width: e.settings.width, height: e.settings.height,
+  }));
+}

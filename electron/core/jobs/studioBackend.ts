@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses } from '../../contract/api.js';
+import type { GenerateRequest, GenerateResult } from '../engine/types.js';
+import { encodePng } from '../export/pngMetadata.js';
+import type { ImageStore } from '../store/imageStore.js';
+import { DocumentLibrary } from './documentLibrary.js';
+import { EngineHost, JobError } from './engineHost.js';
+import type { HistoryRecorder } from './historyRecorder.js';
+import { decodeMask, decodeRgba, encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
+import type { ModelCatalogue } from './modelCatalogue.js';
+import { PromptTokens } from './promptTokens.js';
+
+export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
+export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
+
+export interface StudioBackendOptions {
+  dataDir: string;
+  images: ImageStore;
+  models: ModelCatalogue;
+  engine: EngineHost;
+  history: HistoryRecorder;
+  emit: Emit;
+  /** The URL a client uses to fetch a job's latest preview (HTTP in serve, custom protocol in Electron). */
+  previewUrl: (jobId: string, step: number) => string;
+  origin?: 'app' | 'serve';
+}
+
+/**
+ * The app core behind the API, shared by Electron main and `serve`: models, images, generation jobs
+ * (engine off-thread, results stored as PNG, one history entry per job), documents.
+ */
+export class StudioBackend {
+  readonly images: ImageStore;
+  readonly documents: DocumentLibrary;
+  private readonly previews = new Map<string, Buffer>();
+  private readonly tokens = new PromptTokens();
+
+  constructor(private readonly opts: StudioBackendOptions) {
+    this.images = opts.images;
+    this.documents = new DocumentLibrary(opts.dataDir, this.images);
+  }
+
+  /** Latest step preview of a running job (small PNG), for the preview URL handler. */
+  preview(jobId: string): Buffer | undefined {
+    return this.previews.get(jobId);
+  }
+
+  readonly handlers: Handlers = {
+    'models:list': async () => ({ models: this.opts.models.list(), defaultModelId: this.opts.models.first() }),
+    'prompt:tokenize': async ({ modelId, text }) => this.tokens.count(this.modelDir(modelId), text),
+    'images:put': async ({ bytes }) => {
+      const { png, width, height } = await toPng(bytes);
+      return { imageId: await this.images.put(png), width, height };
+    },
+    'generation:start': async (req) => this.start(req),
+    'generation:cancel': async ({ jobId }) => ({ cancelled: this.opts.engine.cancel(jobId) }),
+    'history:list': async ({ documentId, cursor, limit }) => this.opts.history.list(documentId, cursor, limit),
+    'documents:list': async () => ({ documents: await this.documents.list() }),
+    'documents:save': async ({ name, document }) => {
+      await this.documents.save(name, document);
+      return { name };
+    },
+    'documents:open': async ({ name }) => ({ document: await this.documents.open(name) }),
+    'documents:autosave': async ({ document }) => {
+      await this.documents.autosave(document);
+      return { savedAt: Date.now() };
+    },
+    'documents:recover': async ({ discard }) => ({ document: await this.documents.recover(discard) }),
+    'export:png': async ({ imageId }) => ({ path: this.images.path(imageId) }),
+  };
+
+  private modelDir(modelId: string): string {
+    const dir = this.opts.models.dirOf(modelId);
+    if (!dir) throw new JobError(`There is no model named "${modelId}".`, 'invalid-input');
+    return dir;
+  }
+
+  private async start(req: ApiParsedRequest<'generation:start'>): Promise<{ jobId: string }> {
+    const { settings } = req;
+    const modelDir = this.modelDir(req.modelId);
+    const request: GenerateRequest = { settings, previewEvery: 1 };
+    if (settings.mode !== 'txt2img') {
+      if (!req.initImageId) throw new JobError(`${settings.mode} needs an init image.`, 'invalid-input');
+      request.initImage = await decodeRgba(await this.images.read(req.initImageId));
+      checkSize(request.initImage, settings, 'init image');
+    }
+    if (settings.mode === 'inpaint') {
+      if (!req.maskImageId) throw new JobError('Inpainting needs a mask: paint one with the Brush.', 'invalid-input');
+      request.mask = await decodeMask(await this.images.read(req.maskImageId));
+      checkSize(request.mask, settings, 'mask');
+    }
+    const jobId = `job-${randomBytes(8).toString('hex')}`;
+    const historyId = await this.opts.history.begin({ settings, model: req.modelId, documentId: req.documentId });
+    // Runs in the background; the caller learns the outcome from exactly one done/failed event.
+    void this.run(jobId, historyId, modelDir, req.modelId, request);
+    return { jobId };
+  }
+
+  private async run(jobId: string, historyId: string, modelDir: string, modelId: string, request: GenerateRequest): Promise<void> {
+    const { emit } = this.opts;
+    let previewBusy = false;
+    try {
+      const result = await this.opts.engine.generate(jobId, modelDir, request, (p) => {
+        // Encode at most one preview at a time; a step that lands meanwhile just reports progress.
+        if (!p.preview || previewBusy) {
+          emit('generation:progress', { jobId, done: p.done, total: p.total });
+          return;
+        }
+        previewBusy = true;
+        encodeSmallPng(p.preview)
+          .then((png) => {
+            this.previews.set(jobId, png);
+            emit('generation:progress', { jobId, done: p.done, total: p.total, previewUrl: this.opts.previewUrl(jobId, p.done) });
+          })
+          .catch(() => emit('generation:progress', { jobId, done: p.done, total: p.total }))
+          .finally(() => (previewBusy = false));
+      });
+      const images = await this.store(result, request, modelId);
+      await this.opts.history.complete(historyId, images.map(({ imageId, seed }) => ({ imageId, seed })), result.provider);
+      emit('generation:done', {
+        jobId,
+        images: images.map((img) => ({ ...img, historyEntryId: historyId })),
+        provider: result.provider,
+        totalMs: result.timings.totalMs,
+      });
+    } catch (e) {
+      const { message, code } = describe(e);
+      await this.opts.history.fail(historyId, code === 'cancelled' ? 'cancelled' : 'failed', message).catch(() => undefined);
+      emit('generation:failed', { jobId, message, code });
+    } finally {
+      this.previews.delete(jobId);
+    }
+  }
+
+  private async store(result: GenerateResult, request: GenerateRequest, model: string) {
+    return Promise.all(
+      result.images.map(async ({ image, seed }) => {
+        const png = await encodePng(image, {
+          settings: request.settings, model, provider: result.provider, seed, app: 'atelier', createdAt: new Date().toISOString(),
+        });
+        return { imageId: await this.images.put(png), seed, width: image.width, height: image.height };
+      }),
+    );
+  }
+}
+
+function checkSize(img: { width: number; height: number }, s: { width: number; height: number }, what: string): void {
+  if (img.width !== s.width || img.height !== s.height) {
+    throw new JobError(`The ${what} is ${img.width}×${img.height} but the frame is ${s.width}×${s.height}.`, 'invalid-input');
+  }
+}
+
+/** One line for the user from anything thrown. */
+export function describe(e: unknown): { message: string; code: string } {
+  if (e instanceof JobError || e instanceof ImageInputError) return { message: e.message, code: (e as { code?: string }).code ?? 'invalid-input' };
+  if (e instanceof Error) {
+    const code = (e as Error & { code?: unknown }).code;
+    return { message: e.message.split('\n')[0], code: typeof code === 'string' ? code : 'runtime' };
+  }
+  return { message: String(e), code: 'runtime' };
+}
