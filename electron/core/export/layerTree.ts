@@ -11,7 +11,7 @@ export type LayerNode =
   | { layer: GroupLayer; children: LayerNode[] };
 
 export function buildLayerTree(layers: readonly Layer[]): LayerNode[] {
-  const groups = new Map<string, LayerNode & { layer: GroupLayer }>();
+  const groups = new Map<string, { layer: GroupLayer; children: LayerNode[] }>();
   const nodes = layers.map((layer): LayerNode => {
     if (layer.kind === 'group') {
       const node = { layer, children: [] as LayerNode[] };
