@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { DocumentSchema } from '../../../electron/contract/document.js';
+import { applyCommand, CommandError, type DocCommand } from './commands.js';
+import { ArrayMask } from './maskSurface.js';
+import { createDocument, rasterLayer } from './newDocument.js';
+
+const ID = 'a'.repeat(64);
+
+function docWith(n: number) {
+  let doc = createDocument(256, 256);
+  for (let i = 0; i < n; i++) doc = applyCommand(doc, { type: 'addLayer', layer: rasterLayer(`L${i}`, ID, { x: i, y: 0, width: 64, height: 64 }), index: i }).doc;
+  return doc;
+}
+
+describe('document commands', () => {
+  const cases: [string, (d: ReturnType<typeof docWith>) => DocCommand][] = [
+    ['addLayer', () => ({ type: 'addLayer', layer: rasterLayer('new', ID, { x: 5, y: 5, width: 8, height: 8 }), index: 1 })],
+    ['removeLayer', (d) => ({ type: 'removeLayer', id: d.layers[1].id })],
+    ['updateLayer', (d) => ({ type: 'updateLayer', id: d.layers[0].id, patch: { x: 40, y: -8, opacity: 0.5, name: 'moved', visible: false } })],
+    ['moveLayerInStack', (d) => ({ type: 'moveLayerInStack', id: d.layers[0].id, toIndex: 2 })],
+    ['setFrame', () => ({ type: 'setFrame', frame: { x: 8, y: 16, width: 128, height: 64 } })],
+    ['addHistoryEntry', () => ({ type: 'addHistoryEntry', entryId: 'h1' })],
+    ['batch', (d) => ({ type: 'batch', label: 'b', commands: [{ type: 'removeLayer', id: d.layers[0].id }, { type: 'setFrame', frame: { x: 0, y: 0, width: 64, height: 64 } }] })],
+  ];
+  for (const [name, make] of cases) {
+    it(`${name}: applying the inverse restores the document, and the result stays valid`, () => {
+      const doc = docWith(3);
+      const { doc: after, inverse } = applyCommand(doc, make(doc));
+      expect(after).not.toEqual(doc);
+      expect(DocumentSchema.safeParse(after).success).toBe(true);
+      expect(applyCommand(after, inverse).doc).toEqual(doc);
+    });
+  }
+
+  it('moves a layer within the stack in order', () => {
+    const doc = docWith(3);
+    const { doc: after } = applyCommand(doc, { type: 'moveLayerInStack', id: doc.layers[0].id, toIndex: 2 });
+    expect(after.layers.map((l) => l.name)).toEqual(['L1', 'L2', 'L0']);
+  });
+
+  it('mask patches write the surface and invert', () => {
+    const doc = docWith(0);
+    const mask = new ArrayMask(16, 16);
+    const rect = { x: 2, y: 3, width: 4, height: 2 };
+    const { inverse } = applyCommand(doc, { type: 'maskPatch', patch: { rect, before: new Uint8Array(8), after: new Uint8Array(8).fill(255) } }, mask);
+    expect(mask.data[3 * 16 + 2]).toBe(255);
+    expect(mask.data[3 * 16 + 1]).toBe(0);
+    applyCommand(doc, inverse, mask);
+    expect(mask.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses edits to a layer that does not exist', () => {
+    expect(() => applyCommand(docWith(1), { type: 'removeLayer', id: 'nope' })).toThrow(CommandError);
+  });
+});

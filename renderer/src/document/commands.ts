@@ -1,0 +1,89 @@
+import type { AtelierDocument, GenerationFrame, Layer, RasterLayer } from '../../../electron/contract/document.js';
+import type { MaskPatch, MaskSurface } from './maskSurface.js';
+
+/**
+ * Document edits as data. Each applies to a document (and, for mask patches, the mask surface) and
+ * yields its inverse, so the undo history is a list of command pairs. No React, Konva or zustand here.
+ */
+export type LayerPatch = Partial<Pick<RasterLayer, 'name' | 'x' | 'y' | 'width' | 'height' | 'opacity' | 'visible' | 'blendMode'>>;
+
+export type DocCommand =
+  | { type: 'addLayer'; layer: Layer; index: number }
+  | { type: 'removeLayer'; id: string }
+  | { type: 'updateLayer'; id: string; patch: LayerPatch }
+  | { type: 'moveLayerInStack'; id: string; toIndex: number }
+  | { type: 'setFrame'; frame: GenerationFrame }
+  | { type: 'addHistoryEntry'; entryId: string }
+  | { type: 'removeHistoryEntry'; entryId: string }
+  | { type: 'maskPatch'; patch: MaskPatch }
+  | { type: 'batch'; label: string; commands: DocCommand[] };
+
+export class CommandError extends Error {}
+
+export interface Applied {
+  doc: AtelierDocument;
+  inverse: DocCommand;
+}
+
+export function applyCommand(doc: AtelierDocument, cmd: DocCommand, mask?: MaskSurface): Applied {
+  switch (cmd.type) {
+    case 'addLayer': {
+      if (doc.layers.some((l) => l.id === cmd.layer.id)) throw new CommandError(`layer ${cmd.layer.id} exists`);
+      const index = Math.max(0, Math.min(cmd.index, doc.layers.length));
+      const layers = [...doc.layers.slice(0, index), cmd.layer, ...doc.layers.slice(index)];
+      return { doc: { ...doc, layers }, inverse: { type: 'removeLayer', id: cmd.layer.id } };
+    }
+    case 'removeLayer': {
+      const index = indexOf(doc, cmd.id);
+      const layer = doc.layers[index];
+      return { doc: { ...doc, layers: doc.layers.filter((l) => l.id !== cmd.id) }, inverse: { type: 'addLayer', layer, index } };
+    }
+    case 'updateLayer': {
+      const index = indexOf(doc, cmd.id);
+      const layer = doc.layers[index] as Record<string, unknown>;
+      const previous: Record<string, unknown> = {};
+      for (const key of Object.keys(cmd.patch)) previous[key] = layer[key];
+      const layers = doc.layers.map((l, i) => (i === index ? ({ ...l, ...cmd.patch } as Layer) : l));
+      return { doc: { ...doc, layers }, inverse: { type: 'updateLayer', id: cmd.id, patch: previous as LayerPatch } };
+    }
+    case 'moveLayerInStack': {
+      const from = indexOf(doc, cmd.id);
+      const to = Math.max(0, Math.min(cmd.toIndex, doc.layers.length - 1));
+      const layers = [...doc.layers];
+      const [layer] = layers.splice(from, 1);
+      layers.splice(to, 0, layer);
+      return { doc: { ...doc, layers }, inverse: { type: 'moveLayerInStack', id: cmd.id, toIndex: from } };
+    }
+    case 'setFrame':
+      return { doc: { ...doc, generationFrame: { ...cmd.frame } }, inverse: { type: 'setFrame', frame: doc.generationFrame } };
+    case 'addHistoryEntry':
+      return { doc: { ...doc, historyEntryIds: [...doc.historyEntryIds, cmd.entryId] }, inverse: { type: 'removeHistoryEntry', entryId: cmd.entryId } };
+    case 'removeHistoryEntry': {
+      const i = doc.historyEntryIds.lastIndexOf(cmd.entryId);
+      const ids = i < 0 ? doc.historyEntryIds : [...doc.historyEntryIds.slice(0, i), ...doc.historyEntryIds.slice(i + 1)];
+      return { doc: { ...doc, historyEntryIds: ids }, inverse: { type: 'addHistoryEntry', entryId: cmd.entryId } };
+    }
+    case 'maskPatch': {
+      if (!mask) throw new CommandError('mask patch without a mask surface');
+      mask.write(cmd.patch.rect, cmd.patch.after);
+      const { rect, before, after } = cmd.patch;
+      return { doc, inverse: { type: 'maskPatch', patch: { rect, before: after, after: before } } };
+    }
+    case 'batch': {
+      let current = doc;
+      const inverses: DocCommand[] = [];
+      for (const c of cmd.commands) {
+        const r = applyCommand(current, c, mask);
+        current = r.doc;
+        inverses.unshift(r.inverse);
+      }
+      return { doc: current, inverse: { type: 'batch', label: cmd.label, commands: inverses } };
+    }
+  }
+}
+
+function indexOf(doc: AtelierDocument, id: string): number {
+  const i = doc.layers.findIndex((l) => l.id === id);
+  if (i < 0) throw new CommandError(`no layer ${id}`);
+  return i;
+}

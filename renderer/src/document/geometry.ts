@@ -1,0 +1,50 @@
+/** Rectangles in document pixels. Pure. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export const FRAME_MULTIPLE = 8;
+export const FRAME_MIN = 64;
+export const FRAME_MAX = 2048;
+
+export function snap(value: number, multiple = FRAME_MULTIPLE): number {
+  return Math.round(value / multiple) * multiple;
+}
+
+/** A generation frame: position and size snapped to multiples of 8, size within the engine's limits. */
+export function snapFrame(r: Rect): Rect {
+  const clampSize = (v: number): number => Math.min(FRAME_MAX, Math.max(FRAME_MIN, snap(v)));
+  return { x: snap(r.x), y: snap(r.y), width: clampSize(r.width), height: clampSize(r.height) };
+}
+
+export function intersect(a: Rect, b: Rect): Rect | null {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  const right = Math.min(a.x + a.width, b.x + b.width);
+  const bottom = Math.min(a.y + a.height, b.y + b.height);
+  return right > x && bottom > y ? { x, y, width: right - x, height: bottom - y } : null;
+}
+
+export function union(a: Rect, b: Rect): Rect {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
+
+/** Integer pixel bounds covering a possibly fractional rect. */
+export function pixelBounds(r: Rect): Rect {
+  const x = Math.floor(r.x);
+  const y = Math.floor(r.y);
+  return { x, y, width: Math.ceil(r.x + r.width) - x, height: Math.ceil(r.y + r.height) - y };
+}
+
+/** Keeps a size's aspect ratio near `ratio` with about the same area, snapped to 8. */
+export function sizeForAspect(width: number, height: number, ratio: number): { width: number; height: number } {
+  const area = width * height;
+  const h = Math.sqrt(area / ratio);
+  const f = snapFrame({ x: 0, y: 0, width: h * ratio, height: h });
+  return { width: f.width, height: f.height };
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ArrayMask } from './maskSurface.js';
+import { createDocument, rasterLayer } from './newDocument.js';
+import { initialUndo, perform, redo, undo } from './undoHistory.js';
+
+describe('undo history', () => {
+  it('undoes and redoes a sequence including a mask stroke; a new edit clears redo', () => {
+    const mask = new ArrayMask(8, 8);
+    const layer = rasterLayer('a', 'b'.repeat(64), { x: 0, y: 0, width: 8, height: 8 });
+    let s = initialUndo(createDocument(8, 8));
+    const start = s.doc;
+    s = perform(s, { type: 'addLayer', layer, index: 0 }, 'Add');
+    s = perform(s, { type: 'updateLayer', id: layer.id, patch: { x: 16 } }, 'Move');
+    s = perform(s, { type: 'maskPatch', patch: { rect: { x: 0, y: 0, width: 2, height: 1 }, before: new Uint8Array(2), after: Uint8Array.of(255, 255) } }, 'Stroke', mask);
+    expect(mask.data[0]).toBe(255);
+    s = undo(s, mask);
+    expect(mask.data[0]).toBe(0);
+    s = undo(s, mask);
+    expect((s.doc.layers[0] as { x: number }).x).toBe(0);
+    s = redo(s, mask);
+    expect((s.doc.layers[0] as { x: number }).x).toBe(16);
+    s = redo(s, mask);
+    expect(mask.data[1]).toBe(255);
+    s = undo(undo(undo(s, mask), mask), mask);
+    expect(s.doc).toEqual(start);
+    expect(undo(s, mask)).toBe(s);
+    s = redo(s, mask);
+    s = perform(s, { type: 'setFrame', frame: { x: 0, y: 0, width: 64, height: 64 } }, 'Frame');
+    expect(s.future).toHaveLength(0);
+    expect(redo(s, mask)).toBe(s);
+  });
+});
