@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ENTRY_COLUMNS, checkSettings, decodeCursor, encodeCursor, rowToEntry, type EntryRow } from './entryRows.js';
 import { toFtsQuery } from './ftsQuery.js';
 import { ImageStore, isImageId } from './imageStore.js';
+import { importPng, type ImportOptions, type ImportResult } from './importPng.js';
 import { openHistoryDatabase, oneLine } from './openDatabase.js';
 import { endSession, startSession } from './sessions.js';
 import {
@@ -47,6 +48,8 @@ export interface HistoryStore {
   setFavourite(id: string, favourite: boolean): HistoryEntry;
   /** Deletes the entry and the image files no other entry (and no `isImageInUse`) still references. */
   delete(id: string): void;
+  /** Adds a PNG carrying generation metadata (atelier JSON or A1111 parameters) as a done entry. */
+  importPng(bytes: Uint8Array, options?: ImportOptions): Promise<ImportResult>;
   /** Runs fn in one transaction (bulk inserts, imports). */
   batch<T>(fn: () => T): T;
   /** Unfinished jobs of this process become `interrupted`; the database closes. Idempotent. */
@@ -253,6 +256,10 @@ class SqliteHistoryStore implements HistoryStore {
     }
   }
 
+  importPng(bytes: Uint8Array, options?: ImportOptions): Promise<ImportResult> {
+    return importPng(this, bytes, options);
+  }
+
   batch<T>(fn: () => T): T {
     return this.write(() => this.db.transaction(fn)());
   }
@@ -342,6 +349,10 @@ function whereClause(f: HistoryFilter): Where {
     for (const s of list) if (!HISTORY_STATUSES.includes(s)) throw new HistoryError(`unknown status ${String(s)}`);
     w.conditions.push(`e.status IN (${list.map(() => '?').join(', ') || 'NULL'})`);
     w.params.push(...list);
+  }
+  if (f.imageId !== undefined) {
+    w.conditions.push('e.seq IN (SELECT entry_seq FROM entry_images WHERE image_id = ?)');
+    w.params.push(f.imageId);
   }
   if (f.documentId !== undefined) {
     w.conditions.push('e.document_id = ?');

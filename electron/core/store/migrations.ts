@@ -11,6 +11,27 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
+/** The prompt search index as v2 made it; also what repairSearchIndex rebuilds. Derived data only. */
+export const SEARCH_INDEX_V2 = `
+  -- External content: the index holds tokens only, the text stays in entries.
+  -- prefix='2 3' keeps the short prefixes people type while searching cheap.
+  CREATE VIRTUAL TABLE entries_fts USING fts5(
+    prompt, content='entries', content_rowid='seq',
+    tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+  );
+  CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
+    INSERT INTO entries_fts(rowid, prompt) VALUES (new.seq, new.prompt);
+  END;
+  CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+    INSERT INTO entries_fts(entries_fts, rowid, prompt) VALUES ('delete', old.seq, old.prompt);
+  END;
+  CREATE TRIGGER entries_fts_update AFTER UPDATE OF prompt ON entries BEGIN
+    INSERT INTO entries_fts(entries_fts, rowid, prompt) VALUES ('delete', old.seq, old.prompt);
+    INSERT INTO entries_fts(rowid, prompt) VALUES (new.seq, new.prompt);
+  END;
+  INSERT INTO entries_fts(entries_fts) VALUES ('rebuild');
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -66,24 +87,8 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE entries ADD COLUMN document_id TEXT;
         CREATE INDEX entries_document ON entries(document_id, created_at, seq) WHERE document_id IS NOT NULL;
         CREATE INDEX entries_favourite ON entries(created_at, seq) WHERE favourite = 1;
-        -- External content: the index holds tokens only, the text stays in entries.
-        -- prefix='2 3' keeps the short prefixes people type while searching cheap.
-        CREATE VIRTUAL TABLE entries_fts USING fts5(
-          prompt, content='entries', content_rowid='seq',
-          tokenize='unicode61 remove_diacritics 2', prefix='2 3'
-        );
-        CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
-          INSERT INTO entries_fts(rowid, prompt) VALUES (new.seq, new.prompt);
-        END;
-        CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
-          INSERT INTO entries_fts(entries_fts, rowid, prompt) VALUES ('delete', old.seq, old.prompt);
-        END;
-        CREATE TRIGGER entries_fts_update AFTER UPDATE OF prompt ON entries BEGIN
-          INSERT INTO entries_fts(entries_fts, rowid, prompt) VALUES ('delete', old.seq, old.prompt);
-          INSERT INTO entries_fts(rowid, prompt) VALUES (new.seq, new.prompt);
-        END;
-        INSERT INTO entries_fts(entries_fts) VALUES ('rebuild');
       `);
+      db.exec(SEARCH_INDEX_V2);
     },
   },
 ];
@@ -92,14 +97,7 @@ export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /** Brings the database to LATEST_VERSION; returns the version it found. Each step is its own transaction. */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
-  const found = db.pragma('user_version', { simple: true }) as number;
-  const latest = migrations[migrations.length - 1].version;
-  if (found > latest) {
-    throw new HistoryError(
-      `the history database is from a newer Atelier (schema ${found}, this one knows ${latest}); update Atelier`,
-      'unavailable',
-    );
-  }
+  const found = checkNotNewer(db, migrations);
   for (const m of migrations) {
     // IMMEDIATE takes the write lock first, so two processes opening an old database migrate it once.
     db.transaction(() => {
@@ -110,4 +108,52 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     }).immediate();
   }
   return found;
+}
+
+/** Refuses (before anything is written) a database made by a newer Atelier; returns its version. */
+export function checkNotNewer(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations[migrations.length - 1].version;
+  if (found > latest) {
+    throw new HistoryError(
+      `the history database is from a newer Atelier (schema ${found}, this one knows ${latest}); update Atelier`,
+      'unavailable',
+    );
+  }
+  return found;
+}
+
+/** Drops and rebuilds the prompt search index from the entries (it holds nothing else). */
+export function repairSearchIndex(db: Database.Database): void {
+  const rebuild = (): void =>
+    db.transaction(() => {
+      db.exec(`
+        DROP TRIGGER IF EXISTS entries_fts_insert;
+        DROP TRIGGER IF EXISTS entries_fts_delete;
+        DROP TRIGGER IF EXISTS entries_fts_update;
+        DROP TABLE IF EXISTS entries_fts;
+      `);
+      db.exec(SEARCH_INDEX_V2);
+    }).immediate();
+  try {
+    rebuild();
+  } catch {
+    // DROP needs the FTS5 constructor, which fails on a damaged config row: empty the shadow tables
+    // and write a valid config first (version 4 is what FTS5 writes for our options). Shadow tables
+    // are write-protected in SQLite's defensive mode; better-sqlite3's unsafe mode lifts that briefly.
+    db.unsafeMode(true);
+    try {
+      db.transaction(() => {
+        db.exec(`
+          DELETE FROM entries_fts_data;
+          DELETE FROM entries_fts_idx;
+          DELETE FROM entries_fts_config;
+          INSERT INTO entries_fts_config(k, v) VALUES ('version', 4);
+        `);
+      }).immediate();
+    } finally {
+      db.unsafeMode(false);
+    }
+    rebuild();
+  }
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { migrate } from './migrations.js';
+import { checkNotNewer, migrate, repairSearchIndex } from './migrations.js';
 import { HistoryError } from './types.js';
 
 /**
@@ -21,34 +21,36 @@ export interface OpenedDatabase {
 const BUSY_TIMEOUT_MS = 5000;
 
 export function openHistoryDatabase(file: string, now: () => Date = () => new Date()): OpenedDatabase {
-  mkdirSync(dirname(file), { recursive: true });
   const notices: string[] = [];
   try {
-    return { ...openAndPrepare(file), notices };
+    mkdirSync(dirname(file), { recursive: true });
+    return { ...openAndPrepare(file, notices), notices };
   } catch (e) {
     if (!isDamage(e)) throw asUnavailable(file, e);
     const aside = moveAside(file, now());
+    notices.length = 0;
     notices.push(
-      `The history database could not be read (${oneLine(e)}); it was moved to ${aside} and a new, empty history was started.`,
+      `The history database could not be read (${oneLine(e).slice(0, 200)}); it was moved to ${aside} and a new, empty history was started.`,
     );
   }
   try {
-    return { ...openAndPrepare(file), notices };
+    return { ...openAndPrepare(file, notices), notices };
   } catch (e) {
     throw asUnavailable(file, e);
   }
 }
 
-function openAndPrepare(file: string): { db: Database.Database; foundVersion: number } {
+function openAndPrepare(file: string, notices: string[]): { db: Database.Database; foundVersion: number } {
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
-    // journal_mode reads the header first, so a file that is not a database fails right here.
+    // Reads the header first: a file that is not a database fails here, and a newer schema is refused
+    // before journal_mode below writes anything to it.
+    checkNotNewer(db);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a crashed process loses nothing committed; a power cut may lose the last commits, never the file.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    const check = db.pragma('quick_check(1)', { simple: true });
-    if (check !== 'ok') throw new DamagedError(String(check));
+    checkIntegrity(db, notices);
     const foundVersion = migrate(db);
     return { db, foundVersion };
   } catch (e) {
@@ -57,14 +59,45 @@ function openAndPrepare(file: string): { db: Database.Database; foundVersion: nu
   }
 }
 
+/** quick_check; a damaged search index is rebuilt from the entries (it is derived data), anything else is damage. */
+function checkIntegrity(db: Database.Database, notices: string[]): void {
+  const problem = quickCheck(db);
+  if (problem === undefined) return;
+  if (!/fts5|entries_fts/i.test(problem)) throw new DamagedError(problem);
+  try {
+    repairSearchIndex(db);
+  } catch (e) {
+    throw new DamagedError(`${problem}; rebuilding the search index failed: ${oneLine(e)}`);
+  }
+  const after = quickCheck(db);
+  if (after !== undefined) throw new DamagedError(after);
+  notices.push('The search index of the history was damaged and has been rebuilt from the entries; no entries were lost.');
+}
+
+function quickCheck(db: Database.Database): string | undefined {
+  try {
+    const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+    const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+    return problems.length > 0 ? problems.join('; ') : undefined;
+  } catch (e) {
+    // Since SQLite 3.44 quick_check also asks FTS5 tables, which throw instead of returning rows.
+    if (!isDamage(e)) throw e;
+    return oneLine(e);
+  }
+}
+
 class DamagedError extends Error {
   override name = 'DamagedError';
 }
 
+// Failures of the surroundings, not of the file: moving the file aside would not help and might hurt.
+const ENVIRONMENT_CODES = /^SQLITE_(BUSY|LOCKED|CANTOPEN|READONLY|FULL|IOERR|PERM|AUTH|NOMEM|NOLFS|INTERRUPT|PROTOCOL)/;
+
 function isDamage(e: unknown): boolean {
   if (e instanceof DamagedError) return true;
+  if (e instanceof HistoryError) return false;
   const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+  return typeof code === 'string' && code.startsWith('SQLITE_') && !ENVIRONMENT_CODES.test(code);
 }
 
 /** Renames the file and its -wal/-shm companions together, so the aside copy stays openable. */

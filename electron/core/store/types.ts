@@ -81,6 +81,8 @@ export interface HistoryFilter {
   favouritesOnly?: boolean;
   status?: HistoryStatus | readonly HistoryStatus[];
   documentId?: string;
+  /** Entries that produced this image. */
+  imageId?: string;
 }
 
 export interface ListOptions extends HistoryFilter {
