@@ -1,0 +1,40 @@
+/** Scheduler factory: one object per generation job (DPM++ keeps the previous step's estimate). */
+import { DdimScheduler } from './ddim.js';
+import { DpmSolverMultistepScheduler } from './dpmSolverMultistep.js';
+import { EulerDiscreteScheduler } from './eulerDiscrete.js';
+import { LcmScheduler } from './lcm.js';
+import type { Scheduler, SchedulerConfig, SchedulerName, SchedulerOptions } from './types.js';
+
+export type {
+  BetaSchedule,
+  PredictionType,
+  Scheduler,
+  SchedulerConfig,
+  SchedulerName,
+  SchedulerOptions,
+  TimestepSpacing,
+} from './types.js';
+export { DEFAULT_SCHEDULER_CONFIG, parseSchedulerConfig } from './config.js';
+export { guidanceScaleEmbedding, lcmBoundaryScalings } from './lcm.js';
+
+export function createScheduler(
+  name: SchedulerName,
+  config: SchedulerConfig,
+  steps: number,
+  options: SchedulerOptions = {},
+): Scheduler {
+  switch (name) {
+    case 'euler':
+      return new EulerDiscreteScheduler(config, steps, false);
+    case 'euler-a':
+      return new EulerDiscreteScheduler(config, steps, true);
+    case 'ddim':
+      return new DdimScheduler(config, steps);
+    case 'dpmpp-2m':
+      return new DpmSolverMultistepScheduler(config, steps, false);
+    case 'dpmpp-2m-karras':
+      return new DpmSolverMultistepScheduler(config, steps, true);
+    case 'lcm':
+      return new LcmScheduler(config, steps, options.strength ?? 1);
+  }
+}
