@@ -1,0 +1,15 @@
+import { benchEngine } from './engine.js';
+
+/** `npm run bench -- [engine] [--model DIR] [--size N]`: measurements, never part of `npm test`. */
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  engine: benchEngine,
+};
+
+const [name = 'engine', ...rest] = process.argv.slice(2);
+const bench = BENCHES[name];
+if (!bench) {
+  console.error(`unknown benchmark "${name}" (choose ${Object.keys(BENCHES).join(', ')})`);
+  process.exitCode = 2;
+} else {
+  await bench(rest);
+}

@@ -1,0 +1,132 @@
+import { resolve } from 'node:path';
+import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
+import { loadModel, type LoadedModel } from './loadedModel.js';
+import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
+import { runPipeline, validateRequest } from './pipeline.js';
+import { loadTokenizer } from './textEncoder.js';
+import type { ClipTokenizer, TokenizedPrompt } from './tokenizer/clipTokenizer.js';
+import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult, type PhaseTimings } from './types.js';
+
+export interface ModelInfo {
+  name: string;
+  label: string;
+  path: string;
+  family: ModelLayout['family'];
+  pipelineClass: string;
+  weightBytes: number;
+  vaeScalingFactor: number;
+  unetInChannels: number;
+  inpainting: 'unet-9-channel' | 'latent-blend';
+  canImg2Img: boolean;
+  provider: string;
+  providerLabel: string;
+  notices: string[];
+  parts: Array<{ part: string; inputs: string[]; outputs: string[] }>;
+  recommended?: ModelLayout['recommended'];
+}
+
+/**
+ * The engine as plain Node: one model's sessions kept warm between jobs, replaced (never doubled)
+ * when another model is asked for. Jobs run one at a time; hosts run this off their UI/HTTP thread,
+ * because onnxruntime-node's `run()` blocks the calling thread.
+ */
+export class Engine {
+  private current?: { dir: string; model: LoadedModel };
+  private loading?: Promise<LoadedModel>;
+  private busy = false;
+  private readonly tokenizers = new Map<string, ClipTokenizer>();
+
+  constructor(private readonly options: { provider?: ProviderPreference } = {}) {}
+
+  private async model(dir: string): Promise<{ model: LoadedModel; loadMs: number }> {
+    const key = resolve(dir);
+    if (this.current?.dir === key) return { model: this.current.model, loadMs: 0 };
+    if (this.loading) await this.loading.catch(() => undefined);
+    if (this.current?.dir === key) return { model: this.current.model, loadMs: 0 };
+    const t = performance.now();
+    // Release the old model first: two UNets in memory at once is what runs machines out of it.
+    if (this.current) {
+      const old = this.current.model;
+      this.current = undefined;
+      await old.release();
+    }
+    this.loading = loadModel(key, this.options.provider ?? 'auto');
+    try {
+      const model = await this.loading;
+      this.current = { dir: key, model };
+      return { model, loadMs: performance.now() - t };
+    } finally {
+      this.loading = undefined;
+    }
+  }
+
+  async inspect(dir: string): Promise<ModelInfo> {
+    const { model } = await this.model(dir);
+    const l = model.layout;
+    const parts: ModelInfo['parts'] = [];
+    const add = (part: string, p: { inputs: Map<string, { name: string; type: string; shape: ReadonlyArray<number | string> }>; outputs: Map<string, { name: string; type: string; shape: ReadonlyArray<number | string> }> }) => {
+      const fmt = (m: Map<string, { name: string; type: string; shape: ReadonlyArray<number | string> }>) =>
+        [...m.values()].map((s) => `${s.name}: ${s.type}[${s.shape.join(', ')}]`);
+      parts.push({ part, inputs: fmt(p.inputs), outputs: fmt(p.outputs) });
+    };
+    add('unet', model.unet.part);
+    return {
+      name: l.name,
+      label: l.label,
+      path: l.dir,
+      family: l.family,
+      pipelineClass: l.pipelineClass,
+      weightBytes: l.weightBytes,
+      vaeScalingFactor: l.vaeScalingFactor,
+      unetInChannels: model.unet.inChannels,
+      inpainting: model.unet.inChannels === 9 ? 'unet-9-channel' : 'latent-blend',
+      canImg2Img: model.vae.canEncode,
+      provider: model.provider,
+      providerLabel: PROVIDER_LABELS[model.provider] ?? model.provider,
+      notices: model.notices,
+      parts,
+      recommended: l.recommended,
+    };
+  }
+
+  /** Tokenizes with the model's own tokenizer; loads no session, so token counters stay instant. */
+  tokenize(dir: string, text: string): TokenizedPrompt {
+    const key = resolve(dir);
+    if (this.current?.dir === key) return this.current.model.text.tokenize(text);
+    let tokenizer = this.tokenizers.get(key);
+    if (!tokenizer) {
+      tokenizer = loadTokenizer(readModelFolder(key).tokenizer);
+      this.tokenizers.set(key, tokenizer);
+    }
+    return tokenizer.encode(text);
+  }
+
+  async generate(dir: string, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
+    validateRequest(request);
+    if (this.busy) throw new EngineError('the engine is already running a job', 'runtime');
+    this.busy = true;
+    const started = performance.now();
+    const timings: PhaseTimings = { loadMs: 0, encodeMs: 0, denoiseMs: 0, decodeMs: 0, totalMs: 0 };
+    try {
+      if (options.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
+      const { model, loadMs } = await this.model(dir);
+      timings.loadMs = loadMs;
+      const images = await runPipeline(model, request, options, timings);
+      timings.totalMs = performance.now() - started;
+      return {
+        images,
+        provider: PROVIDER_LABELS[model.provider] ?? model.provider,
+        model: { name: model.layout.name, path: model.layout.dir, family: model.layout.family },
+        timings,
+      };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async release(): Promise<void> {
+    const c = this.current;
+    this.current = undefined;
+    if (c) await c.model.release();
+  }
+}

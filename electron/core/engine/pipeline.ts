@@ -1,0 +1,263 @@
+import { SIZE_LIMITS } from '../../contract/generation.js';
+import type { GrayImage, RgbaImage } from '../image/types.js';
+import { compositeWithWeights, featherWeights, isMaskEmpty, maskToLatentGrid } from './mask.js';
+import type { LoadedModel } from './loadedModel.js';
+import { downscaleForPreview, imageToModelSpace, maskedModelSpace, modelSpaceToImage } from './pixels.js';
+import { createRng, type Rng } from './rng.js';
+import { createScheduler, guidanceScaleEmbedding, parseSchedulerConfig, type Scheduler } from './schedulers/index.js';
+import type { PromptEmbedding } from './textEncoder.js';
+import { EngineError, type GenerateOptions, type GenerateRequest, type GeneratedImage, type PhaseTimings } from './types.js';
+import type { UnetConditioning } from './unet.js';
+
+const PREVIEW_MAX_SIDE = 128;
+
+/** Checks everything about a request that can be checked before touching a model. */
+export function validateRequest(req: GenerateRequest): void {
+  const s = req.settings;
+  for (const [label, v] of [['width', s.width], ['height', s.height]] as const) {
+    if (!Number.isInteger(v) || v % SIZE_LIMITS.multiple !== 0) {
+      throw new EngineError(`${label} must be a multiple of ${SIZE_LIMITS.multiple} (got ${v})`);
+    }
+    if (v < SIZE_LIMITS.min || v > SIZE_LIMITS.max) {
+      throw new EngineError(`${label} must be between ${SIZE_LIMITS.min} and ${SIZE_LIMITS.max} (got ${v})`);
+    }
+  }
+  if (s.mode !== 'txt2img') {
+    const init = req.initImage;
+    if (!init) throw new EngineError(`${s.mode} needs an init image`);
+    if (init.width !== s.width || init.height !== s.height) {
+      throw new EngineError(`init image is ${init.width}×${init.height}, but the generation is ${s.width}×${s.height}`);
+    }
+  }
+  if (s.mode === 'inpaint') {
+    const mask = req.mask;
+    if (!mask) throw new EngineError('inpaint needs a mask');
+    if (mask.width !== s.width || mask.height !== s.height) {
+      throw new EngineError(`mask is ${mask.width}×${mask.height}, but the image is ${s.width}×${s.height}`);
+    }
+    if (isMaskEmpty(mask)) throw new EngineError('the mask is empty: paint the area to repaint (white repaints, black keeps)');
+  }
+}
+
+function concatBatch(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Everything computed once per job and shared by every image of the batch. */
+interface JobContext {
+  model: LoadedModel;
+  req: GenerateRequest;
+  latentH: number;
+  latentW: number;
+  /** Conditioning for one UNet call: [uncond, cond] when guidance applies, else [cond]. */
+  cond: UnetConditioning;
+  unetBatch: number;
+  initLatents?: Float32Array;
+  /** Inpaint, 4-channel UNet: 1 where the model repaints, per latent cell. */
+  latentMask?: Float32Array;
+  /** Inpaint, 9-channel UNet: mask ‖ masked-image latents, appended to the latents each step. */
+  inpaintExtra?: Float32Array;
+  pasteWeights?: Float32Array;
+}
+
+/** A fresh scheduler for one image (DPM++ keeps state between steps). LCM builds its img2img schedule from the strength. */
+function schedulerFor(ctx: JobContext): Scheduler {
+  const s = ctx.req.settings;
+  const strength = ctx.initLatents ? s.strength : 1;
+  return createScheduler(s.scheduler, parseSchedulerConfig(ctx.model.layout.schedulerConfig), s.steps, { strength });
+}
+
+function timeIds(h: number, w: number): Float32Array {
+  // (original h, w, crop top, left, target h, w), as SDXL was trained.
+  return new Float32Array([h, w, 0, 0, h, w]);
+}
+
+async function buildConditioning(model: LoadedModel, req: GenerateRequest, useGuidance: boolean): Promise<UnetConditioning> {
+  const s = req.settings;
+  const isXL = model.unet.isXL;
+  const cond = await model.text.encode(s.prompt);
+  const parts: PromptEmbedding[] = [cond];
+  if (useGuidance) parts.unshift(await model.text.encode(s.negativePrompt, { zeroIfEmpty: isXL }));
+  const hidden = parts.length === 2 ? concatBatch(parts[0]!.hidden, parts[1]!.hidden) : cond.hidden;
+  const result: UnetConditioning = { hidden, sequenceLength: cond.sequenceLength, width: cond.width };
+  if (isXL) {
+    if (!cond.pooled) throw new EngineError(`${model.layout.name}: text_encoder_2 has no text_embeds output`, 'invalid-model');
+    result.textEmbeds = parts.length === 2 ? concatBatch(parts[0]!.pooled!, parts[1]!.pooled!) : cond.pooled;
+    const ids = timeIds(s.height, s.width);
+    result.timeIds = parts.length === 2 ? concatBatch(ids, ids) : ids;
+  }
+  if (model.unet.takesTimestepCond) {
+    const emb = guidanceScaleEmbedding(s.guidance - 1, model.unet.timestepCondDim);
+    result.timestepCond = parts.length === 2 ? concatBatch(emb, emb) : emb;
+  }
+  return result;
+}
+
+async function prepareInpaint(ctx: JobContext, init: RgbaImage, mask: GrayImage): Promise<void> {
+  const { model, req, latentH, latentW } = ctx;
+  const s = req.settings;
+  ctx.pasteWeights = featherWeights(mask, s.maskFeather);
+  const grid = maskToLatentGrid(mask);
+  if (model.unet.inChannels === 9) {
+    const maskedLatents = await model.vae.encode(maskedModelSpace(init, mask), s.height, s.width);
+    const extra = new Float32Array(5 * latentH * latentW);
+    extra.set(grid, 0);
+    extra.set(maskedLatents, latentH * latentW);
+    ctx.inpaintExtra = extra;
+  } else {
+    ctx.latentMask = grid;
+  }
+}
+
+/** Latents before the first step to run: noise, or the init image noised to the start level. */
+function initialLatents(ctx: JobContext, scheduler: Scheduler, start: number, noise: Float32Array): Float32Array {
+  if (!ctx.initLatents || start === 0) {
+    const out = new Float32Array(noise.length);
+    for (let i = 0; i < noise.length; i++) out[i] = noise[i]! * scheduler.initNoiseSigma;
+    return out;
+  }
+  return scheduler.addNoise(ctx.initLatents, noise, start);
+}
+
+async function previewOf(ctx: JobContext, latents: Float32Array): Promise<RgbaImage> {
+  const { latentH: h, latentW: w } = ctx;
+  // A small latent decodes in milliseconds: show the real picture. Bigger ones use the
+  // linear latent→RGB approximation, which costs nothing and is what other tools show.
+  if (h * w <= 32 * 32) {
+    const px = await ctx.model.vae.decode(latents, h, w);
+    return downscaleForPreview(modelSpaceToImage(px, w * 8, h * 8), PREVIEW_MAX_SIDE);
+  }
+  const factors = ctx.model.unet.isXL ? LATENT_RGB_XL : LATENT_RGB_SD;
+  const plane = h * w;
+  const data = new Uint8Array(plane * 4);
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) {
+      let v = 0;
+      for (let k = 0; k < 4; k++) v += latents[k * plane + p]! * factors[k]![c]!;
+      data[p * 4 + c] = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+    }
+    data[p * 4 + 3] = 255;
+  }
+  return downscaleForPreview({ width: w, height: h, data }, PREVIEW_MAX_SIDE);
+}
+
+// Community-measured linear maps from SD latents to RGB (rows: latent channel).
+const LATENT_RGB_SD = [[0.298, 0.207, 0.208], [0.187, 0.286, 0.173], [-0.158, 0.189, 0.264], [-0.184, -0.271, -0.473]];
+const LATENT_RGB_XL = [[0.3651, 0.4232, 0.4341], [-0.2533, -0.0042, 0.1068], [0.1076, 0.1111, -0.0362], [-0.3165, -0.2492, -0.2188]];
+
+interface Progress {
+  done: number;
+  total: number;
+}
+
+async function denoiseOne(ctx: JobContext, seed: number, batchIndex: number, progress: Progress, opts: GenerateOptions): Promise<Float32Array> {
+  const { model, req, latentH: h, latentW: w, unetBatch } = ctx;
+  const s = req.settings;
+  const plane = h * w;
+  const rng: Rng = createRng(seed);
+  const scheduler = schedulerFor(ctx);
+  const start = ctx.initLatents ? scheduler.startIndexForStrength(s.strength) : 0;
+  const noise = rng.fillNormal(new Float32Array(4 * plane));
+  let latents = initialLatents(ctx, scheduler, start, noise);
+  const useGuidance = unetBatch === 2;
+  const inCh = model.unet.inChannels;
+  const timesteps = scheduler.timesteps;
+
+  for (let i = start; i < timesteps.length; i++) {
+    if (opts.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
+    const scaled = scheduler.scaleModelInput(latents, i);
+    const one = new Float32Array(inCh * plane);
+    one.set(scaled, 0);
+    if (ctx.inpaintExtra) one.set(ctx.inpaintExtra, 4 * plane);
+    const input = useGuidance ? concatBatch(one, one) : one;
+    const pred = await model.unet.predict(input, unetBatch, h, w, timesteps[i]!, ctx.cond);
+    let eps: Float32Array;
+    if (useGuidance) {
+      const n = 4 * plane;
+      eps = new Float32Array(n);
+      const g = s.guidance;
+      for (let k = 0; k < n; k++) {
+        const u = pred[k]!;
+        eps[k] = u + g * (pred[n + k]! - u);
+      }
+    } else {
+      eps = pred.length === 4 * plane ? pred : pred.subarray(0, 4 * plane);
+    }
+    latents = scheduler.step(eps, i, latents, rng);
+    if (ctx.latentMask && ctx.initLatents) {
+      // 4-channel inpainting: keep the known region on the original, noised to the level the next step expects.
+      const known = scheduler.addNoise(ctx.initLatents, noise, i + 1);
+      const m = ctx.latentMask;
+      for (let c = 0; c < 4; c++) {
+        for (let p = 0; p < plane; p++) {
+          if (m[p] === 0) latents[c * plane + p] = known[c * plane + p]!;
+        }
+      }
+    }
+    progress.done++;
+    const every = req.previewEvery ?? 0;
+    const wantPreview = every > 0 && (i - start + 1) % every === 0 && i < timesteps.length - 1;
+    opts.onProgress?.({
+      done: progress.done,
+      total: progress.total,
+      batchIndex,
+      preview: wantPreview ? await previewOf(ctx, latents) : undefined,
+    });
+  }
+  return latents;
+}
+
+/** Runs a whole job on a loaded model: every image of the batch, in order, seeds seed, seed+1, … */
+export async function runPipeline(
+  model: LoadedModel,
+  req: GenerateRequest,
+  opts: GenerateOptions,
+  timings: PhaseTimings,
+): Promise<GeneratedImage[]> {
+  validateRequest(req);
+  const s = req.settings;
+  const latentH = s.height / 8;
+  const latentW = s.width / 8;
+  const useGuidance = s.guidance > 1;
+
+  let t = performance.now();
+  const ctx: JobContext = {
+    model,
+    req,
+    latentH,
+    latentW,
+    cond: await buildConditioning(model, req, useGuidance),
+    unetBatch: useGuidance ? 2 : 1,
+  };
+  if (s.mode !== 'txt2img') {
+    const init = req.initImage!;
+    ctx.initLatents = await model.vae.encode(imageToModelSpace(init), s.height, s.width);
+    if (s.mode === 'inpaint') await prepareInpaint(ctx, init, req.mask!);
+  }
+  timings.encodeMs += performance.now() - t;
+
+  // Steps actually run per image (img2img skips the start of the schedule).
+  const probe = schedulerFor(ctx);
+  const perImage = probe.timesteps.length - (ctx.initLatents ? probe.startIndexForStrength(s.strength) : 0);
+  const progress: Progress = { done: 0, total: perImage * s.batch };
+
+  const images: GeneratedImage[] = [];
+  for (let b = 0; b < s.batch; b++) {
+    const seed = (s.seed + b) >>> 0;
+    t = performance.now();
+    const latents = await denoiseOne(ctx, seed, b, progress, opts);
+    timings.denoiseMs += performance.now() - t;
+    if (opts.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
+
+    t = performance.now();
+    const pixels = await model.vae.decode(latents, latentH, latentW);
+    let image = modelSpaceToImage(pixels, s.width, s.height);
+    if (s.mode === 'inpaint' && ctx.pasteWeights) image = compositeWithWeights(req.initImage!, image, ctx.pasteWeights);
+    timings.decodeMs += performance.now() - t;
+    images.push({ image, seed });
+  }
+  return images;
+}

@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { SIZE_LIMITS } from '../../contract/generation.js';
+import type { GrayImage, RgbaImage } from './types.js';
+
+/** A user-facing image failure (missing, unreadable, absurd size). */
+export class ImageReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageReadError';
+  }
+}
+
+const MAX_PIXELS = 16384 * 16384;
+
+async function load(pathOrBytes: string | Uint8Array, what: string): Promise<sharp.Sharp> {
+  let bytes: Uint8Array;
+  if (typeof pathOrBytes === 'string') {
+    try {
+      bytes = await readFile(pathOrBytes);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ImageReadError(code === 'ENOENT' ? `${what} not found: ${pathOrBytes}` : `cannot read ${what} ${pathOrBytes}: ${code ?? error}`);
+    }
+  } else {
+    bytes = pathOrBytes;
+  }
+  const name = typeof pathOrBytes === 'string' ? ` ${pathOrBytes}` : '';
+  try {
+    const img = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' });
+    const meta = await img.metadata();
+    if (!meta.width || !meta.height) throw new Error('no dimensions');
+    return img.rotate(); // honour EXIF orientation, as every viewer does
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ImageReadError(`${what}${name} is not a readable image (${reason})`);
+  }
+}
+
+export async function readRgba(pathOrBytes: string | Uint8Array, what = 'image'): Promise<RgbaImage> {
+  const img = await load(pathOrBytes, what);
+  try {
+    const { data, info } = await img.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (error) {
+    throw new ImageReadError(`${what} could not be decoded (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+  }
+}
+
+/** A mask file: white repaints, black keeps. Transparent pixels count as black. */
+export async function readMask(pathOrBytes: string | Uint8Array, what = 'mask'): Promise<GrayImage> {
+  const img = await load(pathOrBytes, what);
+  try {
+    const { data, info } = await img.flatten({ background: '#000000' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const gray = new Uint8Array(info.width * info.height);
+    // greyscale() may still leave several channels on some inputs: take the first.
+    for (let i = 0; i < gray.length; i++) gray[i] = data[i * info.channels]!;
+    return { width: info.width, height: info.height, data: gray };
+  } catch (error) {
+    throw new ImageReadError(`${what} could not be decoded (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+  }
+}
+
+/** Resize to a generation size (multiples of 8) when the user's image has another size. */
+export async function resizeRgba(image: RgbaImage, width: number, height: number): Promise<RgbaImage> {
+  if (image.width === width && image.height === height) return image;
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** The nearest valid generation size for an image: rounded down to multiples of 8, within limits. */
+export function generationSizeFor(width: number, height: number): { width: number; height: number } {
+  const fit = (v: number) => Math.max(SIZE_LIMITS.min, Math.min(SIZE_LIMITS.max, Math.floor(v / SIZE_LIMITS.multiple) * SIZE_LIMITS.multiple));
+  return { width: fit(width), height: fit(height) };
+}

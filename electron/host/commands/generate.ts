@@ -1,0 +1,170 @@
+import { randomInt } from 'node:crypto';
+import { GenerationSettingsSchema, SCHEDULER_NAMES, type GenerationMode, type GenerationSettings, type SchedulerName } from '../../contract/generation.js';
+import { Engine } from '../../core/engine/engine.js';
+import type { ProviderPreference } from '../../core/engine/onnx/providers.js';
+import { PROVIDER_PREFERENCES } from '../../core/engine/onnx/providers.js';
+import type { GenerateRequest } from '../../core/engine/types.js';
+import type { GenerationMetadata } from '../../core/export/generationMetadata.js';
+import { readMask, readRgba } from '../../core/image/io.js';
+import { readModelFolder } from '../../core/models/modelFolder.js';
+import { defaultModelDir } from '../../core/models/defaultModel.js';
+import { intOption, numberOption, parse } from './args.js';
+import { CliError, type CliCommand, type CliIo } from './command.js';
+import { checkImageOutput, outputPathFor, writeImage } from './output.js';
+
+const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embedded demo model)
+  --prompt TEXT      what to draw (required)
+  --negative TEXT    what to avoid
+  --scheduler NAME   ${SCHEDULER_NAMES.join(' | ')} (default: the model's recommendation, else euler-a)
+  --steps N          denoising steps (default: model's recommendation, else 20)
+  --guidance G       classifier-free guidance scale; ≤ 1 disables it (default 7)
+  --seed S           0 … 4294967295 (default: random; printed)
+  --width W, --height H   multiples of 8 (default: the model's size, or the input image's)
+  --batch N          images to make; seeds S, S+1, … (files out.png, out-2.png, …)
+  --provider P       ${PROVIDER_PREFERENCES.join(' | ')} (default auto)
+  --quality Q        JPEG/WebP quality 1–100
+  --out FILE         .png | .jpg | .webp (format follows the extension; required)`;
+
+const OPTIONS = {
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  negative: { type: 'string' },
+  scheduler: { type: 'string' },
+  steps: { type: 'string' },
+  guidance: { type: 'string' },
+  seed: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  batch: { type: 'string' },
+  strength: { type: 'string' },
+  feather: { type: 'string' },
+  image: { type: 'string' },
+  mask: { type: 'string' },
+  provider: { type: 'string' },
+  quality: { type: 'string' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
+export function resolveModelDir(given: string | undefined): string {
+  const dir = given ?? defaultModelDir();
+  if (!dir) throw new CliError('no model given and the demo model is not installed: pass --model DIR');
+  return dir;
+}
+
+function progressPrinter(io: CliIo, quiet: boolean) {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  return ({ done, total }: { done: number; total: number }) => {
+    process.stderr.write(`\rstep ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<number> {
+  const { values: v } = parse(args, OPTIONS);
+  if (v.prompt === undefined) throw new CliError('--prompt is required');
+  if (!v.out) throw new CliError('--out FILE is required');
+  checkImageOutput(v.out);
+  if (mode !== 'txt2img' && !v.image) throw new CliError('--image FILE is required');
+  if (mode === 'inpaint' && !v.mask) throw new CliError('--mask FILE is required (white repaints, black keeps)');
+  if (mode === 'txt2img' && (v.image || v.mask)) throw new CliError('generate takes no --image or --mask: use img2img or inpaint');
+  const provider = (v.provider ?? 'auto') as ProviderPreference;
+  if (!PROVIDER_PREFERENCES.includes(provider)) throw new CliError(`--provider must be one of ${PROVIDER_PREFERENCES.join(', ')}`);
+
+  const modelDir = resolveModelDir(v.model);
+  const layout = readModelFolder(modelDir);
+  const rec = layout.recommended ?? {};
+  const scheduler = (v.scheduler ?? rec.scheduler ?? 'euler-a') as SchedulerName;
+  if (!SCHEDULER_NAMES.includes(scheduler)) throw new CliError(`unknown scheduler "${scheduler}" (choose ${SCHEDULER_NAMES.join(', ')})`);
+
+  const initImage = v.image ? await readRgba(v.image, 'image') : undefined;
+  const mask = v.mask ? await readMask(v.mask, 'mask') : undefined;
+  if (initImage && mask && (mask.width !== initImage.width || mask.height !== initImage.height)) {
+    throw new CliError(`mask is ${mask.width}×${mask.height} but the image is ${initImage.width}×${initImage.height}: they must match`);
+  }
+  const sizeDefault = layout.family === 'sdxl' ? 1024 : 512;
+  const width = intOption(v.width, 'width', initImage?.width ?? rec.width ?? sizeDefault);
+  const height = intOption(v.height, 'height', initImage?.height ?? rec.height ?? sizeDefault);
+  if (initImage && (initImage.width !== width || initImage.height !== height)) {
+    throw new CliError(`the image is ${initImage.width}×${initImage.height}; --width/--height must match it (or resize the image)`);
+  }
+
+  const parsed = GenerationSettingsSchema.safeParse({
+    mode,
+    prompt: v.prompt,
+    negativePrompt: v.negative ?? '',
+    width,
+    height,
+    steps: intOption(v.steps, 'steps', rec.steps ?? 20),
+    guidance: numberOption(v.guidance, 'guidance', rec.guidance ?? 7),
+    scheduler,
+    seed: intOption(v.seed, 'seed', randomInt(0, 0xffffffff)),
+    batch: intOption(v.batch, 'batch', 1),
+    strength: numberOption(v.strength, 'strength', mode === 'inpaint' ? 1 : 0.75),
+    maskFeather: intOption(v.feather, 'feather', 4),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CliError(`--${String(issue.path[0] ?? 'settings')}: ${issue.message}`);
+  }
+  const settings: GenerationSettings = parsed.data;
+  const request: GenerateRequest = { settings, initImage, mask };
+
+  const engine = new Engine({ provider });
+  try {
+    const result = await engine.generate(modelDir, request, { onProgress: progressPrinter(io, v.quiet ?? false) });
+    const quality = v.quality === undefined ? undefined : intOption(v.quality, 'quality', 92);
+    for (let i = 0; i < result.images.length; i++) {
+      const { image, seed } = result.images[i]!;
+      const meta: GenerationMetadata = {
+        settings,
+        model: layout.name,
+        provider: result.provider,
+        seed,
+        createdAt: new Date().toISOString(),
+        app: 'atelier',
+      };
+      const path = outputPathFor(v.out, i, result.images.length);
+      await writeImage(path, image, meta, quality);
+      if (!v.quiet) io.out(`${path}  seed ${seed}`);
+    }
+    if (!v.quiet) {
+      const t = result.timings;
+      io.out(
+        `${result.model.name} on ${result.provider}: load ${t.loadMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms, ` +
+          `denoise ${t.denoiseMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms, total ${t.totalMs.toFixed(0)} ms`,
+      );
+    }
+    return 0;
+  } finally {
+    await engine.release();
+  }
+}
+
+export const generateCommand: CliCommand = {
+  name: 'generate',
+  summary: 'text to image',
+  usage: `npm run cli -- generate --prompt TEXT --out FILE [options]\n${COMMON_USAGE}`,
+  run: (args, io) => run('txt2img', args, io),
+};
+
+export const img2imgCommand: CliCommand = {
+  name: 'img2img',
+  summary: 'image to image',
+  usage: `npm run cli -- img2img --image FILE --prompt TEXT --out FILE [--strength X] [options]
+  --image FILE       the starting image (its size is the generation size)
+  --strength X       0–1: how much to change it (default 0.75)
+${COMMON_USAGE}`,
+  run: (args, io) => run('img2img', args, io),
+};
+
+export const inpaintCommand: CliCommand = {
+  name: 'inpaint',
+  summary: 'repaint the masked part of an image',
+  usage: `npm run cli -- inpaint --image FILE --mask FILE --prompt TEXT --out FILE [options]
+  --image FILE       the image to edit
+  --mask FILE        same size; white repaints, black keeps
+  --strength X       0–1 (default 1: repaint from noise)
+  --feather PX       0–8 px soft edge inside the mask (default 4); pixels outside the mask never change
+${COMMON_USAGE}`,
+  run: (args, io) => run('inpaint', args, io),
+};
