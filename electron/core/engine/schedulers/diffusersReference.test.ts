@@ -69,7 +69,7 @@ describe('schedulers against a NumPy transcription of diffusers', () => {
     expect(s.initNoiseSigma).toBeCloseTo(c.init, 9);
     if (c.sigmas) closeTo((s as unknown as { sigmas: Float64Array }).sigmas, c.sigmas, 1e-9);
     const rng = fakeRng();
-    let x = new Float32Array(N).map((_, i) => 1.3 * Math.cos(2.3 * i + 0.7) * s.initNoiseSigma);
+    let x: Float32Array = new Float32Array(N).map((_, i) => 1.3 * Math.cos(2.3 * i + 0.7) * s.initNoiseSigma);
     s.timesteps.forEach((t, i) => {
       const output = fakeModel(s.scaleModelInput(x, i), t);
       const before = output.slice();
