@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../types.js';
 import { fromHalfArray, toHalfArray } from './float16.js';
@@ -18,6 +21,23 @@ export interface PartLoad {
 
 /** Providers that failed once in this process are not retried for every part. */
 const failedProviders = new Map<string, string>();
+
+/**
+ * onnxruntime-node's CUDA provider is a separate library that its installer fetches on Linux x64
+ * (skipped with ONNXRUNTIME_NODE_INSTALL=skip). Without it, trying CUDA only prints a native error.
+ */
+function missingProviderLibrary(provider: string): string | undefined {
+  if (provider !== 'cuda' && provider !== 'tensorrt') return undefined;
+  try {
+    const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const bin = join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    if (existsSync(join(bin, `libonnxruntime_providers_${provider}.so`))) return undefined;
+  } catch {
+    // Unusual layout (bundled app): let the runtime try and report.
+    return undefined;
+  }
+  return `${PROVIDER_LABELS[provider] ?? provider} libraries are not installed (npm install --onnxruntime-node-install=cuda12)`;
+}
 
 function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): Map<string, IoSpec> {
   const map = new Map<string, IoSpec>();
@@ -50,10 +70,19 @@ export class OnnxPart {
         failures.push(knownFailure);
         continue;
       }
+      const missing = missingProviderLibrary(provider);
+      if (missing) {
+        failedProviders.set(provider, missing);
+        failures.push(missing);
+        continue;
+      }
       try {
         const session = await ort.InferenceSession.create(file, {
           executionProviders: [provider],
           graphOptimizationLevel: 'all',
+          // A GPU provider that cannot start is expected on many machines: we report it once as a
+          // notice, so keep the runtime's own error log for it off the user's terminal.
+          ...(provider === 'cpu' ? {} : { logSeverityLevel: 4 as const }),
           // DirectML cannot run with memory patterns or parallel execution.
           ...(provider === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
         });
