@@ -25,13 +25,16 @@ export interface EntryRow {
   timings_json: string | null;
   parent_id: string | null;
   document_id: string | null;
+  init_image_id: string | null;
+  mask_image_id: string | null;
   favourite: number;
   origin: string;
 }
 
 export const ENTRY_COLUMNS =
   'e.seq, e.id, e.created_at, e.updated_at, e.status, e.failure_reason, e.settings_json, e.model_name, ' +
-  'e.model_hash, e.provider, e.timings_json, e.parent_id, e.document_id, e.favourite, e.origin';
+  'e.model_hash, e.provider, e.timings_json, e.parent_id, e.document_id, ' +
+  'e.init_image_id, e.mask_image_id, e.favourite, e.origin';
 
 export function rowToEntry(row: EntryRow, images: HistoryImage[]): HistoryEntry {
   const entry: HistoryEntry = {
@@ -50,6 +53,8 @@ export function rowToEntry(row: EntryRow, images: HistoryImage[]): HistoryEntry 
   if (row.timings_json !== null) entry.timings = JSON.parse(row.timings_json) as PhaseTimings;
   if (row.parent_id !== null) entry.parentId = row.parent_id;
   if (row.document_id !== null) entry.documentId = row.document_id;
+  if (row.init_image_id !== null) entry.initImageId = row.init_image_id;
+  if (row.mask_image_id !== null) entry.maskImageId = row.mask_image_id;
   return entry;
 }
 

@@ -180,6 +180,23 @@ describe('images', () => {
     await expect(store.images.read(id)).rejects.toThrow(/missing from the image store/);
   });
 
+  it('keeps img2img/inpaint inputs for re-runs and counts them as references', async () => {
+    const init = await store.images.put(await png(120, 120, 120));
+    const mask = await store.images.put(await png(255, 255, 255));
+    const out = await store.images.put(await png(7));
+    const s = settings('repaint the sky', 3, { mode: 'inpaint' });
+    const a = store.createEntry({ settings: s, model: { name: 'm' }, initImageId: init, maskImageId: mask });
+    expect(a).toMatchObject({ initImageId: init, maskImageId: mask });
+    store.completeEntry(a.id, { images: [{ imageId: out, seed: 3 }] });
+    // A second job starts from the first one's output.
+    const b = store.createEntry({ settings: settings('again', 4, { mode: 'img2img' }), model: { name: 'm' }, initImageId: out });
+    store.delete(a.id);
+    expect([store.images.has(init), store.images.has(mask), store.images.has(out)]).toEqual([false, false, true]);
+    store.delete(b.id);
+    expect(store.images.has(out)).toBe(false);
+    expect(() => store.createEntry({ settings: s, model: { name: 'm' }, initImageId: 'e'.repeat(64) })).toThrow(/init image eeee.* not in the image store/);
+  });
+
   it('keeps files that isImageInUse protects', async () => {
     store.close();
     const keep = new Set<string>();

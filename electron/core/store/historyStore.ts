@@ -108,6 +108,10 @@ class SqliteHistoryStore implements HistoryStore {
     if (input.parentId !== undefined && !this.get(input.parentId)) {
       throw new HistoryError(`parent entry ${input.parentId} not found`, 'not-found');
     }
+    for (const [what, imageId] of [['init image', input.initImageId], ['mask', input.maskImageId]] as const) {
+      if (imageId === undefined) continue;
+      if (!this.images.has(imageId)) throw new HistoryError(`the ${what} ${String(imageId).slice(0, 12)} is not in the image store`, 'not-found');
+    }
     const id = randomUUID();
     const now = Date.now();
     const createdAt = input.createdAt ?? now;
@@ -115,12 +119,12 @@ class SqliteHistoryStore implements HistoryStore {
     this.write(() =>
       this.stmt(
         `INSERT INTO entries (id, created_at, updated_at, status, prompt, negative_prompt, seed, settings_json,
-           model_name, model_hash, provider, parent_id, document_id, origin, session_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           model_name, model_hash, provider, parent_id, document_id, init_image_id, mask_image_id, origin, session_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id, createdAt, now, status, settings.prompt, settings.negativePrompt, settings.seed, JSON.stringify(settings),
         name, input.model.hash ?? null, input.provider ?? null, input.parentId ?? null, input.documentId ?? null,
-        input.origin ?? 'app', this.sessionId,
+        input.initImageId ?? null, input.maskImageId ?? null, input.origin ?? 'app', this.sessionId,
       ),
     );
     return this.require(id);
@@ -243,9 +247,14 @@ class SqliteHistoryStore implements HistoryStore {
     this.write(() =>
       this.db.transaction(() => {
         this.stmt('DELETE FROM entries WHERE id = ?').run(id);
-        const stillUsed = this.stmt('SELECT 1 FROM entry_images WHERE image_id = ? LIMIT 1');
-        for (const imageId of new Set(entry.images.map((i) => i.imageId))) {
-          if (!stillUsed.get(imageId)) unused.push(imageId);
+        const stillUsed = this.stmt(
+          `SELECT EXISTS (SELECT 1 FROM entry_images WHERE image_id = @id)
+               OR EXISTS (SELECT 1 FROM entries WHERE init_image_id = @id)
+               OR EXISTS (SELECT 1 FROM entries WHERE mask_image_id = @id) AS used`,
+        );
+        const candidates = [...entry.images.map((i) => i.imageId), entry.initImageId, entry.maskImageId];
+        for (const imageId of new Set(candidates)) {
+          if (imageId !== undefined && !(stillUsed.get({ id: imageId }) as { used: number }).used) unused.push(imageId);
         }
       })(),
     );

@@ -91,6 +91,18 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(SEARCH_INDEX_V2);
     },
   },
+  {
+    version: 3,
+    description: 'img2img/inpaint inputs (init image, mask) so those entries can be re-run exactly',
+    up(db) {
+      db.exec(`
+        ALTER TABLE entries ADD COLUMN init_image_id TEXT;
+        ALTER TABLE entries ADD COLUMN mask_image_id TEXT;
+        CREATE INDEX entries_init_image ON entries(init_image_id) WHERE init_image_id IS NOT NULL;
+        CREATE INDEX entries_mask_image ON entries(mask_image_id) WHERE mask_image_id IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

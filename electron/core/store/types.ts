@@ -39,6 +39,10 @@ export interface HistoryEntry {
   timings?: PhaseTimings;
   /** Output images in batch order; empty until done. */
   images: HistoryImage[];
+  /** img2img / inpaint: the input pixels (PNG in the image store), so a re-run is exact. */
+  initImageId?: string;
+  /** inpaint: the mask (PNG, gray: white repaints). */
+  maskImageId?: string;
   /** Entry this one was branched from (re-run with changes). */
   parentId?: string;
   documentId?: string;
@@ -52,6 +56,9 @@ export interface CreateEntryInput {
   model: HistoryModel;
   /** Default 'queued'. */
   status?: 'queued' | 'running';
+  /** Ids from `store.images.put(png)` of the img2img/inpaint inputs; the files must exist. */
+  initImageId?: string;
+  maskImageId?: string;
   parentId?: string;
   documentId?: string;
   origin?: HistoryOrigin;
