@@ -11,7 +11,10 @@ import { buildLayerTree, rasterLayersOf, type LayerNode } from './layerTree.js';
  * A mask covers its rectangle; outside it the layer is hidden (PSD mask default colour 0).
  */
 
-export type LayerPixels = ReadonlyMap<string, RgbaImage | GrayImage>;
+/** Decoded pixels by image id: RGBA for layers, gray for masks. A Map works; DecodedImages decodes lazily. */
+export interface LayerPixels {
+  get(id: string): RgbaImage | GrayImage | undefined;
+}
 export type Rect = Pick<GenerationFrame, 'x' | 'y' | 'width' | 'height'>;
 
 export class CompositeError extends Error {
