@@ -1,0 +1,67 @@
+/**
+ * Exact Euclidean distance transform (Felzenszwalb & Huttenlocher, "Distance Transforms of Sampled
+ * Functions", 2012): two 1-D lower-envelope passes, linear time. Pure maths, no I/O.
+ */
+
+const INF = 1e20;
+
+/** 1-D squared distance transform of f (length n, read with stride), written back in place. */
+function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  let k = 0;
+  v[0] = 0;
+  z[0] = -INF;
+  z[1] = INF;
+  for (let q = 1; q < n; q++) {
+    let s = 0;
+    for (;;) {
+      const p = v[k]!;
+      s = (f[q]! + q * q - (f[p]! + p * p)) / (2 * q - 2 * p);
+      if (s > z[k]! || k === 0) break;
+      k--;
+    }
+    if (s <= z[k]!) {
+      // k reached 0 and the new parabola still dominates: replace it.
+      v[0] = q;
+      z[0] = -INF;
+      z[1] = INF;
+      k = 0;
+      continue;
+    }
+    k++;
+    v[k] = q;
+    z[k] = s;
+    z[k + 1] = INF;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1]! < q) k++;
+    const p = v[k]!;
+    d[q] = (q - p) * (q - p) + f[p]!;
+  }
+}
+
+/**
+ * Distance from every pixel of a w×h grid to the nearest pixel where `feature[i]` is non-zero
+ * (0 on features; Infinity everywhere when there is none).
+ */
+export function distanceTransform(feature: Uint8Array, w: number, h: number): Float32Array {
+  const n = Math.max(w, h);
+  const f = new Float64Array(n);
+  const d = new Float64Array(n);
+  const v = new Int32Array(n);
+  const z = new Float64Array(n + 1);
+  const tmp = new Float64Array(w * h);
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) f[y] = feature[y * w + x] ? 0 : INF;
+    edt1d(f, h, d, v, z);
+    for (let y = 0; y < h; y++) tmp[y * w + x] = d[y]!;
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) f[x] = tmp[row + x]!;
+    edt1d(f, w, d, v, z);
+    for (let x = 0; x < w; x++) out[row + x] = d[x]! >= INF / 2 ? Infinity : Math.sqrt(d[x]!);
+  }
+  return out;
+}
