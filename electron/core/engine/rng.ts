@@ -61,31 +61,30 @@ class Pcg32 implements Rng {
       this.hasSpare = false;
       return this.spare;
     }
-    const [a, b] = this.pair();
-    this.spare = b;
+    const r = this.radius();
+    const theta = TWO_PI * this.nextFloat();
+    this.spare = r * Math.sin(theta);
     this.hasSpare = true;
-    return a;
+    return r * Math.cos(theta);
   }
 
   fillNormal(out: Float32Array): Float32Array {
     let i = 0;
     if (this.hasSpare && out.length > 0) out[i++] = this.normal();
+    // Pairs written directly (no per-pair allocation): the same values normal() would give.
     for (; i + 1 < out.length; i += 2) {
-      const [a, b] = this.pair();
-      out[i] = a;
-      out[i + 1] = b;
+      const r = this.radius();
+      const theta = TWO_PI * this.nextFloat();
+      out[i] = r * Math.cos(theta);
+      out[i + 1] = r * Math.sin(theta);
     }
     if (i < out.length) out[i] = this.normal();
     return out;
   }
 
-  /** Box-Muller: two independent normals from two uniforms; 1 - u keeps log() away from 0. */
-  private pair(): [number, number] {
-    const u1 = 1 - this.nextFloat();
-    const u2 = this.nextFloat();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    const theta = TWO_PI * u2;
-    return [r * Math.cos(theta), r * Math.sin(theta)];
+  /** Box-Muller radius sqrt(-2 ln u) from the first uniform; 1 - u keeps log() away from 0. */
+  private radius(): number {
+    return Math.sqrt(-2 * Math.log(1 - this.nextFloat()));
   }
 
   /** state = state * MUL + inc (mod 2^64). */
