@@ -80,6 +80,7 @@ export function parseSchedulerConfig(json: unknown): SchedulerConfig {
   if (json.timestep_scaling !== undefined && json.timestep_scaling !== null) {
     config.timestepScaling = num(json, 'timestep_scaling', 10, (n) => n > 0);
   }
+  if (bool(json, 'rescale_betas_zero_snr', false)) config.rescaleBetasZeroSnr = true;
   const trained = json.trained_betas;
   if (trained !== undefined && trained !== null) {
     const ok =

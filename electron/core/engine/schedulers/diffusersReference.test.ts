@@ -32,6 +32,7 @@ const CONFIGS: Record<string, object> = {
   linspace: { ...SD1, timestep_spacing: 'linspace' },
   'trailing-v': { ...SD1, timestep_spacing: 'trailing', prediction_type: 'v_prediction' },
   'linear-cosine-clip': { ...SD1, beta_schedule: 'squaredcos_cap_v2', clip_sample: true, set_alpha_to_one: true },
+  'zero-snr-v': { ...SD1, timestep_spacing: 'trailing', prediction_type: 'v_prediction', rescale_betas_zero_snr: true },
 };
 
 const N = 8;

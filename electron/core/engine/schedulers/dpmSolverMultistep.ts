@@ -69,7 +69,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.name = karras ? 'dpmpp-2m-karras' : 'dpmpp-2m';
     checkSteps(steps, this.name);
     this.config = config;
-    const table = sigmasFromAlphasCumprod(computeAlphasCumprod(config));
+    const table = sigmasFromAlphasCumprod(computeAlphasCumprod(config, true));
     const T = config.numTrainTimesteps;
     let timesteps: number[];
     let sigmas: number[];

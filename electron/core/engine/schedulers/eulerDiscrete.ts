@@ -27,7 +27,7 @@ export class EulerDiscreteScheduler implements Scheduler {
     this.name = ancestral ? 'euler-a' : 'euler';
     checkSteps(steps, this.name);
     this.config = config;
-    const table = sigmasFromAlphasCumprod(computeAlphasCumprod(config));
+    const table = sigmasFromAlphasCumprod(computeAlphasCumprod(config, true));
     this.timesteps = Object.freeze(
       spacedTimesteps(config.timestepSpacing, steps, config.numTrainTimesteps, config.stepsOffset, false),
     );

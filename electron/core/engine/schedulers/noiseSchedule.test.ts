@@ -112,3 +112,24 @@ describe('numpy rounding and img2img start', () => {
     expect(startIndexForStrength(20, -1)).toBe(20);
   });
 });
+
+describe('rescale_betas_zero_snr', () => {
+  const config = parseSchedulerConfig({ rescale_betas_zero_snr: true });
+
+  it('keeps alphā_0, ends at exactly zero SNR, and maps sqrt(alphā) linearly', () => {
+    const ac = computeAlphasCumprod(config);
+    const orig = computeAlphasCumprod(parseSchedulerConfig({}));
+    expect(ac[0]).toBeCloseTo(0.99915, 12);
+    expect(ac[999]).toBeCloseTo(0, 15);
+    const [s0, sT] = [Math.sqrt(orig[0]), Math.sqrt(orig[999])];
+    for (const t of [1, 400, 900]) {
+      expect(Math.sqrt(ac[t])).toBeCloseTo(((Math.sqrt(orig[t]) - sT) * s0) / (s0 - sT), 10);
+    }
+  });
+
+  it('sigma-based schedulers see alphā_T = 2^-24, i.e. sigma_max ≈ 4096', () => {
+    const sig = sigmasFromAlphasCumprod(computeAlphasCumprod(config, true));
+    expect(sig[999]).toBeCloseTo(Math.sqrt((1 - 2 ** -24) / 2 ** -24), 6);
+    expect(Number.isFinite(sig[999])).toBe(true);
+  });
+});

@@ -22,6 +22,11 @@ export function linspace(start: number, stop: number, num: number): number[] {
 }
 
 export function computeBetas(config: SchedulerConfig): Float64Array {
+  const betas = scheduleBetas(config);
+  return config.rescaleBetasZeroSnr ? rescaleZeroTerminalSnr(betas) : betas;
+}
+
+function scheduleBetas(config: SchedulerConfig): Float64Array {
   const n = config.numTrainTimesteps;
   if (config.trainedBetas) return Float64Array.from(config.trainedBetas);
   const betas = new Float64Array(n);
@@ -47,7 +52,33 @@ export function computeBetas(config: SchedulerConfig): Float64Array {
   return betas;
 }
 
-export function computeAlphasCumprod(config: SchedulerConfig): Float64Array {
+/**
+ * "Common Diffusion Noise Schedules and Sample Steps are Flawed" (Algorithm 1), as diffusers'
+ * rescale_zero_terminal_snr: shift and scale sqrt(alphā) so it ends at exactly 0, keeping its start.
+ */
+export function rescaleZeroTerminalSnr(betas: Float64Array): Float64Array {
+  const n = betas.length;
+  const sqrtBar = new Float64Array(n);
+  let prod = 1;
+  for (let i = 0; i < n; i++) {
+    prod *= 1 - betas[i];
+    sqrtBar[i] = Math.sqrt(prod);
+  }
+  const first = sqrtBar[0];
+  const last = sqrtBar[n - 1];
+  const k = first / (first - last);
+  const bar = sqrtBar.map((v) => ((v - last) * k) ** 2);
+  const out = new Float64Array(n);
+  out[0] = 1 - bar[0];
+  for (let i = 1; i < n; i++) out[i] = 1 - bar[i] / bar[i - 1];
+  return out;
+}
+
+/**
+ * Cumulative product of (1 - beta). `sigmaSafe`: with a zero-terminal-SNR schedule the last alphā
+ * is 0 and its sigma infinite; the sigma-based schedulers (Euler, DPM) use 2^-24 there, as diffusers.
+ */
+export function computeAlphasCumprod(config: SchedulerConfig, sigmaSafe = false): Float64Array {
   const betas = computeBetas(config);
   const out = new Float64Array(betas.length);
   let prod = 1;
@@ -55,6 +86,7 @@ export function computeAlphasCumprod(config: SchedulerConfig): Float64Array {
     prod *= 1 - betas[i];
     out[i] = prod;
   }
+  if (sigmaSafe && config.rescaleBetasZeroSnr) out[out.length - 1] = 2 ** -24;
   return out;
 }
 

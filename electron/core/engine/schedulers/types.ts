@@ -26,6 +26,8 @@ export interface SchedulerConfig {
   clipSampleRange?: number;
   /** LCM `timestep_scaling` (default 10). */
   timestepScaling?: number;
+  /** diffusers `rescale_betas_zero_snr`: rescale so the last timestep is pure noise (zero terminal SNR). */
+  rescaleBetasZeroSnr?: boolean;
 }
 
 export interface Scheduler {
