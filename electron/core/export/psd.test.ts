@@ -1,0 +1,196 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import './agPsdSetup.js';
+import { writePsdUint8Array, type Psd } from 'ag-psd';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RasterLayer } from '../../contract/document.js';
+import { compositeDocument } from './composite.js';
+import { buildSampleDocument, type SampleDocument } from './fixtures/sampleDocument.js';
+import { decodePngGray, decodePngRgba } from './pngDecode.js';
+import { exportPsd } from './psdExport.js';
+import { importPsd } from './psdImport.js';
+import { IMAGEMAGICK_CONVERT, IMAGEMAGICK_IDENTIFY, python, reportMissing } from './readerTools.testutil.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'atelier-psd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let sample: SampleDocument;
+let psdPath: string;
+let psdBytes: Uint8Array;
+beforeAll(async () => {
+  sample = await buildSampleDocument();
+  psdBytes = exportPsd(sample.document, sample.images, { appVersion: '0.1.0' });
+  psdPath = join(dir, 'sample.psd');
+  writeFileSync(psdPath, psdBytes);
+});
+
+const PSD_TOOLS_DUMP = `
+import sys, json
+from psd_tools import PSDImage
+p = PSDImage.open(sys.argv[1])
+out = {"size": list(p.size), "layers": []}
+for l in p.descendants():
+    m = l.mask
+    out["layers"].append({
+        "name": l.name, "kind": l.kind, "offset": list(l.offset), "size": list(l.size),
+        "opacity": l.opacity, "visible": l.visible, "blend": str(l.blend_mode).split(".")[-1],
+        "parent": None if l.parent is p else l.parent.name,
+        "mask": None if m is None else {"bbox": list(m.bbox), "background": m.background_color,
+                                         "pixels": list(m.topil().getdata()) if m.width and m.height else []},
+        "pixels": list(l.topil().convert("RGBA").getdata())[:64] if l.kind == "pixel" else [],
+    })
+out["embedded"] = [list(px) for px in p.topil().convert("RGBA").getdata()]
+out["rendered"] = [list(px) for px in p.composite(force=True).convert("RGBA").getdata()]
+xmp = p.image_resources.get_data(1060)
+out["xmp"] = xmp.decode("utf-8") if isinstance(xmp, bytes) else (xmp or "")
+print(json.dumps(out))
+`;
+
+interface Dump {
+  size: number[];
+  layers: { name: string; kind: string; offset: number[]; size: number[]; opacity: number; visible: boolean; blend: string; parent: string | null; mask: { bbox: number[]; background: number; pixels: number[] } | null; pixels: number[][] }[];
+  embedded: number[][];
+  rendered: number[][];
+  xmp: string;
+}
+
+describe.skipIf(reportMissing('psdTools', 'python3-psd-tools'))('PSD export read by psd-tools', () => {
+  let dump: Dump;
+  beforeAll(() => {
+    dump = JSON.parse(python(PSD_TOOLS_DUMP, [psdPath])) as Dump;
+  });
+
+  it('has every layer with name, kind, offset, size, opacity, visibility, blend mode and group', () => {
+    expect(dump.size).toEqual([64, 48]);
+    const want = sample.document.layers.map((l) => {
+      const raster = l.kind === 'raster' ? (l as RasterLayer) : undefined;
+      return {
+        name: l.name, kind: raster ? 'pixel' : 'group', opacity: Math.round(l.opacity * 255), visible: l.visible,
+        blend: l.blendMode.toUpperCase().replace('-', '_'), parent: l.parentId ? 'Shading' : null,
+        ...(raster ? { offset: [raster.x, raster.y], size: [raster.width, raster.height] } : {}),
+      };
+    });
+    expect(dump.layers).toHaveLength(7);
+    dump.layers.forEach((got, i) => expect(got).toMatchObject(want[i]));
+  });
+
+  it('keeps layer pixels and the inpaint mask as a real layer mask', () => {
+    const inpaint = dump.layers[2];
+    expect(inpaint.mask).toMatchObject({ bbox: [20, 10, 44, 34], background: 0 });
+    const maskId = (sample.document.layers[2] as RasterLayer).mask!.imageId;
+    expect(inpaint.mask!.pixels).toEqual(Array.from(sample.pixels.get(maskId)!.data));
+    const bg = sample.pixels.get((sample.document.layers[0] as RasterLayer).imageId)!;
+    expect(dump.layers[0].pixels.slice(0, 64).flat()).toEqual(Array.from(bg.data.subarray(0, 256)));
+  });
+
+  it('embeds our composite, and psd-tools renders the layers to the same picture', () => {
+    const ours = compositeDocument(sample.document, sample.pixels);
+    expect(dump.embedded.flat()).toEqual(Array.from(ours.data));
+    let worst = 0;
+    dump.rendered.flat().forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ours.data[i]))));
+    expect(worst).toBeLessThanOrEqual(2);
+  });
+
+  it('carries the generation parameters and the document in XMP', () => {
+    expect(dump.xmp).toContain('a small wooden boat');
+    expect(dump.xmp).toContain('Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42');
+    expect(dump.xmp).toContain('atelier:document');
+  });
+});
+
+describe('PSD export read by ImageMagick', () => {
+  it('lists the layers with their offsets and names, and the composite matches', async ({ skip }) => {
+    if (reportMissing('imagemagick', 'imagemagick')) skip();
+    const lines = execFileSync(IMAGEMAGICK_IDENTIFY, ['-format', '%w %h %X %Y %l\n', psdPath], { encoding: 'utf8' }).trim().split('\n');
+    // Frame 0 is the composite; then one frame per pixel layer (groups are not frames).
+    expect(lines[0]).toBe('64 48 +0 +0 ');
+    expect(lines.slice(1)).toEqual(['64 48 +0 +0 Background', '30 20 -10 -6 Outpaint strip', '24 24 +20 +10 Inpaint: a small wooden boat · seed 42',
+      '20 16 +40 +30 Multiply tint', '10 10 +5 +30 Hidden screen', '16 16 +50 +2 Half shadow'].map((l) => l.replace('·', '?')));
+    const out = join(dir, 'composite.png');
+    execFileSync(IMAGEMAGICK_CONVERT, [`${psdPath}[0]`, out]);
+    const got = await sharp(readFileSync(out)).ensureAlpha().raw().toBuffer();
+    expect(Buffer.compare(got, Buffer.from(compositeDocument(sample.document, sample.pixels).data))).toBe(0);
+  });
+});
+
+describe('PSD import', () => {
+  it('round-trips our export: every layer, id, name, position, mask, source and pixel', async () => {
+    const back = await importPsd(psdBytes);
+    expect(back.warnings).toEqual([]);
+    const strip = (l: (typeof back.document.layers)[number]) => {
+      const { imageId: _i, mask, ...rest } = l as RasterLayer;
+      return mask ? { ...rest, mask: { ...mask, imageId: 'x' } } : rest;
+    };
+    expect(back.document.layers.map(strip)).toEqual(sample.document.layers.map(strip));
+    expect({ ...back.document, layers: [] }).toEqual({ ...sample.document, layers: [] });
+    for (const [i, layer] of back.document.layers.entries()) {
+      if (layer.kind !== 'raster') continue;
+      const original = sample.document.layers[i] as RasterLayer;
+      expect(decodePngRgba(back.images.get(layer.imageId)!).data).toEqual(sample.pixels.get(original.imageId)!.data);
+      if (layer.mask) expect(decodePngGray(back.images.get(layer.mask.imageId)!).data).toEqual(sample.pixels.get(original.mask!.imageId)!.data);
+    }
+  });
+
+  it('imports what it can from features Atelier lacks, with ONE warning naming them', async () => {
+    const px = (w: number, h: number) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4).fill(200) });
+    const psd = {
+      width: 16, height: 16, children: [
+        { name: 'base', imageData: px(16, 16) },
+        { name: 'words', imageData: px(8, 4), text: { text: 'hi', transform: [1, 0, 0, 1, 2, 2] } },
+        { name: 'bright', adjustment: { type: 'brightness/contrast', brightness: 10, contrast: 0 } },
+        { name: 'fx', imageData: px(4, 4), effects: { dropShadow: [{ enabled: true, size: { units: 'Pixels', value: 3 } }] } },
+        { name: 'clip', imageData: px(4, 4), clipping: true, blendMode: 'linear burn' },
+      ],
+    } as unknown as Psd;
+    const r = await importPsd(writePsdUint8Array(psd, { noBackground: true }));
+    expect(r.document.layers.map((l) => l.name)).toEqual(['base', 'words', 'fx', 'clip']);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/^Some parts of this PSD could not be kept exactly: /);
+    for (const part of ['1 text layer imported as pixels', '1 adjustment layer skipped', '1 layer effect dropped', '"linear burn" set to normal', '1 clipping mask dropped']) {
+      expect(r.warnings[0]).toContain(part);
+    }
+  });
+
+  it('16-bit files (written by ImageMagick) import with a warning; CMYK is refused in one line', async ({ skip }) => {
+    if (reportMissing('imagemagick', 'imagemagick')) skip();
+    const cmyk = join(dir, 'cmyk.psd');
+    execFileSync(IMAGEMAGICK_CONVERT, ['-size', '20x10', 'gradient:red-blue', '-depth', '8', '-colorspace', 'CMYK', cmyk]);
+    await expect(importPsd(readFileSync(cmyk), { label: '"cmyk.psd"' })).rejects.toThrow(
+      /^"cmyk\.psd" uses CMYK colour, which Atelier cannot open; convert it to RGB first$/,
+    );
+    const cases: [string, string[], RegExp][] = [
+      ['deep.psd', ['-size', '20x10', 'gradient:red-blue', '-depth', '16'], /16-bit colour reduced to 8-bit/],
+    ];
+    for (const [name, args, warning] of cases) {
+      const path = join(dir, name);
+      execFileSync(IMAGEMAGICK_CONVERT, [...args, path]);
+      const r = await importPsd(readFileSync(path), { name });
+      expect(r.warnings, name).toHaveLength(1);
+      expect(r.warnings[0]).toMatch(warning);
+      expect(r.document.width).toBe(20);
+      const first = r.document.layers[0] as RasterLayer;
+      const pixels = decodePngRgba(r.images.get(first.imageId)!);
+      expect(pixels.data[0], name).toBeGreaterThan(200); // red end of the gradient
+      expect(pixels.data[2], name).toBeLessThan(60);
+    }
+  });
+
+  it('a flattened PSD (no layers) imports its composite as the background', async () => {
+    const data = new Uint8ClampedArray(4 * 3 * 4).fill(255);
+    data[0] = 7;
+    const r = await importPsd(writePsdUint8Array({ width: 4, height: 3, imageData: { width: 4, height: 3, data } }));
+    expect(r.document.layers).toHaveLength(1);
+    expect(r.document.layers[0].name).toBe('Background');
+    expect(decodePngRgba(r.images.get((r.document.layers[0] as RasterLayer).imageId)!).data[0]).toBe(7);
+  });
+
+  it('refuses non-PSD, truncated and oversized files with one-line errors', async () => {
+    await expect(importPsd(Buffer.from('hello world, not a psd at all'), { label: '"x.psd"' })).rejects.toThrow(/^"x\.psd" is not a PSD file/);
+    await expect(importPsd(psdBytes.subarray(0, 200))).rejects.toThrow(/^the file is (not a readable PSD file|damaged)/);
+    const huge = Uint8Array.from(psdBytes);
+    new DataView(huge.buffer).setUint32(14, 40000); // header height
+    await expect(importPsd(huge)).rejects.toThrow(/Atelier opens documents up to 16384x16384|not a readable PSD/);
+  });
+});

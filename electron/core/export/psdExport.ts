@@ -1,0 +1,141 @@
+import { writePsdUint8Array, type Layer as PsdLayer, type PixelData, type Psd, type BlendMode as PsdBlendMode } from 'ag-psd';
+import { DocumentSchema, type AtelierDocument, type BlendMode, type Layer, type RasterLayer } from '../../contract/document.js';
+import type { GrayImage, RgbaImage } from '../image/types.js';
+import { compositeDocument, layerImage, maskImage } from './composite.js';
+import { DecodedImages } from './decodedImages.js';
+import { describeGeneration } from './generationMetadata.js';
+import { buildLayerTree, type LayerNode } from './layerTree.js';
+import { formatA1111Parameters } from './a1111Parameters.js';
+import { buildXmpPacket } from './xmpMetadata.js';
+
+/**
+ * Layered PSD export with ag-psd, no canvas: pixels go in as raw `imageData`. Each layer's pixels are
+ * decoded only when ag-psd reads them (a lazy `data` getter), and only the most recent one is kept, so
+ * memory holds ag-psd's compressed channels plus one decoded layer, not every layer at once.
+ * The document JSON (ids, sources, frame, history) rides in the XMP packet so import loses nothing.
+ */
+
+/** Photoshop (non-PSB) limit that ag-psd enforces. */
+export const PSD_MAX_SIDE = 30000;
+
+export class PsdExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PsdExportError';
+  }
+}
+
+export const toPsdBlendMode = (mode: BlendMode): PsdBlendMode => mode.replace('-', ' ') as PsdBlendMode;
+
+/** PSD layer name: the user's name, else what made it (e.g. "Inpaint: a small wooden boat · seed 42"). */
+export function psdLayerName(layer: Layer, index: number): string {
+  if (layer.name.trim()) return layer.name;
+  const s = layer.kind === 'raster' ? layer.source?.settings : undefined;
+  return s ? describeGeneration(s, s.seed) : `Layer ${index + 1}`;
+}
+
+/** XMP with the whole document JSON and the PSD layer id of each of our layers. */
+export function documentXmp(doc: AtelierDocument, psdIds: Map<string, number>, appVersion?: string): string {
+  const top = [...doc.layers].reverse().find((l): l is RasterLayer => l.kind === 'raster' && !!l.source?.settings);
+  const parameters = top?.source?.settings
+    ? formatA1111Parameters({ settings: top.source.settings, model: top.source.model ?? 'unknown', seed: top.source.settings.seed, app: 'atelier', appVersion })
+    : undefined;
+  return buildXmpPacket({
+    parameters,
+    creatorTool: appVersion ? `Atelier ${appVersion}` : 'Atelier',
+    atelier: { document: JSON.stringify(doc), layerIds: JSON.stringify([...psdIds]) },
+  });
+}
+
+/** Pixel data whose bytes are produced on first read and dropped when another layer is read. */
+class LazyPixels {
+  private current: { key: string; data: Uint8Array } | undefined;
+  decodes = 0;
+
+  pixelData(key: string, width: number, height: number, produce: () => Uint8Array): PixelData {
+    const self = this;
+    return {
+      width,
+      height,
+      get data(): Uint8Array {
+        if (self.current?.key !== key) {
+          self.current = undefined; // let the previous layer go before decoding the next
+          self.current = { key, data: produce() };
+          self.decodes++;
+        }
+        return self.current.data;
+      },
+    } as PixelData;
+  }
+}
+
+/** ag-psd reads masks from the red channel of RGBA pixel data. */
+function grayAsRgba(gray: GrayImage): Uint8Array {
+  const out = new Uint8Array(gray.width * gray.height * 4);
+  for (let i = 0, o = 0; i < gray.data.length; i++, o += 4) {
+    out[o] = out[o + 1] = out[o + 2] = gray.data[i];
+    out[o + 3] = 255;
+  }
+  return out;
+}
+
+export interface PsdExportOptions {
+  appVersion?: string;
+}
+
+export function exportPsd(doc: AtelierDocument, images: ReadonlyMap<string, Uint8Array>, options: PsdExportOptions = {}): Uint8Array {
+  const parsed = DocumentSchema.safeParse(doc);
+  if (!parsed.success) throw new PsdExportError(`cannot export: the document is not valid (${parsed.error.issues[0].message})`);
+  if (doc.width > PSD_MAX_SIDE || doc.height > PSD_MAX_SIDE) throw new PsdExportError(`PSD files are at most ${PSD_MAX_SIDE} pixels a side`);
+  const pixels = new DecodedImages(doc, images, 1);
+  const composite = compositeDocument(doc, pixels);
+  const lazy = new LazyPixels();
+  const psdIds = new Map<string, number>();
+  doc.layers.forEach((l, i) => psdIds.set(l.id, i + 1));
+  let index = 0;
+
+  const convert = (node: LayerNode): PsdLayer => {
+    const layer = node.layer;
+    const base = {
+      name: psdLayerName(layer, index++),
+      id: psdIds.get(layer.id),
+      opacity: layer.opacity,
+      hidden: !layer.visible,
+      blendMode: toPsdBlendMode(layer.blendMode),
+    };
+    if (node.children) return { ...base, opened: true, children: node.children.map(convert) };
+    const raster = node.layer;
+    const out: PsdLayer = {
+      ...base,
+      top: raster.y,
+      left: raster.x,
+      bottom: raster.y + raster.height,
+      right: raster.x + raster.width,
+      imageData: lazy.pixelData(raster.imageId, raster.width, raster.height, () => (layerImage(raster, pixels) as RgbaImage).data),
+    };
+    const m = raster.mask;
+    if (m) {
+      out.mask = {
+        top: m.y, left: m.x, bottom: m.y + m.height, right: m.x + m.width,
+        defaultColor: 0, // outside its rectangle the mask hides, as in the compositor
+        imageData: lazy.pixelData(`mask:${raster.id}`, m.width, m.height, () =>
+          grayAsRgba(maskImage(raster as RasterLayer & { mask: NonNullable<RasterLayer['mask']> }, pixels))),
+      };
+    }
+    return out;
+  };
+
+  const psd: Psd = {
+    width: doc.width,
+    height: doc.height,
+    children: buildLayerTree(doc.layers).map(convert),
+    imageData: composite,
+    imageResources: { xmpMetadata: documentXmp(doc, psdIds, options.appVersion) },
+  };
+  try {
+    // noBackground: keep the bottom layer a normal layer so its name, opacity and position survive.
+    return writePsdUint8Array(psd, { noBackground: true });
+  } catch (e) {
+    throw new PsdExportError(`could not write the PSD: ${(e as Error).message}`);
+  }
+}
