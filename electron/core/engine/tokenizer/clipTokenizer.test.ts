@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EngineError } from '../types.js';
 import { ClipTokenizer, tokenizerOptionsFromConfig } from './clipTokenizer.js';
 
 const dir = '/work/shared/models/clip-tokenizer/';
@@ -126,5 +127,40 @@ describe('tokenizerOptionsFromConfig', () => {
     });
     expect(tokenizerOptionsFromConfig({ pad_token: '<pad-not-in-vocab>' }, 'garbage', vocab)).toEqual({});
     expect(tokenizerOptionsFromConfig(undefined, undefined, undefined)).toEqual({});
+  });
+});
+
+describe('bad tokenizer files', () => {
+  it('give one-line invalid-model errors', () => {
+    const cases: [() => unknown, RegExp][] = [
+      [() => new ClipTokenizer({}, merges), /vocab.json is empty/],
+      [() => new ClipTokenizer([] as unknown as Record<string, number>, merges), /not a \{token: id\} object/],
+      [() => new ClipTokenizer({ a: 'x' } as unknown as Record<string, number>, merges), /bad id/],
+      [() => new ClipTokenizer(vocab, '#version: 0.2\n'), /no merges/],
+      [() => new ClipTokenizer(vocab, merges, { maxLength: 1 }), /maxLength/],
+    ];
+    for (const [make, message] of cases) {
+      let error: unknown;
+      try {
+        make();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(EngineError);
+      expect((error as EngineError).code).toBe('invalid-model');
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it('keeps giving the same ids after the word cache overflows', () => {
+    const t = new ClipTokenizer(vocab, merges);
+    const before = t.encode('a photo of a cat').inputIds;
+    const letters = (i: number): string => i.toString(26).replace(/./g, (c) => String.fromCharCode(97 + parseInt(c, 26)));
+    for (let i = 0; i < 20_500; i++) t.tokenize(`q${letters(i)}`);
+    const cacheSize = (t as unknown as { cache: Map<string, string[]> }).cache.size;
+    expect(cacheSize).toBeLessThanOrEqual(20_000);
+    expect(cacheSize).toBeGreaterThan(0);
+    expect(t.encode('a photo of a cat').inputIds).toEqual(before);
+    expect(t.encode('<|startoftext|>').inputIds.slice(0, 3)).toEqual([BOS, BOS, EOS]);
   });
 });

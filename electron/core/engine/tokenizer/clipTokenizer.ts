@@ -3,6 +3,7 @@
  * and Hugging Face `CLIPTokenizer` (see textCleaning.ts for the one place they differ).
  * Pure: the caller reads vocab.json / merges.txt and passes their contents.
  */
+import { EngineError } from '../types.js';
 import { byteToChar, charToByte } from './byteUnicode.js';
 import { cleanPrompt } from './textCleaning.js';
 
@@ -36,6 +37,8 @@ const MAX_MERGES = 49152 - 256 - 2;
 /** CLIP's split: special tokens, English contractions, letter runs, single digits, other-symbol runs. */
 const SPLIT = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
 const utf8 = new TextEncoder();
+/** Words kept in the BPE cache; the prompt counter feeds every partial word typed, so it is bounded. */
+const CACHE_LIMIT = 20_000;
 
 export class ClipTokenizer {
   private readonly encoder: Map<string, number>;
@@ -49,19 +52,33 @@ export class ClipTokenizer {
   private readonly unk: number;
 
   constructor(vocab: Record<string, number>, merges: string, options: ClipTokenizerOptions = {}) {
-    this.encoder = new Map(Object.entries(vocab));
-    if (this.encoder.size === 0) throw new Error('CLIP tokenizer: vocab.json is empty');
+    if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab)) {
+      throw new EngineError('tokenizer vocab.json is not a {token: id} object', 'invalid-model');
+    }
+    this.encoder = new Map();
+    for (const [token, id] of Object.entries(vocab)) {
+      if (!Number.isInteger(id) || id < 0) {
+        throw new EngineError(`tokenizer vocab.json has a bad id for ${JSON.stringify(token).slice(0, 40)}`, 'invalid-model');
+      }
+      this.encoder.set(token, id);
+    }
+    if (this.encoder.size === 0) throw new EngineError('tokenizer vocab.json is empty', 'invalid-model');
     this.decoder = new Map();
     for (const [token, id] of this.encoder) this.decoder.set(id, token);
     this.ranks = parseMerges(merges);
     this.maxLength = options.maxLength ?? 77;
     if (!Number.isInteger(this.maxLength) || this.maxLength < 2) {
-      throw new Error(`CLIP tokenizer: maxLength must be an integer >= 2, got ${this.maxLength}`);
+      throw new EngineError(`tokenizer maxLength must be an integer >= 2, got ${this.maxLength}`, 'invalid-model');
     }
     this.bos = options.bosTokenId ?? this.encoder.get(START) ?? 49406;
     this.eos = options.eosTokenId ?? this.encoder.get(END) ?? 49407;
     this.pad = options.padTokenId ?? this.eos;
     this.unk = this.encoder.get(END) ?? this.eos;
+    this.resetCache();
+  }
+
+  private resetCache(): void {
+    this.cache.clear();
     // Special tokens typed into a prompt stay whole, as in both references.
     this.cache.set(START, [START]);
     this.cache.set(END, [END]);
@@ -90,6 +107,7 @@ export class ClipTokenizer {
       let mapped = '';
       for (const byte of utf8.encode(word)) mapped += byteToChar[byte];
       const bpe = this.bpe(mapped);
+      if (this.cache.size >= CACHE_LIMIT) this.resetCache();
       this.cache.set(word, bpe);
       pieces.push(...bpe);
     }
@@ -149,6 +167,7 @@ export class ClipTokenizer {
 }
 
 function parseMerges(merges: string): Map<string, number> {
+  if (typeof merges !== 'string') throw new EngineError('tokenizer merges.txt is not text', 'invalid-model');
   const lines = merges.trim().split('\n');
   const ranks = new Map<string, number>();
   // Line 0 is the "#version" header.
@@ -159,6 +178,6 @@ function parseMerges(merges: string): Map<string, number> {
     const key = parts[0] + ' ' + parts[1];
     if (!ranks.has(key)) ranks.set(key, i - 1);
   }
-  if (ranks.size === 0) throw new Error('CLIP tokenizer: merges.txt has no merges');
+  if (ranks.size === 0) throw new EngineError('tokenizer merges.txt has no merges', 'invalid-model');
   return ranks;
 }
