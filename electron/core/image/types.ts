@@ -32,3 +32,16 @@ export function createGray(width: number, height: number, fill = 0): GrayImage {
   if (fill !== 0) data.fill(fill);
   return { width, height, data };
 }
+
+/** A mask as an opaque grey RGBA picture (for files and previews). */
+export function grayToRgba(gray: GrayImage): RgbaImage {
+  const data = new Uint8Array(gray.width * gray.height * 4);
+  for (let i = 0; i < gray.data.length; i++) {
+    const v = gray.data[i]!;
+    data[i * 4] = v;
+    data[i * 4 + 1] = v;
+    data[i * 4 + 2] = v;
+    data[i * 4 + 3] = 255;
+  }
+  return { width: gray.width, height: gray.height, data };
+}

@@ -5,9 +5,14 @@ import type { ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { PROVIDER_PREFERENCES } from '../../core/engine/onnx/providers.js';
 import type { GenerateRequest } from '../../core/engine/types.js';
 import type { GenerationMetadata } from '../../core/export/generationMetadata.js';
+import { encodePng } from '../../core/export/pngMetadata.js';
 import { readMask, readRgba } from '../../core/image/io.js';
+import { grayToRgba } from '../../core/image/types.js';
 import { readModelFolder } from '../../core/models/modelFolder.js';
 import { defaultModelDir } from '../../core/models/defaultModel.js';
+import { resolveDataDir } from '../../core/store/dataDir.js';
+import { openHistoryStore } from '../../core/store/historyStore.js';
+import { recordGeneration } from '../../core/store/recordGeneration.js';
 import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { checkImageOutput, outputPathFor, writeImage } from './output.js';
@@ -23,7 +28,9 @@ const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embed
   --batch N          images to make; seeds S, S+1, … (files out.png, out-2.png, …)
   --provider P       ${PROVIDER_PREFERENCES.join(' | ')} (default auto)
   --quality Q        JPEG/WebP quality 1–100
-  --out FILE         .png | .jpg | .webp (format follows the extension; required)`;
+  --out FILE         .png | .jpg | .webp (format follows the extension; required)
+  --data DIR         history folder (default: $ATELIER_DATA_DIR, else the platform's app data folder)
+  --no-history       do not record this generation in the history`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -44,6 +51,8 @@ const OPTIONS = {
   quality: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
+  data: { type: 'string' },
+  'no-history': { type: 'boolean' },
 } as const;
 
 export function resolveModelDir(given: string | undefined): string {
@@ -110,8 +119,20 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
   const request: GenerateRequest = { settings, initImage, mask };
 
   const engine = new Engine({ provider });
+  const store = v['no-history'] ? undefined : openHistoryStore(resolveDataDir(v.data));
   try {
-    const result = await engine.generate(modelDir, request, { onProgress: progressPrinter(io, v.quiet ?? false) });
+    for (const notice of store?.notices ?? []) io.err(`note: ${notice}`);
+    const generate = () => engine.generate(modelDir, request, { onProgress: progressPrinter(io, v.quiet ?? false) });
+    let result;
+    if (store) {
+      // Keep the inputs too, so `history rerun` can replay img2img and inpaint exactly.
+      const initImageId = initImage ? await store.images.put(await encodePng(initImage)) : undefined;
+      const maskImageId = mask ? await store.images.put(await encodePng(grayToRgba(mask))) : undefined;
+      const input = { settings, model: { name: layout.name }, origin: 'cli' as const, initImageId, maskImageId };
+      result = (await recordGeneration(store, input, generate)).result;
+    } else {
+      result = await generate();
+    }
     const quality = v.quality === undefined ? undefined : intOption(v.quality, 'quality', 92);
     for (let i = 0; i < result.images.length; i++) {
       const { image, seed } = result.images[i]!;
@@ -136,6 +157,7 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
     }
     return 0;
   } finally {
+    store?.close();
     await engine.release();
   }
 }
