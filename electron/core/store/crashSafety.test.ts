@@ -97,6 +97,17 @@ describe('crash safety', () => {
 });
 
 describe('damaged or foreign database files', () => {
+  it('checks a file on open only after a crash or a damaged read, or when asked', async () => {
+    fill(10);
+    await damagePagesOf(['entries_created']);
+    const quick = openHistoryStore(dir);
+    expect(quick.notices).toEqual([]);
+    quick.close();
+    const checked = openHistoryStore(dir, { integrityCheck: 'always' });
+    expect(checked.notices[0]).toMatch(/moved to .*history\.db\.corrupt-/);
+    checked.close();
+  });
+
   it('moves a garbage file aside, says so, and starts a fresh history', () => {
     const garbage = Buffer.from('this is not an SQLite database, just some bytes '.repeat(200));
     writeFileSync(join(dir, 'history.db'), garbage);
@@ -155,6 +166,10 @@ describe('damaged or foreign database files', () => {
     db.unsafeMode(true);
     db.exec("UPDATE entries_fts_config SET v = 0 WHERE k = 'version'; DELETE FROM entries_fts_data WHERE rowid > 10");
     db.close();
+    // It was closed cleanly, so the open is not checked; the first search finds the damage and says so.
+    const first = openHistoryStore(dir);
+    expect(() => first.list({ query: 'number' })).toThrow(/damaged; it will be checked and repaired/);
+    first.close();
     const store = openHistoryStore(dir);
     try {
       expect(store.notices).toEqual([expect.stringMatching(/search index .* rebuilt .* no entries were lost/)]);
@@ -169,6 +184,13 @@ describe('damaged or foreign database files', () => {
   it('moves aside a real database whose entry pages were damaged', async () => {
     fill(2000);
     await damagePagesOf(['entries']);
+    const first = openHistoryStore(dir);
+    expect(() => {
+      let cursor: string | undefined;
+      do cursor = first.list({ limit: 500, cursor }).nextCursor;
+      while (cursor);
+    }).toThrow(/damaged; it will be checked and repaired/);
+    first.close();
     const store = openHistoryStore(dir);
     try {
       expect(store.notices).toEqual([expect.stringMatching(/could not be read .* moved to .*history\.db\.corrupt-/)]);

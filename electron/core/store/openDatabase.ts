@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkNotNewer, migrate, repairSearchIndex } from './migrations.js';
+import { isSessionDead } from './sessions.js';
 import { HistoryError } from './types.js';
 
 /**
@@ -20,27 +21,51 @@ export interface OpenedDatabase {
 
 const BUSY_TIMEOUT_MS = 5000;
 
-export function openHistoryDatabase(file: string, now: () => Date = () => new Date()): OpenedDatabase {
+export interface OpenDatabaseOptions {
+  /**
+   * 'auto' (default) runs quick_check only when it is worth its cost (about 100 ms per 10,000
+   * entries): after a writer crashed, or when a query hit damage (see markNeedsCheck). 'always' forces it.
+   */
+  integrityCheck?: 'auto' | 'always';
+  now?: () => Date;
+}
+
+const NEEDS_CHECK_SUFFIX = '.needs-check';
+
+/** Called when a query hits damage mid-session: the next open checks (and if need be moves aside) the file. */
+export function markNeedsCheck(file: string): void {
+  try {
+    writeFileSync(file + NEEDS_CHECK_SUFFIX, new Date().toISOString());
+  } catch {
+    /* best effort: the query's own error already reaches the user */
+  }
+}
+
+export function openHistoryDatabase(file: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
   const notices: string[] = [];
+  const check = options.integrityCheck ?? 'auto';
   try {
     mkdirSync(dirname(file), { recursive: true });
-    return { ...openAndPrepare(file, notices), notices };
+    const opened = openAndPrepare(file, notices, check);
+    rmSync(file + NEEDS_CHECK_SUFFIX, { force: true });
+    return { ...opened, notices };
   } catch (e) {
     if (!isDamage(e)) throw asUnavailable(file, e);
-    const aside = moveAside(file, now());
+    const aside = moveAside(file, (options.now ?? (() => new Date()))());
+    rmSync(file + NEEDS_CHECK_SUFFIX, { force: true });
     notices.length = 0;
     notices.push(
       `The history database could not be read (${oneLine(e).slice(0, 200)}); it was moved to ${aside} and a new, empty history was started.`,
     );
   }
   try {
-    return { ...openAndPrepare(file, notices), notices };
+    return { ...openAndPrepare(file, notices, 'auto'), notices };
   } catch (e) {
     throw asUnavailable(file, e);
   }
 }
 
-function openAndPrepare(file: string, notices: string[]): { db: Database.Database; foundVersion: number } {
+function openAndPrepare(file: string, notices: string[], check: 'auto' | 'always'): { db: Database.Database; foundVersion: number } {
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     // Reads the header first: a file that is not a database fails here, and a newer schema is refused
@@ -50,13 +75,21 @@ function openAndPrepare(file: string, notices: string[]): { db: Database.Databas
     // NORMAL in WAL mode: a crashed process loses nothing committed; a power cut may lose the last commits, never the file.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    checkIntegrity(db, notices);
+    if (check === 'always' || existsSync(file + NEEDS_CHECK_SUFFIX) || aWriterCrashed(db)) checkIntegrity(db, notices);
     const foundVersion = migrate(db);
     return { db, foundVersion };
   } catch (e) {
     db.close();
     throw e;
   }
+}
+
+/** True when a session that wrote this file ended without closing it (its process died). */
+function aWriterCrashed(db: Database.Database): boolean {
+  const hasSessions = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'").get();
+  if (!hasSessions) return false;
+  const sessions = db.prepare('SELECT pid, started_at FROM sessions').all() as { pid: number; started_at: number }[];
+  return sessions.some((s) => isSessionDead(s));
 }
 
 /** quick_check; a damaged search index is rebuilt from the entries (it is derived data), anything else is damage. */

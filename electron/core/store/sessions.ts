@@ -26,15 +26,19 @@ interface SessionRow {
   started_at: number;
 }
 
+/** A session is dead when its process is gone, or when it started before this machine last booted (pid reused). */
+export function isSessionDead(s: { pid: number; started_at: number }, now = Date.now()): boolean {
+  const bootTime = now - uptime() * 1000;
+  return s.started_at < bootTime - 60_000 || !processAlive(s.pid);
+}
+
 /** Registers this process's session, retires dead ones, interrupts their jobs. Returns the session id and how many jobs it interrupted. */
 export function startSession(db: Database.Database, now = Date.now()): { sessionId: string; interrupted: number } {
   const sessionId = randomUUID();
-  // A session from before the last boot is dead even if its pid was reused since.
-  const bootTime = now - uptime() * 1000;
   let interrupted = 0;
   db.transaction(() => {
     const sessions = db.prepare('SELECT id, pid, started_at FROM sessions').all() as SessionRow[];
-    const dead = sessions.filter((s) => s.started_at < bootTime - 60_000 || !processAlive(s.pid)).map((s) => s.id);
+    const dead = sessions.filter((s) => isSessionDead(s, now)).map((s) => s.id);
     const live = new Set(sessions.map((s) => s.id).filter((id) => !dead.includes(id)));
     const del = db.prepare('DELETE FROM sessions WHERE id = ?');
     for (const id of dead) del.run(id);
