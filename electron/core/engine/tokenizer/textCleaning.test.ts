@@ -19,5 +19,6 @@ describe('cleanPrompt', () => {
   });
   it('folds full-width ASCII and curly quotes, drops zero-width marks', () => {
     expect(cleanPrompt('ＡＢＣ\u3000１２ it\u2019s\u200b')).toBe("abc 12 it's");
+    expect(cleanPrompt('\ufb01ne \ufb02ower')).toBe('fine flower');
   });
 });

@@ -2,7 +2,9 @@
  * Prompt clean-up before CLIP's split regex, as openai/CLIP `simple_tokenizer.py` does it:
  * (a light stand-in for) ftfy.fix_text, html.unescape twice, strip, collapse whitespace, lower-case.
  * ftfy itself is not ported; we keep the parts of its defaults that change ordinary prompts:
- * NFC, curly quotes to straight ones, full-width ASCII to ASCII, control characters removed.
+ * NFC, curly quotes to straight ones, full-width ASCII to ASCII, Latin ligatures split,
+ * control characters removed. HTML entities (`&amp;`) are where references disagree: openai and
+ * HF-with-ftfy decode them (ftfy's unescape_html), HF without ftfy installed keeps them as text.
  */
 
 /** HTML5 named references most likely in prompts (Python's html.unescape knows all 2,231). */
@@ -80,12 +82,16 @@ const CURLY = /[\u2018\u2019\u201a\u201b\u2032]|[\u201c\u201d\u201e\u201f\u2033]
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\ufeff\u200b\u00ad]/g;
 const FULLWIDTH = /[\uff01-\uff5e\u3000]/g;
+/** ftfy's fix_latin_ligatures. */
+const LIGATURES: Record<string, string> = { '\ufb00': 'ff', '\ufb01': 'fi', '\ufb02': 'fl', '\ufb03': 'ffi', '\ufb04': 'ffl', '\ufb05': 'st', '\ufb06': 'st', '\u0132': 'IJ', '\u0133': 'ij' };
+const LIGATURE = /[\ufb00-\ufb06\u0132\u0133]/g;
 
 /** The part of ftfy.fix_text's defaults that matters for prompts. */
 export function fixText(text: string): string {
   return text
     .normalize('NFC')
     .replace(CONTROL, '')
+    .replace(LIGATURE, (c) => LIGATURES[c])
     .replace(FULLWIDTH, (c) => (c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)))
     .replace(CURLY, (c) => ('\u201c\u201d\u201e\u201f\u2033'.includes(c) ? '"' : "'"));
 }
