@@ -12,7 +12,7 @@ import { buildSampleDocument, type SampleDocument } from './fixtures/sampleDocum
 import { decodePngGray, decodePngRgba } from './pngDecode.js';
 import { exportPsd } from './psdExport.js';
 import { importPsd } from './psdImport.js';
-import { IMAGEMAGICK_CONVERT, IMAGEMAGICK_IDENTIFY, python, reportMissing } from './readerTools.testutil.js';
+import { gimpBatch, IMAGEMAGICK_CONVERT, IMAGEMAGICK_IDENTIFY, python, reportMissing } from './readerTools.testutil.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-psd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +112,37 @@ describe('PSD export read by ImageMagick', () => {
     execFileSync(IMAGEMAGICK_CONVERT, [`${psdPath}[0]`, out]);
     const got = await sharp(readFileSync(out)).ensureAlpha().raw().toBuffer();
     expect(Buffer.compare(got, Buffer.from(compositeDocument(sample.document, sample.pixels).data))).toBe(0);
+  });
+});
+
+describe('PSD export read by GIMP', () => {
+  // GIMP 2.10's file-psd plug-in; its ORA plug-in is Python 2 and absent from Debian 12, so ORA is not checked here.
+  it('opens every layer with name, offset, size, opacity, visibility, mode, group and mask', ({ skip }) => {
+    if (reportMissing('gimp', 'gimp')) skip();
+    const out = gimpBatch(`
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE "${psdPath}" "${psdPath}"))) (out "") (walk nil))
+  (set! walk (lambda (layers)
+    (for-each (lambda (l)
+      (let* ((off (gimp-drawable-offsets l)))
+        (set! out (string-append out "LAYER|" (car (gimp-item-get-name l)) "|" (number->string (car off)) "|" (number->string (cadr off)) "|"
+          (number->string (car (gimp-drawable-width l))) "x" (number->string (car (gimp-drawable-height l))) "|"
+          (number->string (round (car (gimp-layer-get-opacity l)))) "|" (number->string (car (gimp-item-get-visible l))) "|"
+          (number->string (car (gimp-layer-get-mode l))) "|" (if (= (car (gimp-layer-get-mask l)) -1) "nomask" "mask") "\n"))
+        (if (= (car (gimp-item-is-group l)) 1) (walk (vector->list (cadr (gimp-item-get-children l)))))))
+      layers)))
+  (walk (vector->list (cadr (gimp-image-get-layers img))))
+  (gimp-message out))`);
+    const layers = out.split('\n').map((l) => l.slice(l.indexOf('LAYER|'))).filter((l) => l.startsWith('LAYER|'));
+    // GIMP lists top first; modes: 28 normal, 30 multiply, 31 screen (GIMP 2.10 layer modes).
+    expect(layers).toEqual([
+      'LAYER|Half shadow|50|2|16x16|50.0|1|28|nomask',
+      'LAYER|Hidden screen|5|30|10x10|100.0|0|31|nomask',
+      'LAYER|Shading|40|30|20x16|100.0|1|28|nomask',
+      'LAYER|Multiply tint|40|30|20x16|100.0|1|30|nomask',
+      'LAYER|Inpaint: a small wooden boat · seed 42|20|10|24x24|100.0|1|28|mask',
+      'LAYER|Outpaint strip|-10|-6|30x20|100.0|1|28|nomask',
+      'LAYER|Background|0|0|64x48|100.0|1|28|nomask',
+    ]);
   });
 });
 
