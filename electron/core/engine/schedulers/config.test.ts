@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../types.js';
 import { parseSchedulerConfig } from './config.js';
+import { createScheduler } from './index.js';
 
 describe('parseSchedulerConfig', () => {
   it('fills SD 1.x defaults for a missing file or missing keys', () => {
@@ -55,6 +56,17 @@ describe('parseSchedulerConfig', () => {
       expect(error).toBeInstanceOf(EngineError);
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});
+
+describe('createScheduler', () => {
+  it('rejects an unknown name and bad step counts in one line', () => {
+    const config = parseSchedulerConfig({});
+    expect(() => createScheduler('heun' as never, config, 10)).toThrow(/unknown scheduler "heun"/);
+    for (const name of ['euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const) {
+      expect(() => createScheduler(name, config, 0)).toThrow(EngineError);
+      expect(() => createScheduler(name, config, 2.5)).toThrow(/steps must be a positive integer/);
     }
   });
 });

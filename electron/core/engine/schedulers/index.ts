@@ -3,6 +3,7 @@ import { DdimScheduler } from './ddim.js';
 import { DpmSolverMultistepScheduler } from './dpmSolverMultistep.js';
 import { EulerDiscreteScheduler } from './eulerDiscrete.js';
 import { LcmScheduler } from './lcm.js';
+import { EngineError } from '../types.js';
 import type { Scheduler, SchedulerConfig, SchedulerName, SchedulerOptions } from './types.js';
 
 export type {
@@ -36,5 +37,8 @@ export function createScheduler(
       return new DpmSolverMultistepScheduler(config, steps, true);
     case 'lcm':
       return new LcmScheduler(config, steps, options.strength ?? 1);
+    default:
+      // Reachable only from untyped callers (a stale settings file, a hand-written request).
+      throw new EngineError(`unknown scheduler "${String(name satisfies never)}"`, 'invalid-input');
   }
 }
