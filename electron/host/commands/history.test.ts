@@ -8,6 +8,7 @@ import { encodePng } from '../../core/export/pngMetadata.js';
 import { createRgba } from '../../core/image/types.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
 import { openHistoryStore } from '../../core/store/historyStore.js';
+import { modelFingerprint } from '../../core/store/modelFingerprint.js';
 import { recordGeneration } from '../../core/store/recordGeneration.js';
 import { CliError } from './command.js';
 import { historyCommand } from './history.js';
@@ -103,6 +104,7 @@ describe('history CLI', () => {
       const [latest] = again.list({ limit: 1 }).entries;
       expect(latest).toMatchObject({ parentId: originalId, status: 'done', origin: 'cli', settings });
       expect(latest.timings?.totalMs).toBeGreaterThan(0);
+      expect(latest.model).toEqual({ name: 'sd15-tiny', hash: await modelFingerprint(modelDir) });
     } finally {
       again.close();
     }

@@ -10,6 +10,7 @@ import { ModelCatalogue } from '../../core/jobs/modelCatalogue.js';
 import { readModelFolder } from '../../core/models/modelFolder.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { openHistoryStore, type HistoryStore } from '../../core/store/historyStore.js';
+import { modelFingerprint } from '../../core/store/modelFingerprint.js';
 import { recordGeneration } from '../../core/store/recordGeneration.js';
 import { HISTORY_STATUSES, HistoryError, type HistoryEntry, type HistoryStatus } from '../../core/store/types.js';
 import { intOption, parse } from './args.js';
@@ -198,7 +199,11 @@ async function rerun(args: string[], io: CliIo): Promise<number> {
     const modelDir = v.model ?? new ModelCatalogue(defaultModelRoots(dataDir)).dirOf(original.model.name);
     if (!modelDir) throw new CliError(`model "${original.model.name}" is not installed here; pass --model DIR`);
     const modelName = readModelFolder(modelDir).name;
+    const modelHash = await modelFingerprint(modelDir);
     if (modelName !== original.model.name) io.err(`note: the original used model "${original.model.name}", this run uses "${modelName}"`);
+    else if (original.model.hash && original.model.hash !== modelHash) {
+      io.err(`note: the files of model "${modelName}" changed since the original run (${original.model.hash} -> ${modelHash}); pixels may differ`);
+    }
     const initImage = original.initImageId ? await readRgba(store.images.path(original.initImageId), 'init image') : undefined;
     const mask = original.maskImageId ? await readMask(store.images.path(original.maskImageId), 'mask') : undefined;
 
@@ -207,7 +212,7 @@ async function rerun(args: string[], io: CliIo): Promise<number> {
       const rec = await recordGeneration(
         store,
         {
-          settings: s, model: { name: modelName }, origin: 'cli', parentId: original.id, documentId: original.documentId,
+          settings: s, model: { name: modelName, hash: modelHash }, origin: 'cli', parentId: original.id, documentId: original.documentId,
           initImageId: original.initImageId, maskImageId: original.maskImageId,
         },
         () => engine.generate(modelDir, { settings: s, initImage, mask }),
