@@ -5,37 +5,33 @@
 
 const INF = 1e20;
 
-/** 1-D squared distance transform of f (length n, read with stride), written back in place. */
+/** 1-D squared distance transform of f (length n) into d; parabolas at INF (no feature) are skipped. */
 function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
-  let k = 0;
-  v[0] = 0;
-  z[0] = -INF;
-  z[1] = INF;
-  for (let q = 1; q < n; q++) {
-    let s = 0;
-    for (;;) {
+  let k = -1;
+  for (let q = 0; q < n; q++) {
+    const fq = f[q]!;
+    if (fq >= INF) continue;
+    let s = -INF;
+    while (k >= 0) {
       const p = v[k]!;
-      s = (f[q]! + q * q - (f[p]! + p * p)) / (2 * q - 2 * p);
-      if (s > z[k]! || k === 0) break;
+      s = (fq + q * q - (f[p]! + p * p)) / (2 * q - 2 * p);
+      if (s > z[k]!) break;
       k--;
     }
-    if (s <= z[k]!) {
-      // k reached 0 and the new parabola still dominates: replace it.
-      v[0] = q;
-      z[0] = -INF;
-      z[1] = INF;
-      k = 0;
-      continue;
-    }
+    if (k < 0) s = -INF;
     k++;
     v[k] = q;
     z[k] = s;
     z[k + 1] = INF;
   }
-  k = 0;
+  if (k < 0) {
+    d.fill(INF, 0, n);
+    return;
+  }
+  let j = 0;
   for (let q = 0; q < n; q++) {
-    while (z[k + 1]! < q) k++;
-    const p = v[k]!;
+    while (z[j + 1]! < q) j++;
+    const p = v[j]!;
     d[q] = (q - p) * (q - p) + f[p]!;
   }
 }

@@ -1,0 +1,92 @@
+/**
+ * Colour match for inpainting: the VAE round trip tints the generated image and flattens its contrast.
+ * Measure it where both images are trustworthy — a ring just outside the user's mask, which the model
+ * also repainted (the repaint region has a margin) — and undo it with a per-channel mean/variance
+ * transfer in Lab, full strength at the seam and easing off deep inside the mask, so big new content
+ * keeps some of its own look. Pure maths, no I/O.
+ */
+
+export interface LabTransfer {
+  /** Per channel L, a, b: corrected = (value − fromMean) · gain + toMean. */
+  fromMean: [number, number, number];
+  toMean: [number, number, number];
+  gain: [number, number, number];
+  /** Ring pixels the statistics came from. */
+  samples: number;
+}
+
+export interface ColorMatchFalloff {
+  /** Full strength up to this distance inside the mask (px). */
+  fullPx: number;
+  /** Strength reached at `fullPx + easePx` and kept beyond. */
+  interiorStrength: number;
+  easePx: number;
+}
+
+export const DEFAULT_FALLOFF: ColorMatchFalloff = { fullPx: 24, easePx: 72, interiorStrength: 0.5 };
+
+/** Below this many ring pixels the statistics are too thin to trust: no correction. */
+const MIN_SAMPLES = 32;
+/** Lab units added to both deviations: keeps flat rings from producing wild gains. */
+const STD_FLOOR = 1;
+const MAX_GAIN = 2;
+
+/**
+ * Mean/variance transfer that maps the generated ring's Lab statistics onto the original's.
+ * `ring[i]` selects the pixels (of the two Lab buffers, 3 floats per pixel) to measure.
+ */
+export function measureTransfer(originalLab: Float32Array, generatedLab: Float32Array, ring: Uint8Array): LabTransfer | undefined {
+  const so = [0, 0, 0];
+  const sg = [0, 0, 0];
+  const qo = [0, 0, 0];
+  const qg = [0, 0, 0];
+  let n = 0;
+  for (let p = 0; p < ring.length; p++) {
+    if (!ring[p]) continue;
+    n++;
+    for (let c = 0; c < 3; c++) {
+      const o = originalLab[p * 3 + c]!;
+      const g = generatedLab[p * 3 + c]!;
+      so[c]! += o;
+      sg[c]! += g;
+      qo[c]! += o * o;
+      qg[c]! += g * g;
+    }
+  }
+  if (n < MIN_SAMPLES) return undefined;
+  const t: LabTransfer = { fromMean: [0, 0, 0], toMean: [0, 0, 0], gain: [1, 1, 1], samples: n };
+  for (let c = 0; c < 3; c++) {
+    const mo = so[c]! / n;
+    const mg = sg[c]! / n;
+    const vo = Math.max(0, qo[c]! / n - mo * mo);
+    const vg = Math.max(0, qg[c]! / n - mg * mg);
+    t.fromMean[c] = mg;
+    t.toMean[c] = mo;
+    const gain = (Math.sqrt(vo) + STD_FLOOR) / (Math.sqrt(vg) + STD_FLOOR);
+    t.gain[c] = Math.min(MAX_GAIN, Math.max(1 / MAX_GAIN, gain));
+  }
+  return t;
+}
+
+/** Strength of the correction at `d` px inside the mask (0 = outside or on the edge). */
+export function falloffStrength(d: number, f: ColorMatchFalloff = DEFAULT_FALLOFF): number {
+  if (d <= f.fullPx) return 1;
+  if (d >= f.fullPx + f.easePx) return f.interiorStrength;
+  const t = (d - f.fullPx) / f.easePx;
+  const s = t * t * (3 - 2 * t);
+  return 1 + (f.interiorStrength - 1) * s;
+}
+
+/** Applies the transfer to generated Lab pixels in place, scaled per pixel by `strength(p)`. */
+export function applyTransfer(lab: Float32Array, t: LabTransfer, strength: (p: number) => number): void {
+  const n = lab.length / 3;
+  for (let p = 0; p < n; p++) {
+    const s = strength(p);
+    if (s === 0) continue;
+    for (let c = 0; c < 3; c++) {
+      const v = lab[p * 3 + c]!;
+      const corrected = (v - t.fromMean[c]!) * t.gain[c]! + t.toMean[c]!;
+      lab[p * 3 + c] = v + s * (corrected - v);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { createGray, type GrayImage, type RgbaImage } from '../../image/types.js';
+import { compositeWithWeights, featherWeights } from '../mask.js';
+import { rgbToLab, labToRgb } from './lab.js';
+import { bandWidths, DEFAULT_PASTE_BACK, pasteBack } from './seamless.js';
+import { seamScore } from './seamMetrics.js';
+import { makeMask, makeScene, MASK_SHAPES, SCENE_KINDS, simulateGenerated } from './simulate.js';
+
+const S = 160;
+
+function softCircle(w: number, h: number): GrayImage {
+  const m = createGray(w, h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const d = Math.hypot(x - 70.3, y - 83.7);
+      m.data[y * w + x] = d < 30 ? 255 : d < 36 ? Math.round(255 * (36 - d) / 6) : 0;
+    }
+  }
+  return m;
+}
+
+/** The same image with every pixel's Lab shifted (a pure VAE-style tint, no new content). */
+function tinted(img: RgbaImage, dL: number, da: number, db: number): RgbaImage {
+  const data = new Uint8Array(img.data);
+  const lab = new Float32Array(3);
+  const rgb = new Float32Array(3);
+  for (let i = 0; i < data.length; i += 4) {
+    rgbToLab(data[i]!, data[i + 1]!, data[i + 2]!, lab);
+    labToRgb(lab[0]! + dL, lab[1]! + da, lab[2]! + db, rgb);
+    for (let c = 0; c < 3; c++) data[i + c] = Math.round(rgb[c]!);
+  }
+  return { width: img.width, height: img.height, data };
+}
+
+describe('pasteBack', () => {
+  it('keeps every pixel outside the mask byte-identical (RGB and alpha), with a soft-edged mask', () => {
+    const orig = makeScene('photo', S, S, 5);
+    orig.data[3] = 77; // a translucent pixel outside the mask must keep its alpha too
+    const mask = softCircle(S, S);
+    const gen = simulateGenerated(orig, 'photo', mask, 16, 9);
+    for (const blend of ['multiband', 'linear'] as const) {
+      const out = pasteBack(orig, gen, mask, { ...DEFAULT_PASTE_BACK, blend });
+      let changedInside = 0;
+      let changedOutside = 0;
+      for (let p = 0; p < S * S; p++) {
+        const same = [0, 1, 2, 3].every((c) => out.data[p * 4 + c] === orig.data[p * 4 + c]);
+        if (mask.data[p] === 0) changedOutside += same ? 0 : 1;
+        else changedInside += same ? 0 : 1;
+      }
+      expect(changedOutside).toBe(0);
+      expect(changedInside).toBeGreaterThan(2000);
+    }
+  });
+
+  it('with linear blend and no colour match is exactly the old feathered composite', () => {
+    const orig = makeScene('texture', S, S, 2);
+    const mask = makeMask('blob', S, S);
+    const gen = simulateGenerated(orig, 'texture', mask, 16, 3);
+    const old = compositeWithWeights(orig, gen, featherWeights(mask, 4));
+    expect(pasteBack(orig, gen, mask, { feather: 4, colorMatch: false, blend: 'linear' }).data).toEqual(old.data);
+  });
+
+  it('undoes a pure tint: the pasted region comes back within a level or two of the original', () => {
+    const orig = makeScene('gradient', S, S);
+    const mask = makeMask('circle', S, S);
+    const gen = tinted(orig, -3, 2, 4);
+    const out = pasteBack(orig, gen, mask);
+    const feather = pasteBack(orig, gen, mask, { feather: 4, colorMatch: false, blend: 'linear' });
+    let errOut = 0;
+    let errFeather = 0;
+    let n = 0;
+    for (let p = 0; p < S * S; p++) {
+      if (mask.data[p] !== 255) continue;
+      for (let c = 0; c < 3; c++) {
+        errOut += Math.abs(out.data[p * 4 + c]! - orig.data[p * 4 + c]!);
+        errFeather += Math.abs(feather.data[p * 4 + c]! - orig.data[p * 4 + c]!);
+        n++;
+      }
+    }
+    expect(errOut / n).toBeLessThan(1.5);
+    expect(errFeather / n).toBeGreaterThan(4 * (errOut / n));
+  });
+
+  it('returns the original when the generated image is the original', () => {
+    const orig = makeScene('texture', S, S, 4);
+    const mask = makeMask('rect', S, S);
+    const out = pasteBack(orig, orig, mask);
+    let worst = 0;
+    for (let i = 0; i < out.data.length; i++) worst = Math.max(worst, Math.abs(out.data[i]! - orig.data[i]!));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('leaves the image alone for an empty mask and refuses mismatched sizes with a clear message', () => {
+    const orig = makeScene('flat', 64, 64);
+    const out = pasteBack(orig, makeScene('texture', 64, 64), createGray(64, 64));
+    expect(out.data).toEqual(orig.data);
+    expect(() => pasteBack(orig, makeScene('flat', 64, 72), createGray(64, 64))).toThrow(/sizes differ/);
+  });
+
+  it('switches fine bands over faster than coarse ones, never wider than the feather', () => {
+    expect(bandWidths(4)).toEqual([2, 3, 5]);
+    expect(bandWidths(8)).toEqual([2, 3, 5, 9]);
+    expect(bandWidths(0)).toEqual([1]);
+  });
+});
+
+describe('seam quality on simulated VAE round trips (tint + contrast loss + blur, content on the 8-px grid)', () => {
+  it('the default beats feather-only on ring ΔE2000 and on seam gradient energy', () => {
+    const score = { feather: { de: 0, grad: 0 }, def: { de: 0, grad: 0 }, orig: { de: 0, grad: 0 } };
+    let cases = 0;
+    for (const kind of SCENE_KINDS) {
+      for (const shape of MASK_SHAPES) {
+        const orig = makeScene(kind, S, S, 3);
+        const mask = makeMask(shape, S, S);
+        const gen = simulateGenerated(orig, kind, mask, 16, 11);
+        const feather = seamScore(pasteBack(orig, gen, mask, { feather: 4, colorMatch: false, blend: 'linear' }), mask);
+        const def = seamScore(pasteBack(orig, gen, mask), mask);
+        const ref = seamScore(orig, mask);
+        // Per case: never noticeably worse in colour than feather-only.
+        expect(def.ringDeltaE).toBeLessThan(feather.ringDeltaE + 0.15);
+        score.feather.de += feather.ringDeltaE;
+        score.def.de += def.ringDeltaE;
+        score.orig.de += ref.ringDeltaE;
+        // Gradient energy: distance from what the untouched image itself scores (no seam at all).
+        score.feather.grad += Math.abs(Math.log(feather.gradientRatio / ref.gradientRatio));
+        score.def.grad += Math.abs(Math.log(def.gradientRatio / ref.gradientRatio));
+        cases++;
+      }
+    }
+    expect(cases).toBe(16);
+    expect(score.def.de).toBeLessThan(0.75 * score.feather.de);
+    expect(score.def.grad).toBeLessThan(0.5 * score.feather.grad);
+  });
+});
