@@ -7,7 +7,7 @@ describe('parseSchedulerConfig', () => {
   it('fills SD 1.x defaults for a missing file or missing keys', () => {
     const expected = {
       numTrainTimesteps: 1000, betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', stepsOffset: 1,
-      timestepSpacing: 'leading', predictionType: 'epsilon', setAlphaToOne: false, clipSample: false,
+      timestepSpacing: 'leading', timestepSpacingDeclared: false, predictionType: 'epsilon', setAlphaToOne: false, clipSample: false,
     };
     expect(parseSchedulerConfig(undefined)).toEqual(expected);
     expect(parseSchedulerConfig({ _class_name: 'PNDMScheduler', skip_prk_steps: true, trained_betas: null })).toEqual(expected);

@@ -4,7 +4,8 @@ import { sigmaToT } from './dpmSolverMultistep.js';
 import { createScheduler } from './index.js';
 import { expectClose, handAlphaBar, handSigma, noRng, vec } from './testHelpers.js';
 
-const sd1 = parseSchedulerConfig({});
+// Leading spacing named explicitly: without it each class uses its own default (classDefaults.test.ts).
+const sd1 = parseSchedulerConfig({ timestep_spacing: 'leading' });
 
 /** VP coefficients of a sigma and log-SNR lambda. */
 function vp(sigma: number): { a: number; s: number; l: number } {

@@ -4,7 +4,8 @@ import { parseSchedulerConfig } from './config.js';
 import { createScheduler } from './index.js';
 import { expectClose, handSigma, noRng, vec } from './testHelpers.js';
 
-const sd1 = parseSchedulerConfig({});
+// Leading spacing named explicitly: without it each class uses its own default (classDefaults.test.ts).
+const sd1 = parseSchedulerConfig({ timestep_spacing: 'leading' });
 
 describe('euler', () => {
   it('leading 50 steps: timesteps 981..1, init sigma sqrt(sigma(981)^2 + 1)', () => {
@@ -44,7 +45,7 @@ describe('euler', () => {
   });
 
   it('v-prediction: x0 = -sigma/sqrt(sigma^2+1)·v + x/(sigma^2+1)', () => {
-    const s = createScheduler('euler', parseSchedulerConfig({ prediction_type: 'v_prediction' }), 4);
+    const s = createScheduler('euler', parseSchedulerConfig({ prediction_type: 'v_prediction', timestep_spacing: 'leading' }), 4);
     const x = vec(2, -1);
     const v = vec(0.4, 0.7);
     const sg = handSigma(751);

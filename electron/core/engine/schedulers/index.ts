@@ -4,7 +4,7 @@ import { DpmSolverMultistepScheduler } from './dpmSolverMultistep.js';
 import { EulerDiscreteScheduler } from './eulerDiscrete.js';
 import { LcmScheduler } from './lcm.js';
 import { EngineError } from '../types.js';
-import type { Scheduler, SchedulerConfig, SchedulerName, SchedulerOptions } from './types.js';
+import type { Scheduler, SchedulerConfig, SchedulerName, SchedulerOptions, TimestepSpacing } from './types.js';
 
 export type {
   BetaSchedule,
@@ -18,12 +18,23 @@ export type {
 export { DEFAULT_SCHEDULER_CONFIG, parseSchedulerConfig } from './config.js';
 export { guidanceScaleEmbedding, lcmBoundaryScalings } from './lcm.js';
 
+/** Each diffusers scheduler class's `timestep_spacing` default, used when the config names none. */
+const CLASS_DEFAULT_SPACING: Record<SchedulerName, TimestepSpacing> = {
+  euler: 'linspace',
+  'euler-a': 'linspace',
+  'dpmpp-2m': 'linspace',
+  'dpmpp-2m-karras': 'linspace',
+  ddim: 'leading',
+  lcm: 'leading',
+};
+
 export function createScheduler(
   name: SchedulerName,
-  config: SchedulerConfig,
+  declared: SchedulerConfig,
   steps: number,
   options: SchedulerOptions = {},
 ): Scheduler {
+  const config = declared.timestepSpacingDeclared === false ? { ...declared, timestepSpacing: CLASS_DEFAULT_SPACING[name] } : declared;
   switch (name) {
     case 'euler':
       return new EulerDiscreteScheduler(config, steps, false);

@@ -15,6 +15,11 @@ export interface SchedulerConfig {
   betaSchedule: BetaSchedule;
   stepsOffset: number;
   timestepSpacing: TimestepSpacing;
+  /**
+   * False when scheduler_config.json did not name a spacing: diffusers then uses the chosen
+   * scheduler class's own default (Euler, Euler-a, DPM++: linspace; DDIM, LCM: leading).
+   */
+  timestepSpacingDeclared?: boolean;
   predictionType: PredictionType;
   setAlphaToOne: boolean;
   clipSample: boolean;
