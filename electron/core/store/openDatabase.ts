@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkNotNewer, migrate, repairSearchIndex } from './migrations.js';
+import { salvageEntries } from './salvage.js';
 import { isSessionDead } from './sessions.js';
 import { HistoryError } from './types.js';
 
@@ -53,15 +54,20 @@ export function openHistoryDatabase(file: string, options: OpenDatabaseOptions =
     if (!isDamage(e)) throw asUnavailable(file, e);
     const aside = moveAside(file, (options.now ?? (() => new Date()))());
     rmSync(file + NEEDS_CHECK_SUFFIX, { force: true });
+    let opened: { db: Database.Database; foundVersion: number };
+    try {
+      opened = openAndPrepare(file, notices, 'auto');
+    } catch (e2) {
+      throw asUnavailable(file, e2);
+    }
+    const { recovered, unreadable } = salvageEntries(aside, opened.db);
+    const saved =
+      recovered > 0
+        ? `${recovered} entr${recovered === 1 ? 'y was' : 'ies were'} recovered into a new history${unreadable > 0 ? `; ${unreadable} could not be read` : ''}`
+        : 'a new, empty history was started';
     notices.length = 0;
-    notices.push(
-      `The history database could not be read (${oneLine(e).slice(0, 200)}); it was moved to ${aside} and a new, empty history was started.`,
-    );
-  }
-  try {
-    return { ...openAndPrepare(file, notices, 'auto'), notices };
-  } catch (e) {
-    throw asUnavailable(file, e);
+    notices.push(`The history database could not be read (${oneLine(e).slice(0, 200)}); it was moved to ${aside} and ${saved}.`);
+    return { ...opened, notices };
   }
 }
 

@@ -1,0 +1,111 @@
+import Database from 'better-sqlite3';
+import { HISTORY_STATUSES } from './types.js';
+
+/**
+ * Best-effort recovery from a damaged history file that was moved aside: copies every entry (and its
+ * image list) that can still be read into the fresh database. Reads in small rowid ranges and falls back
+ * to single rows around a damaged page, so one bad page costs the entries on it, not the whole history.
+ * Never throws: whatever cannot be read stays in the moved-aside file.
+ */
+
+const CHUNK = 256;
+const ID = /^[0-9a-f]{64}$/;
+// Columns we know, in every schema version; a missing one (older file) reads as NULL.
+const COLUMNS = [
+  'seq', 'id', 'created_at', 'updated_at', 'status', 'failure_reason', 'prompt', 'negative_prompt', 'seed',
+  'settings_json', 'model_name', 'model_hash', 'provider', 'timings_json', 'parent_id', 'favourite', 'origin',
+  'document_id', 'init_image_id', 'mask_image_id',
+] as const;
+
+type Row = Record<(typeof COLUMNS)[number], unknown>;
+
+export interface SalvageResult {
+  recovered: number;
+  /** Rows we know existed (by rowid range) but could not read. */
+  unreadable: number;
+}
+
+export function salvageEntries(asidePath: string, fresh: Database.Database): SalvageResult {
+  const result: SalvageResult = { recovered: 0, unreadable: 0 };
+  let old: Database.Database | undefined;
+  try {
+    old = new Database(asidePath, { readonly: true, fileMustExist: true });
+    const present = new Set((old.prepare("SELECT name FROM pragma_table_info('entries')").all() as { name: string }[]).map((r) => r.name));
+    if (!present.has('seq') || !present.has('id')) return result;
+    const select = COLUMNS.map((c) => (present.has(c) ? c : `NULL AS ${c}`)).join(', ');
+    const maxSeq = old.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null;
+    if (maxSeq === null) return result;
+    const range = old.prepare(`SELECT ${select} FROM entries WHERE seq BETWEEN ? AND ?`);
+    const one = old.prepare(`SELECT ${select} FROM entries WHERE seq = ?`);
+    const images = old.prepare('SELECT position, image_id, seed FROM entry_images WHERE entry_seq = ? ORDER BY position');
+
+    const rows: Row[] = [];
+    for (let lo = 1; lo <= maxSeq; lo += CHUNK) {
+      const hi = Math.min(maxSeq, lo + CHUNK - 1);
+      try {
+        rows.push(...(range.all(lo, hi) as Row[]));
+      } catch {
+        for (let seq = lo; seq <= hi; seq++) {
+          try {
+            const r = one.get(seq) as Row | undefined;
+            if (r) rows.push(r);
+          } catch {
+            result.unreadable++;
+          }
+        }
+      }
+    }
+
+    const valid = rows.filter(isPlausible);
+    const ids = new Set(valid.map((r) => r.id as string));
+    const insert = fresh.prepare(
+      `INSERT OR IGNORE INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+    );
+    const insertImage = fresh.prepare('INSERT OR IGNORE INTO entry_images (entry_seq, position, image_id, seed) VALUES (?, ?, ?, ?)');
+    fresh.transaction(() => {
+      for (const r of valid) {
+        // A job that was running when the file broke will never finish.
+        const unfinished = r.status === 'queued' || r.status === 'running';
+        const values = COLUMNS.map((c) => {
+          if (c === 'status' && unfinished) return 'interrupted';
+          if (c === 'failure_reason' && unfinished) return 'Atelier stopped while this job was running';
+          if (c === 'parent_id' && (typeof r.parent_id !== 'string' || !ids.has(r.parent_id))) return null;
+          if (c === 'negative_prompt') return typeof r.negative_prompt === 'string' ? r.negative_prompt : '';
+          if (c === 'favourite') return r.favourite ? 1 : 0;
+          if (c === 'origin') return typeof r.origin === 'string' ? r.origin : 'app';
+          if (c === 'updated_at') return typeof r.updated_at === 'number' ? r.updated_at : r.created_at;
+          return r[c] ?? null;
+        });
+        if (insert.run(...values).changes === 0) continue;
+        result.recovered++;
+        try {
+          for (const img of images.all(r.seq) as { position: number; image_id: string; seed: number }[]) {
+            if (typeof img.image_id === 'string' && ID.test(img.image_id)) insertImage.run(r.seq, img.position, img.image_id, img.seed);
+          }
+        } catch {
+          /* the entry stays, without the image list that could not be read */
+        }
+      }
+    })();
+  } catch {
+    /* a file that cannot be read at all: nothing to recover */
+  } finally {
+    old?.close();
+  }
+  return result;
+}
+
+/** Damaged pages can decode as rows of nonsense; keep only rows that look like what we wrote. */
+function isPlausible(r: Row): boolean {
+  if (typeof r.seq !== 'number' || typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 100) return false;
+  if (typeof r.created_at !== 'number' || typeof r.prompt !== 'string' || typeof r.model_name !== 'string') return false;
+  if (typeof r.seed !== 'number' || !(HISTORY_STATUSES as readonly unknown[]).includes(r.status)) return false;
+  if (typeof r.settings_json !== 'string') return false;
+  try {
+    if (r.timings_json !== null && typeof JSON.parse(String(r.timings_json)) !== 'object') return false;
+    const s = JSON.parse(r.settings_json) as unknown;
+    return typeof s === 'object' && s !== null && (s as { prompt?: unknown }).prompt === r.prompt;
+  } catch {
+    return false;
+  }
+}
