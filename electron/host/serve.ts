@@ -16,7 +16,7 @@ import { buildRenderer } from './serve/buildRenderer.js';
 export async function startServe(args: ServeArgs, log: (line: string) => void = (l) => process.stdout.write(l + '\n')) {
   const root = projectRoot();
   const rendererDir = resolve(args.rendererDir ?? join(root, 'out', 'renderer'));
-  if (!existsSync(join(rendererDir, 'index.html'))) {
+  if (args.rebuild || !existsSync(join(rendererDir, 'index.html'))) {
     log(`building the renderer into ${rendererDir} …`);
     await buildRenderer(rendererDir);
   }

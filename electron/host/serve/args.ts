@@ -8,6 +8,8 @@ export interface ServeArgs {
   data?: string;
   rendererDir?: string;
   engineModule?: string;
+  /** Rebuild the renderer even if a build exists (e2e, after editing renderer sources). */
+  rebuild: boolean;
   help: boolean;
 }
 
@@ -16,10 +18,11 @@ export const SERVE_USAGE = `Usage: npm run serve -- [options]
   --host H        interface to listen on (default 127.0.0.1; other interfaces only when given)
   --models DIR    a model folder or a folder of model folders (repeatable)
   --data DIR      history, images and documents (default: the app's data folder)
-  --renderer DIR  built renderer (default out/renderer, built on first run)`;
+  --renderer DIR  built renderer (default out/renderer, built on first run)
+  --rebuild       rebuild the renderer first`;
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const out: ServeArgs = { port: 0, host: '127.0.0.1', hostGiven: false, models: [], help: false };
+  const out: ServeArgs = { port: 0, host: '127.0.0.1', hostGiven: false, models: [], rebuild: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -46,6 +49,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         break;
       case '--renderer':
         out.rendererDir = value();
+        break;
+      case '--rebuild':
+        out.rebuild = true;
         break;
       case '--engine-module':
         out.engineModule = value();

@@ -1,0 +1,36 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Screenshots land here, to be looked at (not compared): out/e2e-screens/<name>.png. */
+export const SCREENS = join(import.meta.dirname ?? __dirname, '..', 'out', 'e2e-screens');
+mkdirSync(SCREENS, { recursive: true });
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENS, `${name}.png`) });
+}
+
+/** Opens the app from serve's printed URL, on a fresh document, with small fast settings. */
+export async function openApp(page: Page, opts: { size?: number; steps?: number } = {}): Promise<void> {
+  const url = process.env.ATELIER_E2E_URL;
+  if (!url) throw new Error('ATELIER_E2E_URL is not set (globalSetup starts serve)');
+  await page.goto(url);
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await expect(page.getByLabel('Model')).not.toHaveValue('');
+  await page.getByLabel('Model').selectOption('sd15-tiny');
+  await page.getByLabel('Width').fill(String(opts.size ?? 128));
+  await page.getByLabel('Height').fill(String(opts.size ?? 128));
+  await page.getByLabel('Steps').fill(String(opts.steps ?? 3));
+  await page.getByRole('button', { name: 'Fit' }).click();
+}
+
+/** Fills the prompt, generates and waits for the new layer. */
+export async function generateAndWait(page: Page, prompt: string, expectedLayers: number): Promise<void> {
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt);
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('list', { name: 'Layers' }).getByRole('listitem')).toHaveCount(expectedLayers, { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
+}
+
+export const test = base;
+export { expect };

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Builds the renderer fresh, starts `serve` as the user would (its own process, a throwaway data folder,
+ * the tiny test models) and hands the printed URL (with its token) to the tests via ATELIER_E2E_URL.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const root = join(import.meta.dirname ?? __dirname, '..');
+  const data = mkdtempSync(join(tmpdir(), 'atelier-e2e-'));
+  const renderer = join(root, 'out', 'e2e-renderer');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--renderer', renderer, '--rebuild'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ATELIER_E2E: '1' } },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 120 s:\n${out}`)), 120_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve exited with code ${code}:\n${out}`)));
+  });
+  process.env.ATELIER_E2E_URL = url;
+  process.env.ATELIER_E2E_DATA = data;
+  return async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(data, { recursive: true, force: true });
+  };
+}

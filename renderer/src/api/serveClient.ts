@@ -1,0 +1,101 @@
+import type { ApiChannel, ApiEventName, ApiEvents, ApiRequest, ApiResponses, AtelierApi } from '../../../electron/contract/api.js';
+
+/** Thrown by API calls: the core's one-line message for the user. */
+export class ApiError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Listener = (payload: unknown) => void;
+
+/**
+ * The `serve` transport: requests over one WebSocket (`/api`, cookie-authenticated), uploads by POST,
+ * images by plain URL. Reconnects when the socket drops; calls made meanwhile wait for it.
+ */
+export function createServeClient(base: URL = new URL(window.location.href)): AtelierApi {
+  let socket: WebSocket | null = null;
+  let opening: Promise<WebSocket> | null = null;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const listeners = new Map<string, Set<Listener>>();
+
+  const connect = (): Promise<WebSocket> => {
+    if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
+    if (opening) return opening;
+    opening = new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`${base.protocol === 'https:' ? 'wss' : 'ws'}://${base.host}/api`);
+      ws.onopen = () => {
+        socket = ws;
+        opening = null;
+        resolve(ws);
+      };
+      ws.onerror = () => {
+        opening = null;
+        reject(new ApiError('Cannot reach the Atelier server. Is `npm run serve` still running?', 'offline'));
+      };
+      ws.onclose = () => {
+        if (socket === ws) socket = null;
+        for (const p of pending.values()) p.reject(new ApiError('The connection to the Atelier server was lost.', 'offline'));
+        pending.clear();
+      };
+      ws.onmessage = (ev) => {
+        const msg = JSON.parse(String(ev.data)) as { id?: number; ok?: boolean; value?: unknown; error?: { message: string; code: string }; event?: string; payload?: unknown };
+        if (typeof msg.id === 'number') {
+          const p = pending.get(msg.id);
+          pending.delete(msg.id);
+          if (!p) return;
+          if (msg.ok) p.resolve(msg.value);
+          else p.reject(new ApiError(msg.error?.message ?? 'Request failed.', msg.error?.code ?? 'error'));
+        } else if (msg.event) {
+          for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
+        }
+      };
+    });
+    return opening;
+  };
+
+  const call = async <C extends ApiChannel>(channel: C, payload: ApiRequest<C>): Promise<ApiResponses[C]> => {
+    const ws = await connect();
+    const id = nextId++;
+    return new Promise<ApiResponses[C]>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      ws.send(JSON.stringify({ id, channel, payload }));
+    });
+  };
+
+  const on = <E extends ApiEventName>(event: E, cb: (e: ApiEvents[E]) => void): (() => void) => {
+    const set = listeners.get(event) ?? new Set<Listener>();
+    listeners.set(event, set);
+    const l = cb as Listener;
+    set.add(l);
+    void connect().catch(() => undefined);
+    return () => set.delete(l);
+  };
+
+  return {
+    transport: 'serve',
+    listModels: () => call('models:list', {}),
+    tokenize: (modelId, text) => call('prompt:tokenize', { modelId, text }),
+    putImage: async (bytes) => {
+      const res = await fetch(new URL('upload', base), { method: 'POST', body: bytes as BufferSource, credentials: 'same-origin' });
+      const body = (await res.json().catch(() => null)) as { ok: boolean; value?: ApiResponses['images:put']; error?: { message: string; code: string } } | null;
+      if (!body?.ok || !body.value) throw new ApiError(body?.error?.message ?? `Upload failed (HTTP ${res.status}).`, body?.error?.code ?? 'upload');
+      return body.value;
+    },
+    startGeneration: (req) => call('generation:start', req),
+    cancelGeneration: (jobId) => call('generation:cancel', { jobId }),
+    listHistory: (req) => call('history:list', req),
+    listDocuments: () => call('documents:list', {}),
+    saveDocument: (name, document) => call('documents:save', { name, document }),
+    openDocument: (name) => call('documents:open', { name }),
+    autosaveDocument: (document) => call('documents:autosave', { document }),
+    recoverDocument: (discard) => call('documents:recover', { discard }),
+    exportPng: (name, imageId) => call('export:png', { name, imageId }),
+    imageUrl: (imageId) => new URL(`images/${imageId}.png`, base).pathname,
+    onGenerationProgress: (cb) => on('generation:progress', cb),
+    onGenerationDone: (cb) => on('generation:done', cb),
+    onGenerationFailed: (cb) => on('generation:failed', cb),
+  };
+}

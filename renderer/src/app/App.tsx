@@ -1,0 +1,113 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { api, errorMessage } from '../api/api.js';
+import { CanvasView } from '../canvas/CanvasView.js';
+import { isTyping } from '../canvas/useToolInput.js';
+import { generate, installJobListeners } from '../generate/generateFlow.js';
+import { ProgressBar } from '../generate/ProgressBar.js';
+import { PromptPanel } from '../generate/PromptPanel.js';
+import { HistoryPanel } from '../history/HistoryPanel.js';
+import { LayersPanel } from '../layers/LayersPanel.js';
+import { useStore } from '../state/store.js';
+import { exportPng, newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
+import { OpenDialog, SaveDialog } from './DocumentDialogs.js';
+import { Toolbar, TOOL_KEYS } from './Toolbar.js';
+
+type Dialog = null | 'save' | 'open';
+
+function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
+  const { canUndo, canRedo, name, dirty, undoLabel, redoLabel } = useStore(useShallow((s) => ({
+    canUndo: s.history.past.length > 0, canRedo: s.history.future.length > 0, name: s.savedName, dirty: s.version !== s.savedVersion,
+    undoLabel: s.history.past[s.history.past.length - 1]?.label, redoLabel: s.history.future[0]?.label,
+  })));
+  const s = useStore.getState();
+  return (
+    <header className="topbar">
+      <div className="brand">Atelier</div>
+      <nav className="file-actions" aria-label="Document">
+        <button type="button" onClick={newDocument}>New</button>
+        <button type="button" onClick={() => onDialog('open')}>Open</button>
+        <button type="button" onClick={() => (name ? void saveDocument(name) : onDialog('save'))}>Save</button>
+        <button type="button" onClick={() => onDialog('save')}>Save As</button>
+        <button type="button" onClick={() => void exportPng()}>Export</button>
+      </nav>
+      <div className="doc-title" aria-label="Document name">{name ?? 'Untitled'}{dirty ? ' •' : ''}</div>
+      <nav className="history-actions" aria-label="Edit">
+        <button type="button" disabled={!canUndo} onClick={() => s.undo()} title={undoLabel ? `Undo ${undoLabel}` : 'Undo'}>Undo</button>
+        <button type="button" disabled={!canRedo} onClick={() => s.redo()} title={redoLabel ? `Redo ${redoLabel}` : 'Redo'}>Redo</button>
+      </nav>
+    </header>
+  );
+}
+
+/** Global shortcuts: undo/redo, save, generate, tool keys. Typing in a field keeps its own keys. */
+function useShortcuts(onDialog: (d: Dialog) => void): void {
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      const s = useStore.getState();
+      if (mod && e.key.toLowerCase() === 'z' && !isTyping(e)) {
+        e.preventDefault();
+        if (e.shiftKey) s.redo();
+        else s.undo();
+      } else if (mod && e.key.toLowerCase() === 'y' && !isTyping(e)) {
+        e.preventDefault();
+        s.redo();
+      } else if (mod && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        if (s.savedName && !e.shiftKey) void saveDocument(s.savedName);
+        else onDialog('save');
+      } else if (mod && e.key === 'Enter') {
+        e.preventDefault();
+        void generate();
+      } else if (!mod && !e.altKey && !isTyping(e) && TOOL_KEYS[e.key.toLowerCase()]) {
+        s.setTool(TOOL_KEYS[e.key.toLowerCase()]);
+      } else if (!isTyping(e) && (e.key === 'Delete' || e.key === 'Backspace') && s.selectedLayerId) {
+        s.perform({ type: 'removeLayer', id: s.selectedLayerId }, 'Delete layer');
+        s.selectLayer(null);
+      }
+    };
+    window.addEventListener('keydown', key);
+    return () => window.removeEventListener('keydown', key);
+  }, [onDialog]);
+}
+
+export function App() {
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const savedName = useStore((s) => s.savedName);
+  useShortcuts(setDialog);
+
+  useEffect(() => {
+    const off = installJobListeners();
+    const stopAutosave = startAutosave();
+    api.listModels().then(
+      ({ models, defaultModelId }) => useStore.getState().setGenerate({ models, modelId: useStore.getState().modelId || defaultModelId || '' }),
+      (e) => useStore.getState().setGenerate({ error: errorMessage(e) }),
+    );
+    void recoverIfAny();
+    return () => {
+      off();
+      stopAutosave();
+    };
+  }, []);
+
+  return (
+    <div className="app">
+      <TopBar onDialog={setDialog} />
+      <aside className="left">
+        <PromptPanel />
+      </aside>
+      <main className="center">
+        <Toolbar />
+        <CanvasView />
+        <ProgressBar />
+      </main>
+      <aside className="right">
+        <LayersPanel />
+        <HistoryPanel />
+      </aside>
+      {dialog === 'save' && <SaveDialog initial={savedName ?? 'Untitled'} onClose={() => setDialog(null)} />}
+      {dialog === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { useEffect, useId, useState } from 'react';
+import { api, errorMessage } from '../api/api.js';
+import { openDocument, saveDocument } from './documentActions.js';
+
+export function SaveDialog({ initial, onClose }: { initial: string; onClose(): void }) {
+  const [name, setName] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <form role="dialog" aria-label="Save document" className="modal" onMouseDown={(e) => e.stopPropagation()}
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const n = name.trim();
+          if (!n) return setError('Give the document a name.');
+          if (await saveDocument(n)) onClose();
+          else setError('Could not save; see the message next to the prompt.');
+        }}>
+        <h2>Save document</h2>
+        <label htmlFor={id}>Document name</label>
+        <input id={id} autoFocus value={name} onChange={(e) => setName(e.target.value)} maxLength={120} />
+        {error && <div className="error" role="alert">{error}</div>}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>Close</button>
+          <button type="submit" className="primary">Save</button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function OpenDialog({ onClose }: { onClose(): void }) {
+  const [docs, setDocs] = useState<{ name: string; modifiedAt: number }[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.listDocuments().then((r) => setDocs(r.documents), (e) => setError(errorMessage(e)));
+  }, []);
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <div role="dialog" aria-label="Open document" className="modal" onMouseDown={(e) => e.stopPropagation()}>
+        <h2>Open document</h2>
+        {error && <div className="error" role="alert">{error}</div>}
+        <ul aria-label="Documents" className="doc-list">
+          {docs?.length === 0 && <li className="empty">No saved documents yet.</li>}
+          {docs?.map((d) => (
+            <li key={d.name}>
+              <button type="button" onClick={async () => { await openDocument(d.name); onClose(); }}>
+                <span>{d.name}</span><span className="sub">{new Date(d.modifiedAt).toLocaleString()}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="modal-actions"><button type="button" onClick={onClose}>Close</button></div>
+      </div>
+    </div>
+  );
+}

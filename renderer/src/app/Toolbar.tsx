@@ -1,0 +1,42 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../state/store.js';
+import type { ToolId } from '../state/viewSlice.js';
+import { Icon } from './icons.js';
+
+const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
+  { id: 'move', label: 'Move', key: 'V' },
+  { id: 'frame', label: 'Frame', key: 'F' },
+  { id: 'brush', label: 'Brush', key: 'B' },
+  { id: 'eraser', label: 'Eraser', key: 'E' },
+  { id: 'hand', label: 'Hand', key: 'H' },
+];
+
+/** Tools, brush settings and zoom. */
+export function Toolbar() {
+  const v = useStore(useShallow((s) => ({ tool: s.tool, zoom: s.zoom, size: s.brushSize, hardness: s.brushHardness })));
+  const s = useStore.getState();
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Tools">
+      {TOOL_BUTTONS.map((t) => (
+        <button key={t.id} type="button" className={`tool${v.tool === t.id ? ' active' : ''}`} aria-pressed={v.tool === t.id} title={`${t.label} (${t.key})`}
+          onClick={() => s.setTool(t.id)} aria-label={t.label}>
+          <Icon name={t.id} /><span className="tool-label">{t.label}</span>
+        </button>
+      ))}
+      {(v.tool === 'brush' || v.tool === 'eraser') && (
+        <div className="brush-settings">
+          <label>Size <input type="range" min={1} max={512} value={v.size} aria-label="Brush size" onChange={(e) => s.setBrush({ brushSize: Number(e.target.value) })} /> <span>{v.size}px</span></label>
+          <label>Hardness <input type="range" min={0} max={100} value={Math.round(v.hardness * 100)} aria-label="Brush hardness" onChange={(e) => s.setBrush({ brushHardness: Number(e.target.value) / 100 })} /></label>
+        </div>
+      )}
+      <div className="spacer" />
+      <button type="button" onClick={() => s.zoomAt(1 / 1.25, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom out">−</button>
+      <span className="zoom-readout" aria-label="Zoom level">{Math.round(v.zoom * 100)}%</span>
+      <button type="button" onClick={() => s.zoomAt(1.25, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom in">+</button>
+      <button type="button" onClick={() => s.zoomToFit()}>Fit</button>
+      <button type="button" onClick={() => s.zoomTo100()}>100%</button>
+    </div>
+  );
+}
+
+export const TOOL_KEYS: Record<string, ToolId> = { v: 'move', f: 'frame', b: 'brush', e: 'eraser', h: 'hand' };

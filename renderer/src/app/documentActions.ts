@@ -1,0 +1,90 @@
+import { api, errorMessage } from '../api/api.js';
+import { createDocument } from '../document/newDocument.js';
+import { canvasPng, compositeFrame } from '../generate/compositeFrame.js';
+import { useStore } from '../state/store.js';
+
+/** File actions shared by the toolbar, menus and shortcuts. Errors become one line in the status/error area. */
+
+function fail(e: unknown): void {
+  useStore.getState().setGenerate({ error: errorMessage(e) });
+}
+
+export function newDocument(): void {
+  useStore.getState().loadDocument(createDocument(), null);
+  useStore.getState().zoomToFit();
+  void api.recoverDocument(true).catch(() => undefined);
+}
+
+export async function saveDocument(name: string): Promise<boolean> {
+  const s = useStore.getState();
+  const doc = { ...s.history.doc, name };
+  try {
+    await api.saveDocument(name, doc);
+    s.markSaved(name);
+    s.setGenerate({ notice: `Saved "${name}"`, error: null });
+    return true;
+  } catch (e) {
+    fail(e);
+    return false;
+  }
+}
+
+export async function openDocument(name: string): Promise<void> {
+  try {
+    const { document } = await api.openDocument(name);
+    useStore.getState().loadDocument(document, name);
+    useStore.getState().zoomToFit();
+    useStore.getState().setGenerate({ notice: `Opened "${name}"`, error: null });
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** Flattens the document's bounds to PNG; serve downloads it, Electron asks where to save. */
+export async function exportPng(): Promise<void> {
+  const s = useStore.getState();
+  const doc = s.history.doc;
+  try {
+    const png = await canvasPng(await compositeFrame(doc, { x: 0, y: 0, width: doc.width, height: doc.height }));
+    const { imageId } = await api.putImage(png);
+    const name = (s.savedName ?? doc.name ?? 'Untitled').replace(/[^\w.\- ]+/g, '_') || 'export';
+    const { path } = await api.exportPng(name, imageId);
+    if (api.transport === 'serve') {
+      const a = document.createElement('a');
+      a.href = api.imageUrl(imageId);
+      a.download = `${name}.png`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    }
+    s.setGenerate({ notice: api.transport === 'serve' ? `Exported ${name}.png` : `Exported to ${path}`, error: null });
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** Autosave every few seconds while there are unsaved changes; on start, offer what a crash left behind. */
+export function startAutosave(intervalMs = 4000): () => void {
+  let lastAutosaved = useStore.getState().version;
+  const timer = setInterval(() => {
+    const s = useStore.getState();
+    if (s.version === s.savedVersion || s.version === lastAutosaved) return;
+    lastAutosaved = s.version;
+    void api.autosaveDocument(s.history.doc).catch(() => undefined);
+  }, intervalMs);
+  return () => clearInterval(timer);
+}
+
+export async function recoverIfAny(): Promise<void> {
+  try {
+    const { document } = await api.recoverDocument(false);
+    if (!document || document.layers.length === 0) return;
+    useStore.getState().loadDocument(document, null);
+    // Recovered work is unsaved work: keep it marked dirty.
+    useStore.setState((s) => ({ savedVersion: s.version - 1 }));
+    useStore.getState().zoomToFit();
+    useStore.getState().setGenerate({ notice: 'Recovered unsaved work from the last session.' });
+  } catch {
+    /* a damaged autosave is not worth an error on start */
+  }
+}

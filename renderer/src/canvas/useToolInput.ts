@@ -1,0 +1,113 @@
+import { useEffect, useRef } from 'react';
+import { useStore } from '../state/store.js';
+import { ToolRunner } from '../tools/toolRunner.js';
+import { TOOLS } from '../tools/tools.js';
+import type { ToolPointer } from '../tools/toolTypes.js';
+
+/**
+ * Routes pointer, wheel and key input on the canvas element to the active tool's state machine
+ * (Space held = Hand for the gesture). View-only: tools decide what changes.
+ */
+export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
+  const tool = useStore((s) => s.tool);
+  const runner = useRef<ToolRunner | null>(null);
+  const spaceRunner = useRef<ToolRunner | null>(null);
+  const spaceDown = useRef(false);
+
+  useEffect(() => {
+    runner.current?.dispose();
+    runner.current = new ToolRunner(TOOLS[tool]);
+    return () => runner.current?.dispose();
+  }, [tool]);
+
+  useEffect(() => {
+    const node = el.current;
+    if (!node) return;
+    const toPointer = (e: PointerEvent | WheelEvent): ToolPointer => {
+      const r = node.getBoundingClientRect();
+      const { zoom, panX, panY } = useStore.getState();
+      const sx = e.clientX - r.left;
+      const sy = e.clientY - r.top;
+      return { sx, sy, x: (sx - panX) / zoom, y: (sy - panY) / zoom, shift: e.shiftKey, alt: e.altKey };
+    };
+    const active = (): ToolRunner | null => spaceRunner.current ?? runner.current;
+    const down = (e: PointerEvent) => {
+      if (e.button !== 0 && e.button !== 1) return;
+      node.setPointerCapture(e.pointerId);
+      if (spaceDown.current || e.button === 1) spaceRunner.current = new ToolRunner(TOOLS.hand);
+      active()?.pointerDown(toPointer(e));
+      e.preventDefault();
+    };
+    const move = (e: PointerEvent) => {
+      const p = toPointer(e);
+      cursor.x = p.x;
+      cursor.y = p.y;
+      cursor.inside = true;
+      // Coalesced events keep strokes smooth when frames are slower than the pointer.
+      const events = e.getCoalescedEvents?.() ?? [];
+      if (events.length > 1 && active()?.stateName === 'painting') for (const c of events) active()?.pointerMove(toPointer(c));
+      else active()?.pointerMove(p);
+      for (const l of cursorListeners) l();
+    };
+    const up = (e: PointerEvent) => {
+      active()?.pointerUp(toPointer(e));
+      spaceRunner.current = null;
+    };
+    const lost = () => {
+      if (spaceRunner.current) {
+        spaceRunner.current = null;
+        return;
+      }
+      if (runner.current && runner.current.stateName !== runner.current.tool.initial) runner.current.cancel();
+    };
+    const leave = () => {
+      cursor.inside = false;
+      for (const l of cursorListeners) l();
+    };
+    const wheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const p = toPointer(e);
+      const s = useStore.getState();
+      if (e.ctrlKey || !e.shiftKey) s.zoomAt(Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), p.sx, p.sy);
+      else s.setView({ panX: s.panX - e.deltaX, panY: s.panY - e.deltaY });
+    };
+    const keydown = (e: KeyboardEvent) => {
+      if (isTyping(e)) return;
+      if (e.code === 'Space') {
+        spaceDown.current = true;
+        e.preventDefault();
+      }
+      if (e.key === 'Escape') active()?.cancel();
+    };
+    const keyup = (e: KeyboardEvent) => {
+      if (e.code === 'Space') spaceDown.current = false;
+    };
+    node.addEventListener('pointerdown', down);
+    node.addEventListener('pointermove', move);
+    node.addEventListener('pointerup', up);
+    node.addEventListener('lostpointercapture', lost);
+    node.addEventListener('pointerleave', leave);
+    node.addEventListener('wheel', wheel, { passive: false });
+    window.addEventListener('keydown', keydown);
+    window.addEventListener('keyup', keyup);
+    return () => {
+      node.removeEventListener('pointerdown', down);
+      node.removeEventListener('pointermove', move);
+      node.removeEventListener('pointerup', up);
+      node.removeEventListener('lostpointercapture', lost);
+      node.removeEventListener('pointerleave', leave);
+      node.removeEventListener('wheel', wheel);
+      window.removeEventListener('keydown', keydown);
+      window.removeEventListener('keyup', keyup);
+    };
+  }, [el]);
+}
+
+export function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+}
+
+/** Pointer position in document pixels, for the brush cursor (outside React state: it moves every frame). */
+export const cursor = { x: 0, y: 0, inside: false };
+export const cursorListeners = new Set<() => void>();

@@ -1,0 +1,118 @@
+import { useEffect, useId } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { SCHEDULER_NAMES, type SchedulerName } from '../../../electron/contract/generation.js';
+import { api } from '../api/api.js';
+import { sizeForAspect, snapFrame } from '../document/geometry.js';
+import { useStore } from '../state/store.js';
+import type { TokenCount } from '../state/generateSlice.js';
+import { generate } from './generateFlow.js';
+
+const ASPECTS: [string, number][] = [['1:1', 1], ['4:3', 4 / 3], ['3:4', 3 / 4], ['16:9', 16 / 9], ['9:16', 9 / 16]];
+const SCHEDULER_LABELS: Record<SchedulerName, string> = {
+  euler: 'Euler', 'euler-a': 'Euler a', ddim: 'DDIM', 'dpmpp-2m': 'DPM++ 2M', 'dpmpp-2m-karras': 'DPM++ 2M Karras', lcm: 'LCM',
+};
+
+/** Counts tokens as the user types (debounced); the core tokenizes on its own thread. */
+function useTokenCount(text: string, modelId: string, key: 'promptTokens' | 'negativeTokens'): void {
+  useEffect(() => {
+    if (!modelId) return;
+    const t = setTimeout(() => {
+      api.tokenize(modelId, text).then(
+        (r) => useStore.getState().setGenerate({ [key]: { count: r.tokenCount, max: r.maxTokens } }),
+        () => useStore.getState().setGenerate({ [key]: null }),
+      );
+    }, 150);
+    return () => clearTimeout(t);
+  }, [text, modelId, key]);
+}
+
+function Counter({ value }: { value: TokenCount | null }) {
+  if (!value) return <span className="token-count" />;
+  return <span className={`token-count${value.count >= value.max ? ' over' : ''}`} aria-label="token count">{value.count}/{value.max}</span>;
+}
+
+function NumberField(props: { label: string; value: number; min: number; max: number; step?: number; onChange(v: number): void; disabled?: boolean }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input id={id} type="number" value={props.value} min={props.min} max={props.max} step={props.step ?? 1} disabled={props.disabled}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (Number.isFinite(v)) props.onChange(v);
+        }} />
+    </div>
+  );
+}
+
+export function PromptPanel() {
+  const g = useStore(useShallow((s) => ({
+    prompt: s.prompt, negativePrompt: s.negativePrompt, models: s.models, modelId: s.modelId, steps: s.steps, guidance: s.guidance,
+    scheduler: s.scheduler, seed: s.seed, seedLocked: s.seedLocked, batch: s.batch, strength: s.strength, useCanvasAsInit: s.useCanvasAsInit,
+    promptTokens: s.promptTokens, negativeTokens: s.negativeTokens, error: s.error, busy: s.job !== null,
+  })));
+  const frame = useStore((s) => s.history.doc.generationFrame);
+  const set = useStore.getState().setGenerate;
+  useTokenCount(g.prompt, g.modelId, 'promptTokens');
+  useTokenCount(g.negativePrompt, g.modelId, 'negativeTokens');
+  const ids = { prompt: useId(), negative: useId(), model: useId(), scheduler: useId(), w: useId(), h: useId() };
+
+  const setSize = (width: number, height: number) => {
+    const f = snapFrame({ ...frame, width, height });
+    if (f.width !== frame.width || f.height !== frame.height) useStore.getState().perform({ type: 'setFrame', frame: f }, 'Resize frame');
+  };
+
+  return (
+    <form className="prompt-panel" onSubmit={(e) => { e.preventDefault(); void generate(); }} aria-label="Generation settings">
+      <div className="field">
+        <div className="label-row"><label htmlFor={ids.prompt}>Prompt</label><Counter value={g.promptTokens} /></div>
+        <textarea id={ids.prompt} rows={4} value={g.prompt} placeholder="Describe what to paint…" onChange={(e) => set({ prompt: e.target.value })}
+          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void generate(); } }} />
+      </div>
+      <div className="field">
+        <div className="label-row"><label htmlFor={ids.negative}>Negative prompt</label><Counter value={g.negativeTokens} /></div>
+        <textarea id={ids.negative} rows={2} value={g.negativePrompt} placeholder="What to avoid" onChange={(e) => set({ negativePrompt: e.target.value })} />
+      </div>
+      {g.error && <div className="error" role="alert">{g.error}</div>}
+      <button type="submit" className="primary generate" disabled={g.busy}>Generate</button>
+      <div className="field">
+        <label htmlFor={ids.model}>Model</label>
+        <select id={ids.model} value={g.modelId} onChange={(e) => set({ modelId: e.target.value })}>
+          {g.models.length === 0 && <option value="">No models found</option>}
+          {g.models.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+        </select>
+      </div>
+      <div className="row">
+        <div className="field"><label htmlFor={ids.w}>Width</label>
+          <input id={ids.w} type="number" min={64} max={2048} step={8} value={frame.width} onChange={(e) => setSize(Number(e.target.value), frame.height)} /></div>
+        <div className="field"><label htmlFor={ids.h}>Height</label>
+          <input id={ids.h} type="number" min={64} max={2048} step={8} value={frame.height} onChange={(e) => setSize(frame.width, Number(e.target.value))} /></div>
+      </div>
+      <div className="aspects" role="group" aria-label="Aspect ratio">
+        {ASPECTS.map(([label, ratio]) => (
+          <button key={label} type="button" className="chip" onClick={() => { const s = sizeForAspect(frame.width, frame.height, ratio); setSize(s.width, s.height); }}>{label}</button>
+        ))}
+      </div>
+      <div className="row">
+        <NumberField label="Steps" value={g.steps} min={1} max={200} onChange={(v) => set({ steps: Math.round(Math.min(200, Math.max(1, v))) })} />
+        <NumberField label="Guidance" value={g.guidance} min={0} max={30} step={0.5} onChange={(v) => set({ guidance: Math.min(30, Math.max(0, v)) })} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.scheduler}>Scheduler</label>
+        <select id={ids.scheduler} value={g.scheduler} onChange={(e) => set({ scheduler: e.target.value as SchedulerName })}>
+          {SCHEDULER_NAMES.map((n) => <option key={n} value={n}>{SCHEDULER_LABELS[n]}</option>)}
+        </select>
+      </div>
+      <div className="row seed-row">
+        <NumberField label="Seed" value={g.seed} min={0} max={4294967295} onChange={(v) => set({ seed: Math.round(Math.min(0xffffffff, Math.max(0, v))), seedLocked: true })} />
+        <button type="button" className={`chip lock${g.seedLocked ? ' on' : ''}`} aria-pressed={g.seedLocked} onClick={() => set({ seedLocked: !g.seedLocked })}
+          title="Locked: reuse this seed. Unlocked: a new random seed each time.">{g.seedLocked ? 'Locked' : 'Random'}</button>
+        <NumberField label="Batch" value={g.batch} min={1} max={16} onChange={(v) => set({ batch: Math.round(Math.min(16, Math.max(1, v))) })} />
+      </div>
+      <label className="check"><input type="checkbox" checked={g.useCanvasAsInit} onChange={(e) => set({ useCanvasAsInit: e.target.checked })} /> Use canvas as init</label>
+      {g.useCanvasAsInit && (
+        <NumberField label="Strength" value={g.strength} min={0.05} max={1} step={0.05} onChange={(v) => set({ strength: Math.min(1, Math.max(0.05, v)) })} />
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,115 @@
+import type { ApiEvents } from '../../../electron/contract/api.js';
+import type { GenerationSettingsInput } from '../../../electron/contract/generation.js';
+import { api, errorMessage } from '../api/api.js';
+import { maskBitmap } from '../canvas/maskBitmap.js';
+import type { DocCommand } from '../document/commands.js';
+import { planGeneration } from '../document/generationPlan.js';
+import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
+import { useStore } from '../state/store.js';
+import { alphaOf, canvasPng, compositeFrame, flattenOnGray, maskPng } from './compositeFrame.js';
+
+/**
+ * Generate: decide the mode from the frame (mask painted? canvas empty?), upload the init image and mask,
+ * start the job. The result arrives as an event and lands as new layer(s) at the frame in one undo step.
+ */
+export async function generate(): Promise<void> {
+  const s = useStore.getState();
+  if (s.job) return;
+  if (!s.modelId) {
+    s.setGenerate({ error: 'No model is available. Start serve with --models DIR or put a model in the data folder.' });
+    return;
+  }
+  const doc = s.history.doc;
+  const frame = doc.generationFrame;
+  const seed = s.seedLocked ? s.seed : Math.floor(Math.random() * 0xffffffff);
+  s.setGenerate({ error: null, seed });
+  s.setJob({ jobId: null, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
+  try {
+    const composite = await compositeFrame(doc, frame);
+    const plan = planGeneration(maskBitmap.read(frame), alphaOf(composite), s.useCanvasAsInit);
+    let initImageId: string | undefined;
+    let maskImageId: string | undefined;
+    if (plan.mode !== 'txt2img') initImageId = (await api.putImage(await canvasPng(flattenOnGray(composite)))).imageId;
+    if (plan.mode === 'inpaint' && plan.mask) maskImageId = (await api.putImage(await maskPng(plan.mask, frame.width, frame.height))).imageId;
+    const settings: GenerationSettingsInput = {
+      mode: plan.mode,
+      prompt: s.prompt,
+      negativePrompt: s.negativePrompt,
+      width: frame.width,
+      height: frame.height,
+      steps: s.steps,
+      guidance: s.guidance,
+      scheduler: s.scheduler,
+      seed,
+      batch: s.batch,
+      strength: plan.mode === 'img2img' ? s.strength : 1,
+      maskFeather: 4,
+    };
+    useStore.getState().updateJob({ mode: plan.mode, maskImageId });
+    const { jobId } = await api.startGeneration({ modelId: s.modelId, settings: settings as never, initImageId, maskImageId, documentId: doc.id });
+    const job = useStore.getState().job;
+    // Cancel pressed while uploading: cancel the job as soon as it has an id.
+    if (job?.cancelling) void api.cancelGeneration(jobId);
+    useStore.getState().updateJob({ jobId });
+  } catch (e) {
+    useStore.getState().setJob(null);
+    useStore.getState().setGenerate({ error: errorMessage(e) });
+  }
+}
+
+export async function cancelGeneration(): Promise<void> {
+  const job = useStore.getState().job;
+  if (!job) return;
+  useStore.getState().updateJob({ cancelling: true });
+  if (job.jobId) await api.cancelGeneration(job.jobId).catch(() => undefined);
+}
+
+function onDone(e: ApiEvents['generation:done']): void {
+  const s = useStore.getState();
+  const job = s.job;
+  if (!job || job.jobId !== e.jobId) return;
+  const doc = s.history.doc;
+  const commands: DocCommand[] = [];
+  let lastId: string | null = null;
+  const base = layerNameFromPrompt(job.prompt, job.mode === 'inpaint' ? 'Inpaint' : 'Generation');
+  e.images.forEach((img, i) => {
+    const name = e.images.length > 1 ? `${base} #${i + 1}` : base;
+    const mask = job.mode === 'inpaint' && job.maskImageId
+      ? { imageId: job.maskImageId, x: job.frame.x, y: job.frame.y, width: job.frame.width, height: job.frame.height }
+      : undefined;
+    const layer = rasterLayer(name, img.imageId, { x: job.frame.x, y: job.frame.y, width: img.width, height: img.height }, {
+      ...(mask ? { mask } : {}),
+      source: { historyEntryId: img.historyEntryId, model: s.modelId },
+    });
+    lastId = layer.id;
+    commands.push({ type: 'addLayer', layer, index: doc.layers.length + i });
+  });
+  const entryId = e.images[0]?.historyEntryId;
+  if (entryId) commands.push({ type: 'addHistoryEntry', entryId });
+  s.perform({ type: 'batch', label: 'Generate', commands }, 'Generate');
+  s.selectLayer(lastId);
+  s.setJob(null);
+  s.setGenerate({ notice: `Generated in ${(e.totalMs / 1000).toFixed(1)} s on ${e.provider}` });
+  void s.refreshHistory();
+}
+
+function onFailed(e: ApiEvents['generation:failed']): void {
+  const s = useStore.getState();
+  if (!s.job || s.job.jobId !== e.jobId) return;
+  s.setJob(null);
+  s.setGenerate(e.code === 'cancelled' ? { notice: 'Generation cancelled.' } : { error: e.message });
+}
+
+/** Subscribes to job events for the app's lifetime; returns the unsubscribe for cleanup. */
+export function installJobListeners(): () => void {
+  const offs = [
+    api.onGenerationProgress((e) => {
+      const job = useStore.getState().job;
+      if (job?.jobId !== e.jobId) return;
+      useStore.getState().updateJob({ done: e.done, total: e.total, ...(e.previewUrl ? { previewUrl: e.previewUrl } : {}) });
+    }),
+    api.onGenerationDone(onDone),
+    api.onGenerationFailed(onFailed),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'react';
+import type { RasterLayer } from '../../../electron/contract/document.js';
+import { api } from '../api/api.js';
+import { useStore } from '../state/store.js';
+
+function LayerRow({ layer, index, selected }: { layer: RasterLayer; index: number; selected: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(layer.name);
+  useEffect(() => setName(layer.name), [layer.name]);
+  const s = useStore.getState();
+  const commitName = () => {
+    setEditing(false);
+    const n = name.trim().slice(0, 255);
+    if (n && n !== layer.name) s.perform({ type: 'updateLayer', id: layer.id, patch: { name: n } }, 'Rename layer');
+    else setName(layer.name);
+  };
+  return (
+    <li className={`layer-row${selected ? ' selected' : ''}${layer.visible ? '' : ' hidden-layer'}`} aria-selected={selected} data-index={index}
+      onClick={() => s.selectLayer(layer.id)} onDoubleClick={() => setEditing(true)}>
+      <button type="button" className="eye" aria-label={`${layer.visible ? 'Hide' : 'Show'} ${layer.name}`} aria-pressed={layer.visible}
+        onClick={(e) => { e.stopPropagation(); s.perform({ type: 'updateLayer', id: layer.id, patch: { visible: !layer.visible } }, layer.visible ? 'Hide layer' : 'Show layer'); }}>
+        {layer.visible ? '●' : '○'}
+      </button>
+      <img className="thumb" src={api.imageUrl(layer.imageId)} alt="" draggable={false} />
+      {editing ? (
+        <input className="rename" aria-label="Layer name" autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={commitName}
+          onKeyDown={(e) => { if (e.key === 'Enter') commitName(); if (e.key === 'Escape') { setName(layer.name); setEditing(false); } }} />
+      ) : (
+        <span className="layer-name">{layer.name}</span>
+      )}
+      {layer.mask && <span className="badge" title="Has a layer mask">mask</span>}
+    </li>
+  );
+}
+
+/** Opacity slider: live while dragging (session), one undo step when released. */
+function OpacityControl({ layer }: { layer: RasterLayer }) {
+  const [value, setValue] = useState(Math.round(layer.opacity * 100));
+  useEffect(() => setValue(Math.round(layer.opacity * 100)), [layer.opacity, layer.id]);
+  const commit = () => {
+    const opacity = value / 100;
+    if (opacity !== layer.opacity) useStore.getState().perform({ type: 'updateLayer', id: layer.id, patch: { opacity } }, 'Layer opacity');
+  };
+  return (
+    <label className="opacity">
+      Opacity
+      <input type="range" min={0} max={100} value={value} aria-label="Opacity" onChange={(e) => setValue(Number(e.target.value))} onPointerUp={commit} onKeyUp={commit} onBlur={commit} />
+      <span>{value}%</span>
+    </label>
+  );
+}
+
+export function LayersPanel() {
+  const layers = useStore((s) => s.history.doc.layers);
+  const selectedId = useStore((s) => s.selectedLayerId);
+  const selectedIndex = layers.findIndex((l) => l.id === selectedId);
+  const selected = selectedIndex >= 0 ? (layers[selectedIndex] as RasterLayer) : null;
+  const s = useStore.getState();
+  const rows = layers.map((l, i) => ({ l, i })).filter(({ l }) => l.kind === 'raster').reverse();
+  return (
+    <section className="panel layers-panel">
+      <header><h2>Layers</h2><span className="count">{layers.length}</span></header>
+      {rows.length === 0 && <p className="empty">No layers yet. Generate, or drop an image on the canvas.</p>}
+      <ul aria-label="Layers" className="layer-list">
+        {rows.map(({ l, i }) => <LayerRow key={l.id} layer={l as RasterLayer} index={i} selected={l.id === selectedId} />)}
+      </ul>
+      <div className="layer-actions">
+        <button type="button" disabled={!selected || selectedIndex >= layers.length - 1} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex + 1 }, 'Raise layer')}>Move up</button>
+        <button type="button" disabled={!selected || selectedIndex <= 0} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex - 1 }, 'Lower layer')}>Move down</button>
+        <button type="button" className="danger" disabled={!selected} onClick={() => { if (selected) { s.perform({ type: 'removeLayer', id: selected.id }, 'Delete layer'); s.selectLayer(null); } }}>Delete layer</button>
+      </div>
+      {selected && <OpacityControl layer={selected} />}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import type { StateCreator } from 'zustand';
+import type { AtelierDocument } from '../../../electron/contract/document.js';
+import { maskBitmap } from '../canvas/maskBitmap.js';
+import type { DocCommand } from '../document/commands.js';
+import { createDocument } from '../document/newDocument.js';
+import { initialUndo, perform, redo, undo, type UndoState } from '../document/undoHistory.js';
+import type { Store } from './store.js';
+
+/** The open document and its undo history. Every edit goes through `perform` (one gesture = one call). */
+export interface DocumentSlice {
+  history: UndoState;
+  /** Name it was last saved/opened under (null: never saved). */
+  savedName: string | null;
+  /** Bumped on every change; compared with savedVersion / autosavedVersion. */
+  version: number;
+  savedVersion: number;
+  perform(cmd: DocCommand, label: string): void;
+  undo(): void;
+  redo(): void;
+  /** Replaces the document (New, Open, recovery): fresh history, empty mask. */
+  loadDocument(doc: AtelierDocument, savedName: string | null): void;
+  markSaved(name: string): void;
+}
+
+export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (set, get) => ({
+  history: initialUndo(createDocument()),
+  savedName: null,
+  version: 0,
+  savedVersion: 0,
+  perform(cmd, label) {
+    set((s) => ({ history: perform(s.history, cmd, label, maskBitmap), version: s.version + 1 }));
+  },
+  undo() {
+    if (!get().history.past.length) return;
+    set((s) => ({ history: undo(s.history, maskBitmap), version: s.version + 1 }));
+  },
+  redo() {
+    if (!get().history.future.length) return;
+    set((s) => ({ history: redo(s.history, maskBitmap), version: s.version + 1 }));
+  },
+  loadDocument(doc, savedName) {
+    maskBitmap.reset(doc.width, doc.height);
+    set((s) => ({ history: initialUndo(doc), savedName, version: s.version + 1, savedVersion: s.version + 1, selectedLayerId: null, session: {} }));
+  },
+  markSaved(name) {
+    set((s) => ({ savedName: name, savedVersion: s.version }));
+  },
+});

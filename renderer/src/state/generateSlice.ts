@@ -1,0 +1,70 @@
+import type { StateCreator } from 'zustand';
+import type { ModelSummary } from '../../../electron/contract/api.js';
+import type { GenerationMode, SchedulerName } from '../../../electron/contract/generation.js';
+import type { Rect } from '../document/geometry.js';
+import type { Store } from './store.js';
+
+export interface RunningJob {
+  jobId: string | null;
+  mode: GenerationMode;
+  frame: Rect;
+  prompt: string;
+  maskImageId?: string;
+  done: number;
+  total: number;
+  previewUrl?: string;
+  cancelling: boolean;
+}
+
+export interface TokenCount {
+  count: number;
+  max: number;
+}
+
+export interface GenerateSlice {
+  prompt: string;
+  negativePrompt: string;
+  models: ModelSummary[];
+  modelId: string;
+  steps: number;
+  guidance: number;
+  scheduler: SchedulerName;
+  seed: number;
+  seedLocked: boolean;
+  batch: number;
+  strength: number;
+  useCanvasAsInit: boolean;
+  promptTokens: TokenCount | null;
+  negativeTokens: TokenCount | null;
+  job: RunningJob | null;
+  /** Last engine/API error, shown next to the prompt until the next attempt. */
+  error: string | null;
+  /** Short-lived status line (saved, recovered, provider…). */
+  notice: string | null;
+  setGenerate(p: Partial<Omit<GenerateSlice, 'setGenerate' | 'setJob' | 'updateJob'>>): void;
+  setJob(job: RunningJob | null): void;
+  updateJob(p: Partial<RunningJob>): void;
+}
+
+export const createGenerateSlice: StateCreator<Store, [], [], GenerateSlice> = (set) => ({
+  prompt: '',
+  negativePrompt: '',
+  models: [],
+  modelId: '',
+  steps: 20,
+  guidance: 7,
+  scheduler: 'euler-a',
+  seed: 1234,
+  seedLocked: false,
+  batch: 1,
+  strength: 0.75,
+  useCanvasAsInit: false,
+  promptTokens: null,
+  negativeTokens: null,
+  job: null,
+  error: null,
+  notice: null,
+  setGenerate: (p) => set(p),
+  setJob: (job) => set({ job }),
+  updateJob: (p) => set((s) => (s.job ? { job: { ...s.job, ...p } } : {})),
+});

@@ -1,0 +1,81 @@
+import type { StateCreator } from 'zustand';
+import type { Rect } from '../document/geometry.js';
+import type { Store } from './store.js';
+
+export type ToolId = 'move' | 'frame' | 'brush' | 'eraser' | 'hand';
+
+/** A gesture in progress: shown live, committed to the document once on pointer-up. */
+export interface GestureSession {
+  frame?: Rect;
+  layerDrag?: { id: string; dx: number; dy: number };
+}
+
+export interface ViewSlice {
+  tool: ToolId;
+  zoom: number;
+  panX: number;
+  panY: number;
+  viewportWidth: number;
+  viewportHeight: number;
+  selectedLayerId: string | null;
+  brushSize: number;
+  brushHardness: number;
+  session: GestureSession;
+  setTool(tool: ToolId): void;
+  setView(v: Partial<Pick<ViewSlice, 'zoom' | 'panX' | 'panY'>>): void;
+  setViewport(width: number, height: number): void;
+  /** Zooms by `factor` keeping the screen point (sx, sy) fixed. */
+  zoomAt(factor: number, sx: number, sy: number): void;
+  zoomToFit(): void;
+  zoomTo100(): void;
+  selectLayer(id: string | null): void;
+  setBrush(b: Partial<Pick<ViewSlice, 'brushSize' | 'brushHardness'>>): void;
+  setSession(s: GestureSession): void;
+}
+
+const MIN_ZOOM = 0.02;
+const MAX_ZOOM = 32;
+
+export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get) => ({
+  tool: 'frame',
+  zoom: 1,
+  panX: 40,
+  panY: 40,
+  viewportWidth: 800,
+  viewportHeight: 600,
+  selectedLayerId: null,
+  brushSize: 32,
+  brushHardness: 0.6,
+  session: {},
+  setTool: (tool) => set({ tool, session: {} }),
+  setView: (v) => set(v),
+  setViewport: (viewportWidth, viewportHeight) => set({ viewportWidth, viewportHeight }),
+  zoomAt(factor, sx, sy) {
+    const { zoom, panX, panY } = get();
+    const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom * factor));
+    const k = next / zoom;
+    set({ zoom: next, panX: sx - (sx - panX) * k, panY: sy - (sy - panY) * k });
+  },
+  zoomToFit() {
+    const { viewportWidth: vw, viewportHeight: vh } = get();
+    const doc = get().history.doc;
+    // Fit the document and the frame together, with a margin.
+    const f = doc.generationFrame;
+    const x0 = Math.min(0, f.x);
+    const y0 = Math.min(0, f.y);
+    const w = Math.max(doc.width, f.x + f.width) - x0;
+    const h = Math.max(doc.height, f.y + f.height) - y0;
+    const zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, Math.min((vw - 64) / w, (vh - 64) / h)));
+    set({ zoom, panX: (vw - w * zoom) / 2 - x0 * zoom, panY: (vh - h * zoom) / 2 - y0 * zoom });
+  },
+  zoomTo100() {
+    const { viewportWidth: vw, viewportHeight: vh, zoom, panX, panY } = get();
+    // Keep the point at the viewport centre where it is.
+    const cx = (vw / 2 - panX) / zoom;
+    const cy = (vh / 2 - panY) / zoom;
+    set({ zoom: 1, panX: vw / 2 - cx, panY: vh / 2 - cy });
+  },
+  selectLayer: (selectedLayerId) => set({ selectedLayerId }),
+  setBrush: (b) => set(b),
+  setSession: (session) => set({ session }),
+});

@@ -1,0 +1,28 @@
+import { maskBitmap } from '../../canvas/maskBitmap.js';
+import { useStore } from '../../state/store.js';
+import type { ToolState } from '../toolTypes.js';
+
+/**
+ * Brush/Eraser, painting: each pointer move stamps one segment into the bitmap (measured as
+ * `brush-segment` for the UI benchmark); pointer-up commits the stroke as one undo patch.
+ */
+export function paintPainting(erase: boolean): ToolState {
+  return {
+    onPointerMove(_memo, p) {
+      const t = performance.now();
+      maskBitmap.strokeTo(p.x, p.y);
+      performance.measure('brush-segment', { start: t, end: performance.now() });
+    },
+    onPointerUp(_memo, p) {
+      maskBitmap.strokeTo(p.x, p.y);
+      const patch = maskBitmap.endStroke();
+      // The bitmap already shows the stroke; `perform` re-writes the same pixels and records the step.
+      if (patch) useStore.getState().perform({ type: 'maskPatch', patch }, erase ? 'Erase mask' : 'Paint mask');
+      return 'idle';
+    },
+    onCancel() {
+      maskBitmap.cancelStroke();
+      return 'idle';
+    },
+  };
+}

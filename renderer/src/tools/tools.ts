@@ -1,0 +1,9 @@
+import type { ToolId } from '../state/viewSlice.js';
+import { brushTool } from './brush/index.js';
+import { eraserTool } from './eraser/index.js';
+import { frameTool } from './frame/index.js';
+import { handTool } from './hand/index.js';
+import { moveTool } from './move/index.js';
+import type { Tool } from './toolTypes.js';
+
+export const TOOLS: Record<ToolId, Tool> = { move: moveTool, frame: frameTool, brush: brushTool, eraser: eraserTool, hand: handTool };
