@@ -2,13 +2,14 @@ import { pathToFileURL } from 'node:url';
 import { EngineError } from '../core/engine/types.js';
 import { ImageReadError } from '../core/image/io.js';
 import { CliError, type CliCommand, type CliIo } from './commands/command.js';
+import { exportCommand } from './commands/export.js';
 import { generateCommand, img2imgCommand, inpaintCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { modelsCommand } from './commands/models.js';
 import { tokenizeCommand } from './commands/tokenize.js';
 
 /** Every command, in the order `--help` lists them. Each lives in host/commands/. */
-export const COMMANDS: CliCommand[] = [generateCommand, img2imgCommand, inpaintCommand, tokenizeCommand, modelsCommand, historyCommand];
+export const COMMANDS: CliCommand[] = [generateCommand, img2imgCommand, inpaintCommand, tokenizeCommand, modelsCommand, historyCommand, exportCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,6 +1,6 @@
 import type { AtelierDocument } from '../../contract/document.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
-import type { LayerPixels } from './composite.js';
+import { CompositeError, type LayerPixels } from './composite.js';
 import { decodePngGray, decodePngRgba } from './pngDecode.js';
 
 /**
@@ -34,7 +34,7 @@ export class DecodedImages implements LayerPixels {
     try {
       image = this.maskIds.has(id) ? decodePngGray(png) : decodePngRgba(png);
     } catch (e) {
-      throw new Error(`image ${id.slice(0, 12)}… cannot be decoded: ${(e as Error).message}`);
+      throw new CompositeError(`image ${id.slice(0, 12)}… cannot be decoded: ${(e as Error).message}`);
     }
     this.decodes++;
     this.recent.set(id, image);

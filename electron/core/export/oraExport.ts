@@ -18,6 +18,13 @@ import { writeElement, type XmlElement } from './stackXml.js';
 export const ORA_MIMETYPE = 'image/openraster';
 export const ORA_THUMBNAIL_MAX = 256;
 
+export class OraExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OraExportError';
+  }
+}
+
 export const toOraCompositeOp = (mode: BlendMode): string => (mode === 'normal' ? 'svg:src-over' : `svg:${mode}`);
 
 /** One line of atelier/layers.json: which stack element is which of our layers. */
@@ -40,7 +47,7 @@ export interface OraExportOptions {
 
 export async function exportOra(doc: AtelierDocument, images: ReadonlyMap<string, Uint8Array>, _options: OraExportOptions = {}): Promise<Uint8Array> {
   const parsed = DocumentSchema.safeParse(doc);
-  if (!parsed.success) throw new Error(`cannot export: the document is not valid (${parsed.error.issues[0].message})`);
+  if (!parsed.success) throw new OraExportError(`cannot export: the document is not valid (${parsed.error.issues[0].message})`);
   const pixels = new DecodedImages(doc, images, 2);
   const data: ZipEntry[] = [];
   const extra: ZipEntry[] = [];
@@ -65,7 +72,7 @@ export async function exportOra(doc: AtelierDocument, images: ReadonlyMap<string
     }
     const raster = layer as RasterLayer;
     let png = images.get(raster.imageId);
-    if (!png) throw new Error(`layer "${raster.name}": its image is missing`);
+    if (!png) throw new OraExportError(`layer "${raster.name}": its image is missing`);
     if (raster.mask) {
       const masked = applyMaskToAlpha(raster, pixels);
       png = new Uint8Array(await sharp(masked.data, { raw: { width: masked.width, height: masked.height, channels: 4 } }).png().toBuffer());

@@ -1,0 +1,128 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import type { AtelierDocument, RasterLayer } from '../../contract/document.js';
+import { DocumentFileError, readDocumentFile, writeDocumentFile } from '../store/documentFile.js';
+import { writeFileAtomic } from '../store/atomicWrite.js';
+import { compositeDocument, CompositeError } from './composite.js';
+import { DecodedImages } from './decodedImages.js';
+import type { GenerationMetadata } from './generationMetadata.js';
+import { importImage } from './imageImport.js';
+import { exportOra, OraExportError } from './oraExport.js';
+import { importOra, OraImportError } from './oraImport.js';
+import { encodeImage, formatFromPath } from './pngMetadata.js';
+import { exportPsd, PsdExportError } from './psdExport.js';
+import { importPsd, PsdImportError, type ImportResult } from './psdImport.js';
+
+/**
+ * Opening and saving documents by file extension, for the CLI, `serve` and the app's File menu:
+ * .atelier (our file), .psd, .ora, and flat .png/.jpg/.webp. Every failure is a DocumentIoError with a
+ * one-line message; writes are atomic, so a failed save never leaves a half file.
+ */
+
+export class DocumentIoError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DocumentIoError';
+  }
+}
+
+export const OPEN_EXTENSIONS = ['.atelier', '.psd', '.ora', '.png', '.jpg', '.jpeg', '.webp'] as const;
+export const SAVE_EXTENSIONS = OPEN_EXTENSIONS;
+/** Largest input file we read into memory (zip and PSD without PSB limits stay under 4 GiB anyway). */
+const MAX_INPUT_BYTES = 4 * 2 ** 30;
+
+const isKnown = (e: unknown): e is Error =>
+  e instanceof DocumentFileError || e instanceof PsdImportError || e instanceof OraImportError ||
+  e instanceof PsdExportError || e instanceof OraExportError || e instanceof CompositeError || e instanceof DocumentIoError ||
+  (e instanceof Error && (e.name === 'ImageReadError' || e.name === 'ZipFormatError' || e.name === 'PngFormatError'));
+
+function extensionOf(path: string): string {
+  return extname(path).toLowerCase();
+}
+
+export async function openDocument(path: string): Promise<ImportResult> {
+  const ext = extensionOf(path);
+  const label = `"${basename(path)}"`;
+  const name = basename(path, extname(path));
+  if (!(OPEN_EXTENSIONS as readonly string[]).includes(ext)) {
+    throw new DocumentIoError(`${label}: cannot open "${ext || '(no extension)'}" files (use ${OPEN_EXTENSIONS.join(', ')})`);
+  }
+  try {
+    if (ext === '.atelier') return { ...(await readDocumentFile(path)), warnings: [] };
+    let bytes: Buffer;
+    try {
+      const info = await stat(path);
+      if (info.size > MAX_INPUT_BYTES) throw new DocumentIoError(`${label} is too large to open (over 4 GiB)`);
+      bytes = await readFile(path);
+    } catch (e) {
+      if (e instanceof DocumentIoError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new DocumentIoError(`could not open ${label}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    if (ext === '.psd') return await importPsd(bytes, { name, label });
+    if (ext === '.ora') return await importOra(bytes, { name, label });
+    return await importImage(bytes, { name, label });
+  } catch (e) {
+    if (isKnown(e)) throw new DocumentIoError(e.message);
+    throw e;
+  }
+}
+
+/** Metadata of the topmost visible generated layer, for flat exports (what galleries show). */
+export function flatExportMetadata(doc: AtelierDocument, appVersion?: string): GenerationMetadata | undefined {
+  const top = [...doc.layers].reverse().find((l): l is RasterLayer => l.kind === 'raster' && l.visible && !!l.source?.settings);
+  const settings = top?.source?.settings;
+  if (!settings) return undefined;
+  return { settings, model: top.source?.model ?? 'unknown', seed: settings.seed, app: 'atelier', ...(appVersion ? { appVersion } : {}) };
+}
+
+export interface SaveOptions {
+  /** JPEG/WebP quality 1..100. */
+  quality?: number;
+  /** Flat formats: render only the generation frame instead of the whole canvas. */
+  frameOnly?: boolean;
+  appVersion?: string;
+}
+
+/** Writes `doc` to `path` in the format its extension names. Returns the number of bytes written. */
+export async function saveDocumentAs(
+  path: string,
+  doc: AtelierDocument,
+  images: ReadonlyMap<string, Uint8Array>,
+  options: SaveOptions = {},
+): Promise<number> {
+  const ext = extensionOf(path);
+  const label = `"${basename(path)}"`;
+  try {
+    if (ext === '.atelier') {
+      await writeDocumentFile(path, doc, images);
+      return (await stat(path)).size;
+    }
+    let bytes: Uint8Array;
+    if (ext === '.psd') bytes = exportPsd(doc, images, { appVersion: options.appVersion });
+    else if (ext === '.ora') bytes = await exportOra(doc, images, { appVersion: options.appVersion });
+    else {
+      const format = formatFromPath(path);
+      if (!format) throw new DocumentIoError(`${label}: cannot save "${ext || '(no extension)'}" files (use ${SAVE_EXTENSIONS.join(', ')})`);
+      if (options.quality !== undefined && format === 'png') throw new DocumentIoError('quality applies to .jpg and .webp only');
+      const region = options.frameOnly ? doc.generationFrame : undefined;
+      const flat = compositeDocument(doc, new DecodedImages(doc, images, 2), region ? { region } : {});
+      try {
+        bytes = await encodeImage(flat, format, options.quality === undefined ? {} : { quality: options.quality }, flatExportMetadata(doc, options.appVersion));
+      } catch (e) {
+        throw new DocumentIoError((e as Error).message);
+      }
+    }
+    try {
+      await writeFileAtomic(path, bytes);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOSPC' ? 'the disk is full' : code === 'ENOENT' ? 'the folder does not exist' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file stands where its folder should be' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+      throw new DocumentIoError(`could not save ${label}: ${reason}; any previous file there is unchanged`);
+    }
+    return bytes.length;
+  } catch (e) {
+    if (isKnown(e)) throw new DocumentIoError(e.message.startsWith('could not') || e.message.startsWith('"') ? e.message : `${label}: ${e.message}`);
+    throw e;
+  }
+}
