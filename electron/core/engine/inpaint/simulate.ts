@@ -7,22 +7,12 @@
 import { createGray, createRgba, type GrayImage, type RgbaImage } from '../../image/types.js';
 import { repaintPixelMask } from './gridMask.js';
 import { labToRgb, rgbToLab } from './lab.js';
+import { mulberry32 } from './random.js';
 
 export const SCENE_KINDS = ['gradient', 'texture', 'flat', 'photo'] as const;
 export type SceneKind = (typeof SCENE_KINDS)[number];
 export const MASK_SHAPES = ['circle', 'rect', 'blob', 'stroke'] as const;
 export type MaskShape = (typeof MASK_SHAPES)[number];
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Smooth value noise in [0, 1]: random lattice every `cell` px, smoothstep-interpolated. */
 function valueNoise(w: number, h: number, cell: number, rnd: () => number): Float32Array {
