@@ -1,8 +1,12 @@
 import { benchEngine } from './engine.js';
+import { benchNumericCore } from './numericCore.js';
+import { benchHistory } from './history.js';
 
 /** `npm run bench -- [engine] [--model DIR] [--size N]`: measurements, never part of `npm test`. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   engine: benchEngine,
+  numeric: benchNumericCore,
+  history: benchHistory,
 };
 
 const [name = 'engine', ...rest] = process.argv.slice(2);
