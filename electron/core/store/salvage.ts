@@ -42,10 +42,18 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
     const rows: Row[] = [];
     for (let lo = 1; lo <= maxSeq; lo += CHUNK) {
       const hi = Math.min(maxSeq, lo + CHUNK - 1);
+      let got: Row[] = [];
       try {
-        rows.push(...(range.all(lo, hi) as Row[]));
+        got = range.all(lo, hi) as Row[];
       } catch {
+        /* read what we can one row at a time below */
+      }
+      rows.push(...got);
+      // A damaged page can make a range read fail, or silently stop short: ask for the missing rowids one by one.
+      if (got.length < hi - lo + 1) {
+        const have = new Set(got.map((r) => r.seq));
         for (let seq = lo; seq <= hi; seq++) {
+          if (have.has(seq)) continue;
           try {
             const r = one.get(seq) as Row | undefined;
             if (r) rows.push(r);
