@@ -157,13 +157,16 @@ class SqliteHistoryStore implements HistoryStore {
     this.guard(() =>
       this.db.transaction(() => {
         const seq = this.seqOf(id);
-        this.stmt(
+        // Another process (the app, while the CLI runs) may have cancelled it since we looked.
+        const changed = this.stmt(
           `UPDATE entries SET status = 'done', failure_reason = NULL, updated_at = ?, timings_json = ?,
-             provider = coalesce(?, provider), model_hash = coalesce(?, model_hash) WHERE seq = ?`,
+             provider = coalesce(?, provider), model_hash = coalesce(?, model_hash)
+           WHERE seq = ? AND status IN ('queued', 'running')`,
         ).run(
           Date.now(), result.timings ? JSON.stringify(result.timings) : null, result.provider ?? null,
           result.modelHash ?? null, seq,
-        );
+        ).changes;
+        if (changed === 0) throw conflict(this.require(id), 'complete');
         const add = this.stmt('INSERT INTO entry_images (entry_seq, position, image_id, seed) VALUES (?, ?, ?, ?)');
         result.images.forEach((img, i) => add.run(seq, i, img.imageId, img.seed));
       })(),

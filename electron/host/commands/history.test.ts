@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../core/engine/engine.js';
 import { encodePng } from '../../core/export/pngMetadata.js';
+import { readMask, readRgba } from '../../core/image/io.js';
 import { createRgba } from '../../core/image/types.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
 import { openHistoryStore } from '../../core/store/historyStore.js';
@@ -108,5 +109,31 @@ describe('history CLI', () => {
     } finally {
       again.close();
     }
+  });
+
+  it('re-runs an inpaint entry exactly from its kept init image and mask', async () => {
+    const modelDir = join(projectRoot(), 'native-models', 'test-models', 'sd15-inpaint-tiny');
+    const store = openHistoryStore(dir);
+    const engine = new Engine({ provider: 'cpu' });
+    const inpaint = { ...settings, mode: 'inpaint' as const, prompt: 'a red door', strength: 1, seed: 7 };
+    let originalId: string;
+    try {
+      const initPng = await sharp({ create: { width: 64, height: 64, channels: 4, background: '#4080c0ff' } }).png().toBuffer();
+      const maskPng = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
+        .composite([{ input: { create: { width: 32, height: 32, channels: 3, background: '#fff' } }, left: 16, top: 16 }])
+        .png().toBuffer();
+      const initImageId = await store.images.put(initPng);
+      const maskImageId = await store.images.put(maskPng);
+      const initImage = await readRgba(initPng);
+      const mask = await readMask(maskPng);
+      const rec = await recordGeneration(store, { settings: inpaint, model: { name: 'sd15-inpaint-tiny' }, initImageId, maskImageId },
+        () => engine.generate(modelDir, { settings: inpaint, initImage, mask }));
+      originalId = rec.entry.id;
+    } finally {
+      await engine.release();
+      store.close();
+    }
+    const run = await cli('rerun', originalId, '--provider', 'cpu');
+    expect(run.out).toMatch(/seed 7 {2}identical to the original/);
   });
 });
