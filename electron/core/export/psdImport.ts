@@ -106,6 +106,27 @@ function savedFromXmp(xmp: string | undefined): SavedIds {
   return { doc, byPsdId };
 }
 
+/**
+ * ag-psd allocates a layer's full bitmap before it reads the channel data, so a damaged file could claim
+ * a huge layer with no data behind it. Refuse channel data too short to fill the declared size.
+ */
+function channelDataPlausible(p: PsdLayer, width: number, height: number, maskChannel: boolean): boolean {
+  const raw = p.rawData;
+  if (!raw) return true;
+  const bytesPerSample = Math.max(1, raw.bitsPerChannel / 8);
+  for (const c of raw.channels) {
+    const isMask = c.id === -2 || c.id === -3;
+    if (isMask !== maskChannel || !c.data) continue;
+    const n = c.data.byteLength;
+    const need =
+      c.compression === 0 ? width * height * bytesPerSample :
+      c.compression === 1 ? height * 2 + height * 2 * Math.ceil(width / 128) : // byte counts + shortest PackBits rows
+      (width * height * bytesPerSample) / 1100; // deflate cannot compress better than ~1032:1
+    if (n < need) return false;
+  }
+  return true;
+}
+
 class PsdLayerReader {
   readonly layers: Layer[] = [];
   readonly images = new ImportedImages();
@@ -176,6 +197,7 @@ class PsdLayerReader {
     }
     let pixels: RgbaImage;
     if (width > 0 && height > 0) {
+      if (!channelDataPlausible(p, width, height, false)) throw new PsdImportError(`is damaged (layer "${name}" has too little pixel data)`);
       const data = getLayerImageData(p);
       pixels = data ? { width, height, data: toRgba8(data) } : createRgba(width, height);
       if (pixels.data.length !== width * height * 4) throw new PsdImportError(`layer "${name}" has damaged pixel data`);
@@ -209,6 +231,9 @@ class PsdLayerReader {
     if (!this.fits(width, height)) {
       this.warnings.count('oversized layer mask dropped', 'oversized layer masks dropped');
       return undefined;
+    }
+    if (width > 0 && height > 0 && !channelDataPlausible(p, width, height, true)) {
+      throw new PsdImportError(`is damaged (a layer mask has too little data)`);
     }
     const data = width > 0 && height > 0 ? getLayerMaskImageData(p) : undefined;
     let gray: GrayImage = createGray(Math.max(1, width), Math.max(1, height), outside);

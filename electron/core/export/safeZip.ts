@@ -37,13 +37,13 @@ export function unzipBounded(bytes: Uint8Array, limits: UnzipLimits = {}): Map<s
         if (++entries > maxEntries) throw new ZipFormatError(`has more than ${maxEntries} entries`);
         if (limits.keep && !limits.keep(info.name)) return false;
         if (!Number.isFinite(info.originalSize) || info.originalSize < 0 || !Number.isFinite(info.size) || info.size < 0) {
-          throw new ZipFormatError(`entry "${info.name}" has a damaged header`);
+          throw new ZipFormatError(`has an entry "${info.name}" with a damaged header`);
         }
         if (info.originalSize > maxEntryBytes) {
-          throw new ZipFormatError(`entry "${info.name}" claims ${info.originalSize} bytes, more than the ${maxEntryBytes} allowed`);
+          throw new ZipFormatError(`has an entry "${info.name}" that claims ${info.originalSize} bytes, more than the ${maxEntryBytes} allowed`);
         }
         total += info.originalSize;
-        if (total > maxTotalBytes) throw new ZipFormatError(`entries add up to more than ${maxTotalBytes} bytes`);
+        if (total > maxTotalBytes) throw new ZipFormatError(`has entries adding up to more than ${maxTotalBytes} bytes`);
         return true;
       },
     });

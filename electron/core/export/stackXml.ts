@@ -49,7 +49,8 @@ export function writeElement(el: XmlElement, indent = ''): string {
 }
 
 const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*/;
-const ATTR = /^\s+([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*("([^"<]*)"|'([^'<]*)')/;
+// Sticky: matched in place at lastIndex, so each attribute costs only its own length.
+const ATTR = /\s+([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*("([^"<]*)"|'([^'<]*)')/y;
 
 /** Parses the root element. */
 export function parseXml(xml: string): XmlElement {
@@ -86,12 +87,11 @@ export function parseXml(xml: string): XmlElement {
     const el: XmlElement = { name: nameMatch[0], attrs: {}, children: [] };
     let pos = lt + 1 + nameMatch[0].length;
     for (;;) {
-      // Attributes are matched on a bounded window so a hostile file cannot make this quadratic.
-      const window = xml.slice(pos, pos + 70_000);
-      const attr = ATTR.exec(window);
+      ATTR.lastIndex = pos;
+      const attr = ATTR.exec(xml);
       if (!attr) break;
       el.attrs[attr[1]] = unescape(attr[3] ?? attr[4] ?? '');
-      pos += attr[0].length;
+      pos = ATTR.lastIndex;
     }
     while (pos < xml.length && /\s/.test(xml[pos])) pos++;
     const selfClosing = xml.startsWith('/>', pos);
