@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngMetadata } from '../core/export/pngMetadata.js';
+import { python, reportMissing } from '../core/export/readerTools.testutil.js';
 import { readRgba } from '../core/image/io.js';
 import { projectRoot } from '../core/models/defaultModel.js';
 import { runCli } from './cli.js';
@@ -68,6 +69,30 @@ describe('cli generate / img2img / inpaint', () => {
       else if (!same) changed++;
     }
     expect(changed).toBeGreaterThan(100);
+  });
+
+  it('writes an inpaint as a PSD whose masked layer composites to the PNG result (checked by psd-tools)', async (ctx) => {
+    const args = ['inpaint', ...base(), '--image', join(dir, 'gen.png'), '--mask', join(dir, 'mask.png'), '--prompt', 'a boat', '--seed', '5', '--no-history'];
+    expect((await cli(...args, '--out', join(dir, 'inp5.png'))).code).toBe(0);
+    expect((await cli(...args, '--out', join(dir, 'inp5.psd'))).code).toBe(0);
+    if (reportMissing('psdTools', 'python3-psd-tools')) return ctx.skip();
+    const report = python(
+      `import sys, json, numpy as np
+from psd_tools import PSDImage
+from PIL import Image
+p = PSDImage.open(sys.argv[1])
+layers = [{"name": l.name, "bbox": list(l.bbox), "mask": l.has_mask()} for l in p]
+c = np.asarray(p.composite().convert("RGB")).astype(int)
+r = np.asarray(Image.open(sys.argv[2]).convert("RGB")).astype(int)
+print(json.dumps({"layers": layers, "maxDiff": int(np.abs(c - r).max())}))`,
+      [join(dir, 'inp5.psd'), join(dir, 'inp5.png')],
+    );
+    const parsed = JSON.parse(report) as { layers: Array<{ name: string; bbox: number[]; mask: boolean }>; maxDiff: number };
+    expect(parsed.layers).toEqual([
+      { name: 'Input', bbox: [0, 0, 64, 64], mask: false },
+      { name: 'Inpaint: a boat · seed 5', bbox: [0, 0, 64, 64], mask: true },
+    ]);
+    expect(parsed.maxDiff).toBeLessThanOrEqual(1);
   });
 
   it('answers bad input with one clear line and a non-zero code', async () => {

@@ -15,6 +15,7 @@ import { openHistoryStore } from '../../core/store/historyStore.js';
 import { recordGeneration } from '../../core/store/recordGeneration.js';
 import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
+import { isLayeredOutput, writeLayeredResult } from './layeredOutput.js';
 import { checkImageOutput, outputPathFor, writeImage } from './output.js';
 
 const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embedded demo model)
@@ -28,7 +29,8 @@ const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embed
   --batch N          images to make; seeds S, S+1, … (files out.png, out-2.png, …)
   --provider P       ${PROVIDER_PREFERENCES.join(' | ')} (default auto)
   --quality Q        JPEG/WebP quality 1–100
-  --out FILE         .png | .jpg | .webp (format follows the extension; required)
+  --out FILE         .png | .jpg | .webp | .psd | .ora | .atelier (format follows the extension; required)
+                     layered formats hold the input (img2img, inpaint) and the result, masked for inpaint
   --data DIR         history folder (default: $ATELIER_DATA_DIR, else the platform's app data folder)
   --no-history       do not record this generation in the history`;
 
@@ -72,7 +74,7 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
   const { values: v } = parse(args, OPTIONS);
   if (v.prompt === undefined) throw new CliError('--prompt is required');
   if (!v.out) throw new CliError('--out FILE is required');
-  checkImageOutput(v.out);
+  if (!isLayeredOutput(v.out)) checkImageOutput(v.out);
   if (mode !== 'txt2img' && !v.image) throw new CliError('--image FILE is required');
   if (mode === 'inpaint' && !v.mask) throw new CliError('--mask FILE is required (white repaints, black keeps)');
   if (mode === 'txt2img' && (v.image || v.mask)) throw new CliError('generate takes no --image or --mask: use img2img or inpaint');
@@ -145,7 +147,11 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
         app: 'atelier',
       };
       const path = outputPathFor(v.out, i, result.images.length);
-      await writeImage(path, image, meta, quality);
+      if (isLayeredOutput(path)) {
+        await writeLayeredResult(path, { settings, model: layout.name, seed, result: image, initImage, mask });
+      } else {
+        await writeImage(path, image, meta, quality);
+      }
       if (!v.quiet) io.out(`${path}  seed ${seed}`);
     }
     if (!v.quiet) {

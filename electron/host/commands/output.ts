@@ -29,7 +29,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 
 export function checkImageOutput(out: string): void {
   if (!formatFromPath(out)) {
-    throw new CliError(`--out ${out}: unsupported extension "${extname(out) || '(none)'}" (use .png, .jpg, .webp)`);
+    throw new CliError(`--out ${out}: unsupported extension "${extname(out) || '(none)'}" (use .png, .jpg, .webp, .psd, .ora or .atelier)`);
   }
 }
 
