@@ -7,6 +7,12 @@ export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 export const GENERATION_MODES = ['txt2img', 'img2img', 'inpaint'] as const;
 export type GenerationMode = (typeof GENERATION_MODES)[number];
 
+/** Inpaint paste-back blends and pre-fills (see core/engine/inpaint). */
+export const INPAINT_BLENDS = ['multiband', 'linear'] as const;
+export type InpaintBlend = (typeof INPAINT_BLENDS)[number];
+export const INPAINT_PREFILLS = ['none', 'patch'] as const;
+export type InpaintPrefill = (typeof INPAINT_PREFILLS)[number];
+
 /** Size rules shared by UI and engine: multiples of 8, within these limits. */
 export const SIZE_LIMITS = { min: 64, max: 2048, multiple: 8 } as const;
 
@@ -30,6 +36,17 @@ export const GenerationSettingsSchema = z.object({
   strength: z.number().min(0).max(1).default(0.75),
   /** inpaint: feather radius in pixels of the paste-back (0..8). */
   maskFeather: z.number().int().min(0).max(8).default(4),
+  // The inpaint options below are filled in by parse (so history and metadata record them) but stay
+  // optional in the type, so settings written before they existed still type-check and load;
+  // the engine resolves a missing one to the same default (core/engine/inpaint/inpaintOptions.ts).
+  /** inpaint: match the repainted region's colour (Lab mean/variance) to a ring just outside the mask. */
+  colorMatch: z.boolean().default(true).optional(),
+  /** inpaint: paste-back blend across the feather ('multiband' keeps detail sharp, 'linear' is a plain fade). */
+  blend: z.enum(INPAINT_BLENDS).default('multiband').optional(),
+  /** inpaint: fill the masked area from its surroundings before denoising (for removing things). */
+  prefill: z.enum(INPAINT_PREFILLS).default('none').optional(),
+  /** inpaint: context in pixels the model repaints beyond the mask (then grown to the 8-px latent grid). */
+  maskMargin: z.number().int().min(0).max(64).default(16).optional(),
 });
 export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
 export type GenerationSettingsInput = z.input<typeof GenerationSettingsSchema>;
