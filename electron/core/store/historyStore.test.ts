@@ -218,5 +218,9 @@ describe('images', () => {
     expect(meta.format).toBe('webp');
     expect([meta.width, meta.height]).toEqual([192, 96]);
     await expect(store.images.thumbnail(id, 100)).rejects.toThrow(/thumbnail size/);
+    // A stored file that stopped decoding (truncated copy, disk trouble) gives one clear line, and no cache file.
+    const truncated = await store.images.put(big.subarray(0, 200));
+    await expect(store.images.thumbnail(truncated)).rejects.toThrow(/cannot make a thumbnail of image/);
+    await expect(store.images.thumbnail('f'.repeat(64))).rejects.toThrow(/missing from the image store/);
   });
 });
