@@ -1,6 +1,10 @@
 import { SIZE_LIMITS } from '../../contract/generation.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
-import { compositeWithWeights, featherWeights, isMaskEmpty, maskToLatentGrid } from './mask.js';
+import { isMaskEmpty } from './mask.js';
+import { repaintLatentMask } from './inpaint/gridMask.js';
+import { inpaintOptionsOf, type InpaintOptions } from './inpaint/inpaintOptions.js';
+import { DEFAULT_PATCH_FILL, prefillPatch } from './inpaint/prefill.js';
+import { pasteBack } from './inpaint/seamless.js';
 import type { LoadedModel } from './loadedModel.js';
 import { downscaleForPreview, imageToModelSpace, maskedModelSpace, modelSpaceToImage } from './pixels.js';
 import { createRng, type Rng } from './rng.js';
@@ -60,7 +64,8 @@ interface JobContext {
   latentMask?: Float32Array;
   /** Inpaint, 9-channel UNet: mask ‖ masked-image latents, appended to the latents each step. */
   inpaintExtra?: Float32Array;
-  pasteWeights?: Float32Array;
+  /** Inpaint: feather, colour match, blend, pre-fill and margin, defaults resolved. */
+  inpaint?: InpaintOptions;
 }
 
 /** A fresh scheduler for one image (DPM++ keeps state between steps). LCM builds its img2img schedule from the strength. */
@@ -99,8 +104,9 @@ async function buildConditioning(model: LoadedModel, req: GenerateRequest, useGu
 async function prepareInpaint(ctx: JobContext, init: RgbaImage, mask: GrayImage): Promise<void> {
   const { model, req, latentH, latentW } = ctx;
   const s = req.settings;
-  ctx.pasteWeights = featherWeights(mask, s.maskFeather);
-  const grid = maskToLatentGrid(mask);
+  ctx.inpaint = inpaintOptionsOf(s);
+  // The model repaints the mask plus a context margin, on whole latent cells; paste-back uses the mask itself.
+  const grid = repaintLatentMask(mask, ctx.inpaint.marginPx);
   if (model.unet.inChannels === 9) {
     const maskedLatents = await model.vae.encode(maskedModelSpace(init, mask), s.height, s.width);
     const extra = new Float32Array(5 * latentH * latentW);
@@ -233,7 +239,9 @@ export async function runPipeline(
     unetBatch: useGuidance ? 2 : 1,
   };
   if (s.mode !== 'txt2img') {
-    const init = req.initImage!;
+    let init = req.initImage!;
+    // Removal-style inpainting: start from the surroundings instead of the object being removed.
+    if (s.mode === 'inpaint' && inpaintOptionsOf(s).prefill === 'patch') init = prefillPatch(init, req.mask!, { ...DEFAULT_PATCH_FILL, seed: s.seed });
     ctx.initLatents = await model.vae.encode(imageToModelSpace(init), s.height, s.width);
     if (s.mode === 'inpaint') await prepareInpaint(ctx, init, req.mask!);
   }
@@ -255,7 +263,7 @@ export async function runPipeline(
     t = performance.now();
     const pixels = await model.vae.decode(latents, latentH, latentW);
     let image = modelSpaceToImage(pixels, s.width, s.height);
-    if (s.mode === 'inpaint' && ctx.pasteWeights) image = compositeWithWeights(req.initImage!, image, ctx.pasteWeights);
+    if (s.mode === 'inpaint' && ctx.inpaint) image = pasteBack(req.initImage!, image, req.mask!, ctx.inpaint);
     timings.decodeMs += performance.now() - t;
     images.push({ image, seed });
   }
