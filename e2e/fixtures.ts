@@ -34,3 +34,27 @@ export async function generateAndWait(page: Page, prompt: string, expectedLayers
 
 export const test = base;
 export { expect };
+
+/** Screen point of a document point, from the canvas's published view transform. */
+export async function docToScreen(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const canvas = page.getByRole('application', { name: 'Canvas' });
+  const box = (await canvas.boundingBox())!;
+  const zoom = Number(await canvas.getAttribute('data-zoom'));
+  const panX = Number(await canvas.getAttribute('data-pan-x'));
+  const panY = Number(await canvas.getAttribute('data-pan-y'));
+  return { x: box.x + panX + x * zoom, y: box.y + panY + y * zoom };
+}
+
+/** Drags across the canvas in document coordinates, in `steps` pointer moves. */
+export async function dragOnCanvas(page: Page, from: [number, number], to: [number, number], steps = 12): Promise<void> {
+  const a = await docToScreen(page, ...from);
+  const b = await docToScreen(page, ...to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps });
+  await page.mouse.up();
+}
+
+export function layerItems(page: Page) {
+  return page.getByRole('list', { name: 'Layers' }).getByRole('listitem');
+}

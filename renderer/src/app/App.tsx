@@ -31,7 +31,7 @@ function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
         <button type="button" onClick={() => onDialog('save')}>Save As</button>
         <button type="button" onClick={() => void exportPng()}>Export</button>
       </nav>
-      <div className="doc-title" aria-label="Document name">{name ?? 'Untitled'}{dirty ? ' •' : ''}</div>
+      <div className="doc-title" title="Document">{name ?? 'Untitled'}{dirty ? ' •' : ''}</div>
       <nav className="history-actions" aria-label="Edit">
         <button type="button" disabled={!canUndo} onClick={() => s.undo()} title={undoLabel ? `Undo ${undoLabel}` : 'Undo'}>Undo</button>
         <button type="button" disabled={!canRedo} onClick={() => s.redo()} title={redoLabel ? `Redo ${redoLabel}` : 'Redo'}>Redo</button>

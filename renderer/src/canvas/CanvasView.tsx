@@ -127,7 +127,7 @@ export function CanvasView() {
   }, []);
 
   return (
-    <div ref={host} className="canvas-host" data-tool={tool} role="application" aria-label="Canvas" style={{ cursor: tool === 'hand' ? 'grab' : tool === 'move' ? 'move' : tool === 'frame' ? 'crosshair' : 'none' }}>
+    <div ref={host} className="canvas-host" data-tool={tool} data-zoom={zoom} data-pan-x={panX} data-pan-y={panY} role="application" aria-label="Canvas" style={{ cursor: tool === 'hand' ? 'grab' : tool === 'move' ? 'move' : tool === 'frame' ? 'crosshair' : 'none' }}>
       <Stage width={vw} height={vh} scaleX={zoom} scaleY={zoom} x={panX} y={panY} listening={false}>
         <Layer listening={false} imageSmoothingEnabled={zoom < 1}>
           <Rect x={0} y={0} width={docSize.width} height={docSize.height} fillPatternImage={pattern as unknown as HTMLImageElement} fillPatternScaleX={1 / zoom} fillPatternScaleY={1 / zoom} shadowColor="black" shadowBlur={24 / zoom} shadowOpacity={0.5} listening={false} />

@@ -1,4 +1,4 @@
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../../electron/contract/generation.js';
 import { api } from '../api/api.js';
@@ -45,6 +45,26 @@ function NumberField(props: { label: string; value: number; min: number; max: nu
   );
 }
 
+/** Frame size: edited as text, committed (snapped to 8, one undo step) on Enter, blur or the spinner arrows. */
+function SizeField(props: { label: string; value: number; onCommit(v: number): void }) {
+  const id = useId();
+  const [text, setText] = useState(String(props.value));
+  useEffect(() => setText(String(props.value)), [props.value]);
+  const commit = () => {
+    const v = Number(text);
+    if (Number.isFinite(v) && v > 0 && v !== props.value) props.onCommit(v);
+    else setText(String(props.value));
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input id={id} type="number" min={64} max={2048} step={8} value={text} onChange={(e) => setText(e.target.value)} onBlur={commit}
+        onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); commit(); } }}
+        onPointerUp={() => setTimeout(commit, 0)} />
+    </div>
+  );
+}
+
 export function PromptPanel() {
   const g = useStore(useShallow((s) => ({
     prompt: s.prompt, negativePrompt: s.negativePrompt, models: s.models, modelId: s.modelId, steps: s.steps, guidance: s.guidance,
@@ -55,7 +75,7 @@ export function PromptPanel() {
   const set = useStore.getState().setGenerate;
   useTokenCount(g.prompt, g.modelId, 'promptTokens');
   useTokenCount(g.negativePrompt, g.modelId, 'negativeTokens');
-  const ids = { prompt: useId(), negative: useId(), model: useId(), scheduler: useId(), w: useId(), h: useId() };
+  const ids = { prompt: useId(), negative: useId(), model: useId(), scheduler: useId() };
 
   const setSize = (width: number, height: number) => {
     const f = snapFrame({ ...frame, width, height });
@@ -83,10 +103,8 @@ export function PromptPanel() {
         </select>
       </div>
       <div className="row">
-        <div className="field"><label htmlFor={ids.w}>Width</label>
-          <input id={ids.w} type="number" min={64} max={2048} step={8} value={frame.width} onChange={(e) => setSize(Number(e.target.value), frame.height)} /></div>
-        <div className="field"><label htmlFor={ids.h}>Height</label>
-          <input id={ids.h} type="number" min={64} max={2048} step={8} value={frame.height} onChange={(e) => setSize(frame.width, Number(e.target.value))} /></div>
+        <SizeField label="Width" value={frame.width} onCommit={(v) => setSize(v, frame.height)} />
+        <SizeField label="Height" value={frame.height} onCommit={(v) => setSize(frame.width, v)} />
       </div>
       <div className="aspects" role="group" aria-label="Aspect ratio">
         {ASPECTS.map(([label, ratio]) => (

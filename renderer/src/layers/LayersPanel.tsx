@@ -53,6 +53,7 @@ function OpacityControl({ layer }: { layer: RasterLayer }) {
 export function LayersPanel() {
   const layers = useStore((s) => s.history.doc.layers);
   const selectedId = useStore((s) => s.selectedLayerId);
+  const drag = useStore((s) => s.session.layerDrag);
   const selectedIndex = layers.findIndex((l) => l.id === selectedId);
   const selected = selectedIndex >= 0 ? (layers[selectedIndex] as RasterLayer) : null;
   const s = useStore.getState();
@@ -65,11 +66,12 @@ export function LayersPanel() {
         {rows.map(({ l, i }) => <LayerRow key={l.id} layer={l as RasterLayer} index={i} selected={l.id === selectedId} />)}
       </ul>
       <div className="layer-actions">
-        <button type="button" disabled={!selected || selectedIndex >= layers.length - 1} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex + 1 }, 'Raise layer')}>Move up</button>
-        <button type="button" disabled={!selected || selectedIndex <= 0} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex - 1 }, 'Lower layer')}>Move down</button>
+        <button type="button" disabled={!selected || selectedIndex >= layers.length - 1} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex + 1 }, 'Raise layer')}>Raise layer</button>
+        <button type="button" disabled={!selected || selectedIndex <= 0} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex - 1 }, 'Lower layer')}>Lower layer</button>
         <button type="button" className="danger" disabled={!selected} onClick={() => { if (selected) { s.perform({ type: 'removeLayer', id: selected.id }, 'Delete layer'); s.selectLayer(null); } }}>Delete layer</button>
       </div>
       {selected && <OpacityControl layer={selected} />}
+      {selected && <div className="layer-geometry" aria-label="Layer position">x {selected.x + (drag?.id === selected.id ? drag.dx : 0)}, y {selected.y + (drag?.id === selected.id ? drag.dy : 0)} · {selected.width}×{selected.height}</div>}
     </section>
   );
 }
