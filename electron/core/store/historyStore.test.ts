@@ -197,6 +197,17 @@ describe('images', () => {
     expect(() => store.createEntry({ settings: s, model: { name: 'm' }, initImageId: 'e'.repeat(64) })).toThrow(/init image eeee.* not in the image store/);
   });
 
+  it('explains an image folder it cannot write to', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const bytes = await png(33);
+    const id = (await import('./imageStore.js')).imageIdOf(bytes);
+    // The shard folder is a file: the write fails the way a broken disk or a permission problem does.
+    mkdirSync(join(dir, 'images'), { recursive: true });
+    writeFileSync(join(dir, 'images', id.slice(0, 2)), 'in the way');
+    await expect(store.images.put(bytes)).rejects.toThrow(/^the image was not saved: /);
+    await expect(store.images.put(bytes)).rejects.toBeInstanceOf(HistoryError);
+  });
+
   it('keeps files that isImageInUse protects', async () => {
     store.close();
     const keep = new Set<string>();

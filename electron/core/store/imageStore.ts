@@ -40,7 +40,11 @@ export class ImageStore {
     const id = imageIdOf(png);
     const path = this.path(id);
     if (existsSync(path) && statSync(path).size === png.length) return id;
-    await writeFileAtomic(path, png);
+    try {
+      await writeFileAtomic(path, png);
+    } catch (e) {
+      throw fileError(e, 'the image was not saved');
+    }
     return id;
   }
 
@@ -105,6 +109,14 @@ export class ImageStore {
 function checkId(id: string): void {
   // Ids become paths: anything but 64 hex digits could walk out of the folder.
   if (!isImageId(id)) throw new HistoryError(`not an image id: ${JSON.stringify(id.slice(0, 80))}`);
+}
+
+/** Disk trouble in words; the atomic write already removed its temp file, so nothing half-written remains. */
+function fileError(e: unknown, what: string): HistoryError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new HistoryError(`the disk is full; ${what}`, 'unavailable');
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new HistoryError(`the image folder is not writable (${code}); ${what}`, 'unavailable');
+  return new HistoryError(`${what}: ${(e as Error).message.split('\n')[0]}`, 'unavailable');
 }
 
 function missing(id: string): HistoryError {
