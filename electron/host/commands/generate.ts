@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { GenerationSettingsSchema, SCHEDULER_NAMES, type GenerationMode, type GenerationSettings, type SchedulerName } from '../../contract/generation.js';
+import { GenerationSettingsSchema, INPAINT_BLENDS, INPAINT_PREFILLS, SCHEDULER_NAMES, type GenerationMode, type GenerationSettings, type SchedulerName } from '../../contract/generation.js';
 import { Engine } from '../../core/engine/engine.js';
 import type { ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { PROVIDER_PREFERENCES } from '../../core/engine/onnx/providers.js';
@@ -13,6 +13,7 @@ import { defaultModelDir } from '../../core/models/defaultModel.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { openHistoryStore } from '../../core/store/historyStore.js';
 import { recordGeneration } from '../../core/store/recordGeneration.js';
+import { INPAINT_DEFAULTS } from '../../core/engine/inpaint/inpaintOptions.js';
 import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { isLayeredOutput, writeLayeredResult } from './layeredOutput.js';
@@ -47,6 +48,10 @@ const OPTIONS = {
   batch: { type: 'string' },
   strength: { type: 'string' },
   feather: { type: 'string' },
+  'color-match': { type: 'string' },
+  blend: { type: 'string' },
+  prefill: { type: 'string' },
+  'mask-margin': { type: 'string' },
   image: { type: 'string' },
   mask: { type: 'string' },
   provider: { type: 'string' },
@@ -56,6 +61,21 @@ const OPTIONS = {
   data: { type: 'string' },
   'no-history': { type: 'boolean' },
 } as const;
+
+/** `--color-match`, `--blend`, `--prefill`, `--mask-margin` → settings fields (the app's defaults when absent). */
+function inpaintCliOptions(v: { 'color-match'?: string; blend?: string; prefill?: string; 'mask-margin'?: string }) {
+  const choice = <T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T): T => {
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be ${allowed.join(' or ')} (got "${value}")`);
+    return value as T;
+  };
+  return {
+    colorMatch: choice(v['color-match'], 'color-match', ['on', 'off'] as const, INPAINT_DEFAULTS.colorMatch ? 'on' : 'off') === 'on',
+    blend: choice(v.blend, 'blend', INPAINT_BLENDS, INPAINT_DEFAULTS.blend),
+    prefill: choice(v.prefill, 'prefill', INPAINT_PREFILLS, INPAINT_DEFAULTS.prefill),
+    maskMargin: intOption(v['mask-margin'], 'mask-margin', INPAINT_DEFAULTS.marginPx),
+  };
+}
 
 export function resolveModelDir(given: string | undefined): string {
   const dir = given ?? defaultModelDir();
@@ -111,7 +131,8 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
     seed: intOption(v.seed, 'seed', randomInt(0, 0xffffffff)),
     batch: intOption(v.batch, 'batch', 1),
     strength: numberOption(v.strength, 'strength', mode === 'inpaint' ? 1 : 0.75),
-    maskFeather: intOption(v.feather, 'feather', 4),
+    maskFeather: intOption(v.feather, 'feather', INPAINT_DEFAULTS.feather),
+    ...inpaintCliOptions(v),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -193,6 +214,11 @@ export const inpaintCommand: CliCommand = {
   --mask FILE        same size; white repaints, black keeps
   --strength X       0–1 (default 1: repaint from noise)
   --feather PX       0–8 px soft edge inside the mask (default 4); pixels outside the mask never change
+  --color-match on|off     match the new region's colour to its surroundings (default on)
+  --blend multiband|linear paste-back across the feather: multiband keeps detail sharp (default multiband)
+  --prefill none|patch     fill the mask from its surroundings first, for removing things (default none;
+                           matters when --strength < 1)
+  --mask-margin PX   0–64 px of context the model repaints around the mask (default 16)
 ${COMMON_USAGE}`,
   run: (args, io) => run('inpaint', args, io),
 };
