@@ -80,6 +80,8 @@ describe('entry lifecycle', () => {
 
   it('branches: an entry remembers its parent and survives the parent being deleted', () => {
     const parent = store.createEntry({ settings: settings('castle'), model: { name: 'm' } });
+    expect(() => store.delete(parent.id)).toThrow(/cannot delete entry .* still queued; cancel it first/);
+    store.cancelEntry(parent.id);
     const child = store.createEntry({ settings: settings('castle at night'), model: { name: 'm' }, parentId: parent.id, documentId: 'doc-1' });
     expect(child.parentId).toBe(parent.id);
     expect(child.documentId).toBe('doc-1');
@@ -192,6 +194,7 @@ describe('images', () => {
     const b = store.createEntry({ settings: settings('again', 4, { mode: 'img2img' }), model: { name: 'm' }, initImageId: out });
     store.delete(a.id);
     expect([store.images.has(init), store.images.has(mask), store.images.has(out)]).toEqual([false, false, true]);
+    store.failEntry(b.id, 'engine crashed');
     store.delete(b.id);
     expect(store.images.has(out)).toBe(false);
     expect(() => store.createEntry({ settings: s, model: { name: 'm' }, initImageId: 'e'.repeat(64) })).toThrow(/init image eeee.* not in the image store/);

@@ -46,7 +46,7 @@ export interface HistoryStore {
   /** Model names in the history with their entry counts, most used first. */
   models(): { name: string; count: number }[];
   setFavourite(id: string, favourite: boolean): HistoryEntry;
-  /** Deletes the entry and the image files no other entry (and no `isImageInUse`) still references. */
+  /** Deletes a finished entry and the image files no other entry (and no `isImageInUse`) still references. Queued/running: cancel first. */
   delete(id: string): void;
   /** Adds a PNG carrying generation metadata (atelier JSON or A1111 parameters) as a done entry. */
   importPng(bytes: Uint8Array, options?: ImportOptions): Promise<ImportResult>;
@@ -267,6 +267,10 @@ class SqliteHistoryStore implements HistoryStore {
 
   delete(id: string): void {
     const entry = this.require(id);
+    // Its job would finish into a missing row; the UI cancels first.
+    if (UNFINISHED.includes(entry.status)) {
+      throw new HistoryError(`cannot delete entry ${entry.id}: it is still ${entry.status}; cancel it first`, 'conflict');
+    }
     const unused: string[] = [];
     this.guard(() =>
       this.db.transaction(() => {
