@@ -3,9 +3,18 @@ import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
 import { loadModel, type LoadedModel } from './loadedModel.js';
 import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
 import { runPipeline, validateRequest } from './pipeline.js';
+import { PreviewDecoder } from './preview.js';
 import { loadTokenizer } from './textEncoder.js';
 import type { ClipTokenizer, TokenizedPrompt } from './tokenizer/clipTokenizer.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult, type PhaseTimings } from './types.js';
+
+export interface EngineOptions {
+  provider?: ProviderPreference;
+  /** Release the model's sessions after this long without a job (0 or absent: keep them). */
+  idleReleaseMs?: number;
+  /** TAESD decoders for live previews, by family (SD 1.x/2.x latents differ from SDXL's). */
+  previewDecoders?: { sd?: string; sdxl?: string };
+}
 
 export interface ModelInfo {
   name: string;
@@ -36,7 +45,25 @@ export class Engine {
   private busy = false;
   private readonly tokenizers = new Map<string, ClipTokenizer>();
 
-  constructor(private readonly options: { provider?: ProviderPreference } = {}) {}
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: EngineOptions = {}) {}
+
+  /** Releases the sessions once nothing has run for `idleReleaseMs` (memory back to the user). */
+  private scheduleIdleRelease(): void {
+    const ms = this.options.idleReleaseMs ?? 0;
+    if (ms <= 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (!this.busy && !this.loading) void this.release();
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  /** Whether a model's sessions are in memory now. */
+  get loadedModelDir(): string | undefined {
+    return this.current?.dir;
+  }
 
   private async model(dir: string): Promise<{ model: LoadedModel; loadMs: number }> {
     const key = resolve(dir);
@@ -53,6 +80,15 @@ export class Engine {
     this.loading = loadModel(key, this.options.provider ?? 'auto');
     try {
       const model = await this.loading;
+      const previewPath = this.options.previewDecoders?.[model.layout.family === 'sdxl' ? 'sdxl' : 'sd'];
+      if (previewPath) {
+        try {
+          model.preview = await PreviewDecoder.load(previewPath, this.options.provider ?? 'auto');
+        } catch (error) {
+          // Previews are a nicety: fall back to the built-in ones and say why.
+          model.notices.push(`preview decoder not used: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
       this.current = { dir: key, model };
       return { model, loadMs: performance.now() - t };
     } finally {
@@ -121,10 +157,12 @@ export class Engine {
       };
     } finally {
       this.busy = false;
+      this.scheduleIdleRelease();
     }
   }
 
   async release(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const c = this.current;
     this.current = undefined;
     if (c) await c.model.release();

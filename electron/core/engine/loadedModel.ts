@@ -1,5 +1,6 @@
 import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
 import { OnnxPart } from './onnx/part.js';
+import type { PreviewDecoder } from './preview.js';
 import type { ProviderPreference } from './onnx/providers.js';
 import { loadTokenizer, TextConditioner } from './textEncoder.js';
 import { UnetRunner } from './unet.js';
@@ -14,6 +15,8 @@ export interface LoadedModel {
   provider: string;
   /** Provider fallbacks and similar things the user should see once. */
   notices: string[];
+  /** TAESD for step previews, when one is installed for this model's family. */
+  preview?: PreviewDecoder;
   release(): Promise<void>;
 }
 
@@ -34,7 +37,7 @@ export async function loadModel(dir: string, pref: ProviderPreference): Promise<
     const decoder = await part(layout.vaeDecoder.file);
     const vaeEncoder = layout.vaeEncoder ? await part(layout.vaeEncoder.file) : undefined;
     const notices = [...new Set(created.map((p) => p.load.notice).filter((n): n is string => n !== undefined))];
-    return {
+    const model: LoadedModel = {
       layout,
       text: new TextConditioner(layout, tokenizer, encoder, tokenizer2, encoder2),
       unet: new UnetRunner(unetPart, layout),
@@ -43,8 +46,11 @@ export async function loadModel(dir: string, pref: ProviderPreference): Promise<
       notices,
       async release() {
         await Promise.all(created.map((p) => p.release()));
+        await this.preview?.release();
+        this.preview = undefined;
       },
     };
+    return model;
   } catch (error) {
     await Promise.all(created.map((p) => p.release()));
     throw error;

@@ -7,13 +7,13 @@ import { DEFAULT_PATCH_FILL, prefillPatch } from './inpaint/prefill.js';
 import { pasteBack } from './inpaint/seamless.js';
 import type { LoadedModel } from './loadedModel.js';
 import { downscaleForPreview, imageToModelSpace, maskedModelSpace, modelSpaceToImage } from './pixels.js';
+import { linearLatentPreview, PREVIEW_MAX_SIDE } from './preview.js';
 import { createRng, type Rng } from './rng.js';
 import { createScheduler, guidanceScaleEmbedding, parseSchedulerConfig, type Scheduler } from './schedulers/index.js';
 import type { PromptEmbedding } from './textEncoder.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GeneratedImage, type PhaseTimings } from './types.js';
 import type { UnetConditioning } from './unet.js';
 
-const PREVIEW_MAX_SIDE = 128;
 
 /** Checks everything about a request that can be checked before touching a model. */
 export function validateRequest(req: GenerateRequest): void {
@@ -129,30 +129,16 @@ function initialLatents(ctx: JobContext, scheduler: Scheduler, start: number, no
 }
 
 async function previewOf(ctx: JobContext, latents: Float32Array): Promise<RgbaImage> {
-  const { latentH: h, latentW: w } = ctx;
-  // A small latent decodes in milliseconds: show the real picture. Bigger ones use the
-  // linear latent→RGB approximation, which costs nothing and is what other tools show.
+  const { latentH: h, latentW: w, model } = ctx;
+  if (model.preview) return model.preview.decode(latents, h, w);
+  // Without TAESD: a small latent decodes in milliseconds with the real VAE, so show the real
+  // picture; bigger ones get the free linear approximation.
   if (h * w <= 32 * 32) {
-    const px = await ctx.model.vae.decode(latents, h, w);
+    const px = await model.vae.decode(latents, h, w);
     return downscaleForPreview(modelSpaceToImage(px, w * 8, h * 8), PREVIEW_MAX_SIDE);
   }
-  const factors = ctx.model.unet.isXL ? LATENT_RGB_XL : LATENT_RGB_SD;
-  const plane = h * w;
-  const data = new Uint8Array(plane * 4);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      let v = 0;
-      for (let k = 0; k < 4; k++) v += latents[k * plane + p]! * factors[k]![c]!;
-      data[p * 4 + c] = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
-    }
-    data[p * 4 + 3] = 255;
-  }
-  return downscaleForPreview({ width: w, height: h, data }, PREVIEW_MAX_SIDE);
+  return linearLatentPreview(latents, h, w, model.unet.isXL);
 }
-
-// Community-measured linear maps from SD latents to RGB (rows: latent channel).
-const LATENT_RGB_SD = [[0.298, 0.207, 0.208], [0.187, 0.286, 0.173], [-0.158, 0.189, 0.264], [-0.184, -0.271, -0.473]];
-const LATENT_RGB_XL = [[0.3651, 0.4232, 0.4341], [-0.2533, -0.0042, 0.1068], [0.1076, 0.1111, -0.0362], [-0.3165, -0.2492, -0.2188]];
 
 interface Progress {
   done: number;
