@@ -1,0 +1,59 @@
+import { app, BrowserWindow, dialog } from 'electron';
+import { copyFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiEventName, ApiEvents } from '../contract/api.js';
+import { createStudio, type Studio } from '../core/jobs/createStudio.js';
+import { resolveDataDir } from '../core/store/dataDir.js';
+import { handleImageProtocol, registerSchemePrivileges, SCHEME } from './imageProtocol.js';
+import { registerIpc } from './ipc.js';
+import { utilitySpawner } from './utilitySpawner.js';
+import { createMainWindow, isOwnRendererUrl, rendererUrl } from './window.js';
+
+/** Electron main: one window, the core wired to IPC, the engine in a utilityProcess. */
+const mainDir = dirname(fileURLToPath(import.meta.url));
+let window: BrowserWindow | null = null;
+let studio: Studio | null = null;
+
+registerSchemePrivileges();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+function emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
+  if (window && !window.isDestroyed()) window.webContents.send(event, payload);
+}
+
+app.whenReady().then(() => {
+  const dataDir = resolveDataDir(undefined, process.env.ATELIER_DATA_DIR ? process.env : { ATELIER_DATA_DIR: app.getPath('userData') });
+  studio = createStudio({
+    dataDir,
+    modelRoots: [],
+    spawn: utilitySpawner(join(mainDir, 'engineProcess.js')),
+    emit,
+    previewUrl: (jobId, step) => `${SCHEME}://preview/${jobId}.png?step=${step}`,
+    origin: 'app',
+    resourcesPath: app.isPackaged ? process.resourcesPath : undefined,
+  });
+  const backend = studio.backend;
+  // Export in the app asks where to put the file (the renderer never names a path).
+  backend.handlers['export:png'] = async ({ name, imageId }) => {
+    const target = await dialog.showSaveDialog(window ?? undefined!, { defaultPath: `${name}.png`, filters: [{ name: 'PNG image', extensions: ['png'] }] });
+    if (target.canceled || !target.filePath) return { path: '' };
+    await copyFile(backend.images.path(imageId), target.filePath);
+    return { path: target.filePath };
+  };
+  handleImageProtocol(backend);
+  const own = rendererUrl(mainDir);
+  registerIpc(backend.handlers, (sender, url) => window !== null && sender === window.webContents && isOwnRendererUrl(url, own));
+  window = createMainWindow(mainDir);
+  window.on('closed', () => (window = null));
+  app.on('second-instance', () => window?.focus());
+  app.on('activate', () => {
+    if (!window) window = createMainWindow(mainDir);
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => studio?.close());

@@ -1,0 +1,57 @@
+import { BrowserWindow, shell, session } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The renderer's own URL: the dev server in `electron-vite dev`, else the built file. */
+export function rendererUrl(mainDir: string): string {
+  const dev = process.env.ELECTRON_RENDERER_URL;
+  return dev ?? pathToFileURL(join(mainDir, '..', 'renderer', 'index.html')).toString();
+}
+
+/** True when `url` is our renderer page (same file / same dev origin), nothing else. */
+export function isOwnRendererUrl(url: string | undefined, ownUrl: string): boolean {
+  if (!url) return false;
+  try {
+    const a = new URL(url);
+    const b = new URL(ownUrl);
+    if (b.protocol === 'file:') return a.protocol === 'file:' && a.pathname === b.pathname;
+    return a.origin === b.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** The locked-down main window: sandboxed, isolated, no Node, no navigation, no new windows, no permissions. */
+export function createMainWindow(mainDir: string): BrowserWindow {
+  const own = rendererUrl(mainDir);
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1000,
+    minHeight: 640,
+    show: false,
+    backgroundColor: '#18191c',
+    title: 'Atelier',
+    webPreferences: {
+      preload: join(mainDir, '..', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!isOwnRendererUrl(url, own)) e.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    // Links leave the app for the system browser; the app never opens windows of its own.
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  void win.loadURL(own);
+  return win;
+}

@@ -1,0 +1,44 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { ApiChannel, ApiEventName, ApiEvents, ApiRequest, ApiResponses, AtelierApi } from '../contract/api.js';
+
+/**
+ * The one API the sandboxed renderer gets: named functions only, each invoking exactly one declared
+ * channel; no ipcRenderer, no generic send. Errors come back as data and are rethrown as one-line Errors.
+ */
+type Result<T> = { ok: true; value: T } | { ok: false; error: { message: string; code: string } };
+
+async function call<C extends ApiChannel>(channel: C, payload: ApiRequest<C>): Promise<ApiResponses[C]> {
+  const r = (await ipcRenderer.invoke(channel, payload)) as Result<ApiResponses[C]>;
+  if (r.ok) return r.value;
+  const e = new Error(r.error.message);
+  e.name = r.error.code;
+  throw e;
+}
+
+function on<E extends ApiEventName>(event: E, cb: (e: ApiEvents[E]) => void): () => void {
+  const listener = (_e: IpcRendererEvent, payload: ApiEvents[E]) => cb(payload);
+  ipcRenderer.on(event, listener);
+  return () => void ipcRenderer.removeListener(event, listener);
+}
+
+const api: AtelierApi = {
+  transport: 'electron',
+  listModels: () => call('models:list', {}),
+  tokenize: (modelId, text) => call('prompt:tokenize', { modelId, text }),
+  putImage: (bytes) => call('images:put', { bytes: bytes as Uint8Array<ArrayBuffer> }),
+  startGeneration: (req) => call('generation:start', req),
+  cancelGeneration: (jobId) => call('generation:cancel', { jobId }),
+  listHistory: (req) => call('history:list', req),
+  listDocuments: () => call('documents:list', {}),
+  saveDocument: (name, document) => call('documents:save', { name, document }),
+  openDocument: (name) => call('documents:open', { name }),
+  autosaveDocument: (document) => call('documents:autosave', { document }),
+  recoverDocument: (discard) => call('documents:recover', { discard }),
+  exportPng: (name, imageId) => call('export:png', { name, imageId }),
+  imageUrl: (imageId) => `atelier://image/${imageId}.png`,
+  onGenerationProgress: (cb) => on('generation:progress', cb),
+  onGenerationDone: (cb) => on('generation:done', cb),
+  onGenerationFailed: (cb) => on('generation:failed', cb),
+};
+
+contextBridge.exposeInMainWorld('atelier', api);
