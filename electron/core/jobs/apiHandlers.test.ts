@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { API_CHANNELS } from '../../contract/api.js';
+import { invokeChannel } from './apiHandlers.js';
+import { testStudio, waitForEnd } from './testing/testStudio.js';
+
+const settings = { mode: 'txt2img', prompt: 'a cat', negativePrompt: '', width: 64, height: 64, steps: 2, guidance: 7, scheduler: 'euler', seed: 5, batch: 1, strength: 1, maskFeather: 4 };
+
+describe('invokeChannel: the one wrapper every transport uses', () => {
+  let t: ReturnType<typeof testStudio>;
+  beforeAll(() => (t = testStudio()));
+  afterAll(() => t.dispose());
+  const call = (channel: unknown, payload: unknown) => invokeChannel(t.studio.backend.handlers, channel, payload);
+
+  it('refuses undeclared channels', async () => {
+    for (const c of ['nope', 'constructor', '__proto__', 42, undefined]) {
+      const r = await call(c, {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'invalid-channel' } });
+    }
+  });
+
+  it('refuses a malformed payload on every channel with a one-line message', async () => {
+    for (const channel of API_CHANNELS) {
+      const r = await call(channel, { unexpected: { deeply: ['x'] } });
+      expect(r.ok, channel).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('invalid-input');
+        expect(r.error.message).toMatch(new RegExp(`^Invalid ${channel} request`));
+        expect(r.error.message).not.toContain('\n');
+      }
+    }
+  });
+
+  it('refuses path tricks in names and ids before touching files', async () => {
+    for (const name of ['../evil', 'a/b', '.hidden', 'c:\\x', '']) {
+      expect((await call('documents:open', { name })).ok).toBe(false);
+    }
+    expect((await call('export:png', { name: 'x', imageId: '../../etc/passwd' })).ok).toBe(false);
+    expect((await call('generation:start', { modelId: 'sd15-tiny', settings: { ...settings, width: 65 } })).ok).toBe(false);
+    expect((await call('generation:cancel', { jobId: 'a b' })).ok).toBe(false);
+  });
+
+  it('answers a valid request: models, tokens, uploads, an unknown model, a bad image', async () => {
+    const models = await call('models:list', {});
+    expect(models.ok && (models.value as { models: { id: string }[] }).models.map((m) => m.id)).toContain('sd15-tiny');
+    const tokens = await call('prompt:tokenize', { modelId: 'sd15-tiny', text: 'a red fox' });
+    expect(tokens).toEqual({ ok: true, value: { tokenCount: 3, maxTokens: 75, truncated: false } });
+    const png = await sharp({ create: { width: 8, height: 4, channels: 4, background: '#ff0000' } }).jpeg().toBuffer();
+    const put = await call('images:put', { bytes: new Uint8Array(png) });
+    expect(put).toMatchObject({ ok: true, value: { width: 8, height: 4 } });
+    expect(await call('images:put', { bytes: new Uint8Array([1, 2, 3, 4]) })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not an image/) } });
+    expect(await call('generation:start', { modelId: 'nope', settings })).toMatchObject({ ok: false, error: { message: 'There is no model named "nope".' } });
+    expect(await call('documents:open', { name: 'missing' })).toMatchObject({ ok: false });
+  });
+
+  it('runs a job to exactly one done event, stores the PNG and a history row', async () => {
+    const r = await call('generation:start', { modelId: 'sd15-tiny', settings, documentId: 'doc-1' });
+    expect(r.ok).toBe(true);
+    const { jobId } = (r as { value: { jobId: string } }).value;
+    const end = await waitForEnd(t.events, jobId);
+    expect(end.event).toBe('generation:done');
+    const done = end.payload as { images: { imageId: string; width: number }[] };
+    expect(done.images[0].width).toBe(64);
+    expect(t.studio.backend.images.has(done.images[0].imageId)).toBe(true);
+    const progress = t.events.filter((e) => e.event === 'generation:progress' && (e.payload as { jobId: string }).jobId === jobId);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(t.events.filter((e) => e.event !== 'generation:progress' && (e.payload as { jobId: string }).jobId === jobId)).toHaveLength(1);
+    const history = await call('history:list', { documentId: 'doc-1' });
+    expect(history).toMatchObject({ ok: true, value: { total: 1, entries: [{ imageId: done.images[0].imageId, seed: 5 }] } });
+  });
+
+  it('an engine crash fails the job with a clear message and the next job runs', async () => {
+    const crash = await call('generation:start', { modelId: 'sd15-tiny', settings: { ...settings, prompt: 'crash now' } });
+    const end = await waitForEnd(t.events, (crash as { value: { jobId: string } }).value.jobId);
+    expect(end.event).toBe('generation:failed');
+    expect((end.payload as { message: string }).message).toMatch(/engine stopped unexpectedly.*restarted/);
+    const next = await call('generation:start', { modelId: 'sd15-tiny', settings });
+    expect((await waitForEnd(t.events, (next as { value: { jobId: string } }).value.jobId)).event).toBe('generation:done');
+  });
+});
