@@ -1,12 +1,16 @@
 import { benchEngine } from './engine.js';
+import { benchExport } from './export.js';
 import { benchNumericCore } from './numericCore.js';
 import { benchHistory } from './history.js';
+import { benchInpaint } from './inpaint.js';
 
 /** `npm run bench -- [engine] [--model DIR] [--size N]`: measurements, never part of `npm test`. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   engine: benchEngine,
   numeric: benchNumericCore,
   history: benchHistory,
+  inpaint: benchInpaint,
+  export: benchExport,
 };
 
 const [name = 'engine', ...rest] = process.argv.slice(2);
