@@ -4,6 +4,8 @@ import { loadModel, type LoadedModel } from './loadedModel.js';
 import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
 import { runPipeline, validateRequest } from './pipeline.js';
 import { PreviewDecoder } from './preview.js';
+import { blockedTerms } from './promptFilter.js';
+import { blurFlagged, SafetyChecker } from './safety.js';
 import { loadTokenizer } from './textEncoder.js';
 import type { ClipTokenizer, TokenizedPrompt } from './tokenizer/clipTokenizer.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult, type PhaseTimings } from './types.js';
@@ -14,6 +16,13 @@ export interface EngineOptions {
   idleReleaseMs?: number;
   /** TAESD decoders for live previews, by family (SD 1.x/2.x latents differ from SDXL's). */
   previewDecoders?: { sd?: string; sdxl?: string };
+  /**
+   * Run the safety checker a model folder ships and blur what it flags (default on). Off, it is never
+   * loaded. Folders without one are unaffected.
+   */
+  safetyChecker?: boolean;
+  /** Words and phrases a prompt may not contain (see promptFilter.ts); empty: no check. */
+  promptFilter?: readonly string[];
 }
 
 export interface ModelInfo {
@@ -139,6 +148,10 @@ export class Engine {
 
   async generate(dir: string, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
     validateRequest(request);
+    const blocked = blockedTerms(request.settings.prompt, this.options.promptFilter ?? []);
+    if (blocked.length > 0) {
+      throw new EngineError(`the prompt contains a blocked term (${blocked.join(', ')}); the list is in Settings → Prompt filter`);
+    }
     if (this.busy) throw new EngineError('the engine is already running a job', 'runtime');
     this.busy = true;
     const started = performance.now();
@@ -148,6 +161,15 @@ export class Engine {
       const { model, loadMs } = await this.model(dir);
       timings.loadMs = loadMs;
       const images = await runPipeline(model, request, options, timings);
+      if ((this.options.safetyChecker ?? true) && SafetyChecker.hasChecker(model.layout.dir)) {
+        model.safety ??= await SafetyChecker.load(model.layout.dir, this.options.provider ?? 'auto');
+        for (const item of images) {
+          if (await model.safety.check(item.image)) {
+            item.image = blurFlagged(item.image);
+            item.flagged = true;
+          }
+        }
+      }
       timings.totalMs = performance.now() - started;
       return {
         images,

@@ -1,6 +1,7 @@
 import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
 import { OnnxPart } from './onnx/part.js';
 import type { PreviewDecoder } from './preview.js';
+import type { SafetyChecker } from './safety.js';
 import type { ProviderPreference } from './onnx/providers.js';
 import { loadTokenizer, TextConditioner } from './textEncoder.js';
 import { UnetRunner } from './unet.js';
@@ -17,6 +18,8 @@ export interface LoadedModel {
   notices: string[];
   /** TAESD for step previews, when one is installed for this model's family. */
   preview?: PreviewDecoder;
+  /** The folder's safety checker, loaded on first use while the user keeps it on. */
+  safety?: SafetyChecker;
   release(): Promise<void>;
 }
 
@@ -47,7 +50,9 @@ export async function loadModel(dir: string, pref: ProviderPreference): Promise<
       async release() {
         await Promise.all(created.map((p) => p.release()));
         await this.preview?.release();
+        await this.safety?.release();
         this.preview = undefined;
+        this.safety = undefined;
       },
     };
     return model;

@@ -33,6 +33,8 @@ export interface GeneratedImage {
   image: RgbaImage;
   /** The seed that produced this image (batch item i uses seed + i). */
   seed: number;
+  /** The model's safety checker flagged it; the pixels are blurred. */
+  flagged?: boolean;
 }
 
 export interface GenerateResult {
