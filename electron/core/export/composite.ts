@@ -92,17 +92,31 @@ export function blendInto(target: RgbaImage, src: PlacedSource): void {
         as = mx >= 0 && mx < mask.image.width ? (as * mask.image.data[maskRow + mx]) / 255 : 0;
       }
       if (as <= 0) continue;
-      const ab = t[ti + 3] / 255;
+      const tb = t[ti + 3];
+      if (tb === 255 && !table) {
+        // Opaque backdrop, normal mode (the common case): plain lerp, alpha stays 255.
+        const r = t[ti], g = t[ti + 1], b = t[ti + 2];
+        t[ti] = r + (s[si] - r) * as + 0.5;
+        t[ti + 1] = g + (s[si + 1] - g) * as + 0.5;
+        t[ti + 2] = b + (s[si + 2] - b) * as + 0.5;
+        continue;
+      }
+      const ab = tb / 255;
       const ao = as + ab * (1 - as);
       const wb = (ab * (1 - as)) / ao;
       const ws = as / ao;
-      for (let c = 0; c < 3; c++) {
-        const cb = t[ti + c];
-        const cs = s[si + c];
-        const mixed = table ? (1 - ab) * cs + ab * table[(cb << 8) | cs] : cs;
-        t[ti + c] = Math.round(ws * mixed + wb * cb);
+      if (table) {
+        for (let c = 0; c < 3; c++) {
+          const cb = t[ti + c];
+          const cs = s[si + c];
+          t[ti + c] = ws * ((1 - ab) * cs + ab * table[(cb << 8) | cs]) + wb * cb + 0.5;
+        }
+      } else {
+        t[ti] = ws * s[si] + wb * t[ti] + 0.5;
+        t[ti + 1] = ws * s[si + 1] + wb * t[ti + 1] + 0.5;
+        t[ti + 2] = ws * s[si + 2] + wb * t[ti + 2] + 0.5;
       }
-      t[ti + 3] = Math.round(ao * 255);
+      t[ti + 3] = ao * 255 + 0.5;
     }
   }
 }

@@ -27,15 +27,14 @@ function readHeader(data: Uint8Array): Header {
   return { width: v.getUint32(0), height: v.getUint32(4), depth: data[8], colorType: data[9], interlace: data[12] };
 }
 
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
-
-/** Undoes the per-row filters into a new buffer of `height` rows of `stride` bytes. */
+/**
+ * Undoes the per-row filters into a new buffer of `height` rows of `stride` bytes. The first `bpp`
+ * bytes of a row and the first row have no left / upper neighbours, so they get their own loops and
+ * the hot loops carry no bounds tests.
+ */
 function unfilter(raw: Uint8Array, height: number, stride: number, bpp: number): Uint8Array {
   const out = new Uint8Array(height * stride);
+  const lead = Math.min(bpp, stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const src = y * (stride + 1) + 1;
@@ -47,23 +46,37 @@ function unfilter(raw: Uint8Array, height: number, stride: number, bpp: number):
         out.set(raw.subarray(src, src + stride), row);
         break;
       case 1:
-        for (let x = 0; x < stride; x++) out[row + x] = raw[src + x] + (x >= bpp ? out[row + x - bpp] : 0);
+        out.set(raw.subarray(src, src + lead), row);
+        for (let x = bpp; x < stride; x++) out[row + x] = raw[src + x] + out[row + x - bpp];
         break;
       case 2:
         if (first) out.set(raw.subarray(src, src + stride), row);
         else for (let x = 0; x < stride; x++) out[row + x] = raw[src + x] + out[prev + x];
         break;
       case 3:
-        for (let x = 0; x < stride; x++) {
-          out[row + x] = raw[src + x] + (((x >= bpp ? out[row + x - bpp] : 0) + (first ? 0 : out[prev + x])) >> 1);
+        if (first) {
+          out.set(raw.subarray(src, src + lead), row);
+          for (let x = bpp; x < stride; x++) out[row + x] = raw[src + x] + (out[row + x - bpp] >> 1);
+        } else {
+          for (let x = 0; x < lead; x++) out[row + x] = raw[src + x] + (out[prev + x] >> 1);
+          for (let x = bpp; x < stride; x++) out[row + x] = raw[src + x] + ((out[row + x - bpp] + out[prev + x]) >> 1);
         }
         break;
       case 4:
-        for (let x = 0; x < stride; x++) {
-          const a = x >= bpp ? out[row + x - bpp] : 0;
-          const b = first ? 0 : out[prev + x];
-          const c = x >= bpp && !first ? out[prev + x - bpp] : 0;
-          out[row + x] = raw[src + x] + paeth(a, b, c);
+        if (first) {
+          // No row above: Paeth picks the left neighbour, as Sub does.
+          out.set(raw.subarray(src, src + lead), row);
+          for (let x = bpp; x < stride; x++) out[row + x] = raw[src + x] + out[row + x - bpp];
+        } else {
+          for (let x = 0; x < lead; x++) out[row + x] = raw[src + x] + out[prev + x];
+          for (let x = bpp; x < stride; x++) {
+            const a = out[row + x - bpp], b = out[prev + x], c = out[prev + x - bpp];
+            const pa = b > c ? b - c : c - b; // |p − a| with p = a + b − c
+            const pb = a > c ? a - c : c - a; // |p − b|
+            const pc0 = a + b - c - c;
+            const pc = pc0 < 0 ? -pc0 : pc0; // |p − c|
+            out[row + x] = raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          }
         }
         break;
       default:

@@ -146,6 +146,15 @@ describe('PSD export read by GIMP', () => {
   });
 });
 
+describe('PSD export memory discipline', () => {
+  it('decodes each image once for the composite (hidden layers skip it) and once for ag-psd, in one pass', () => {
+    let stats: { decodes: number; secondPass: boolean } | undefined;
+    exportPsd(sample.document, sample.images, { onStats: (s) => (stats = s) });
+    const hidden = sample.document.layers.filter((l) => l.kind === 'raster' && !l.visible).length;
+    expect(stats).toEqual({ decodes: 2 * sample.images.size - hidden, secondPass: false });
+  });
+});
+
 describe('PSD import', () => {
   it('round-trips our export: every layer, id, name, position, mask, source and pixel', async () => {
     const back = await importPsd(psdBytes);

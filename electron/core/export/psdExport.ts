@@ -1,7 +1,7 @@
 import { writePsdUint8Array, type Layer as PsdLayer, type PixelData, type Psd, type BlendMode as PsdBlendMode } from 'ag-psd';
 import { DocumentSchema, type AtelierDocument, type BlendMode, type Layer, type RasterLayer } from '../../contract/document.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
-import { compositeDocument, layerImage, maskImage } from './composite.js';
+import { compositeDocument, CompositeError, layerImage, maskImage } from './composite.js';
 import { DecodedImages } from './decodedImages.js';
 import { describeGeneration } from './generationMetadata.js';
 import { buildLayerTree, type LayerNode } from './layerTree.js';
@@ -51,9 +51,13 @@ export function documentXmp(doc: AtelierDocument, psdIds: Map<string, number>, a
 class LazyPixels {
   private current: { key: string; data: Uint8Array } | undefined;
   decodes = 0;
+  /** Keys whose bytes were produced at least once. */
+  readonly produced = new Set<string>();
+  readonly keys = new Set<string>();
 
   pixelData(key: string, width: number, height: number, produce: () => Uint8Array): PixelData {
     const self = this;
+    this.keys.add(key);
     return {
       width,
       height,
@@ -62,6 +66,7 @@ class LazyPixels {
           self.current = undefined; // let the previous layer go before decoding the next
           self.current = { key, data: produce() };
           self.decodes++;
+          self.produced.add(key);
         }
         return self.current.data;
       },
@@ -81,6 +86,23 @@ function grayAsRgba(gray: GrayImage): Uint8Array {
 
 export interface PsdExportOptions {
   appVersion?: string;
+  /** Told how many PNG decodes the export took and whether ag-psd needed a second, ungated pass. */
+  onStats?: (stats: { decodes: number; secondPass: boolean }) => void;
+}
+
+/**
+ * ag-psd first walks every layer to check bit depths (`verifyBitCount`), which would decode each layer
+ * once just to look at its array type. Our layers' `imageData` is therefore hidden until ag-psd reads
+ * the composite, which it does right after that walk. If a future ag-psd reads things in another order
+ * and some layer was never read, the PSD is written again without the gate (correct, just slower).
+ */
+class Gate {
+  open = false;
+}
+
+function defineGated<T extends object>(target: T, key: string, gate: Gate, value: unknown): T {
+  Object.defineProperty(target, key, { enumerable: true, configurable: true, get: () => (gate.open ? value : undefined) });
+  return target;
 }
 
 export function exportPsd(doc: AtelierDocument, images: ReadonlyMap<string, Uint8Array>, options: PsdExportOptions = {}): Uint8Array {
@@ -89,9 +111,26 @@ export function exportPsd(doc: AtelierDocument, images: ReadonlyMap<string, Uint
   if (doc.width > PSD_MAX_SIDE || doc.height > PSD_MAX_SIDE) throw new PsdExportError(`PSD files are at most ${PSD_MAX_SIDE} pixels a side`);
   const pixels = new DecodedImages(doc, images, 1);
   const composite = compositeDocument(doc, pixels);
-  const lazy = new LazyPixels();
   const psdIds = new Map<string, number>();
   doc.layers.forEach((l, i) => psdIds.set(l.id, i + 1));
+  const xmp = documentXmp(doc, psdIds, options.appVersion);
+  const first = writeWith(doc, pixels, composite, psdIds, xmp, false);
+  const result = first.complete ? first : writeWith(doc, pixels, composite, psdIds, xmp, true);
+  options.onStats?.({ decodes: pixels.decodes, secondPass: !first.complete });
+  return result.bytes;
+}
+
+function writeWith(
+  doc: AtelierDocument,
+  pixels: DecodedImages,
+  composite: RgbaImage,
+  psdIds: Map<string, number>,
+  xmp: string,
+  ungated: boolean,
+): { bytes: Uint8Array; complete: boolean } {
+  const lazy = new LazyPixels();
+  const gate = new Gate();
+  gate.open = ungated;
   let index = 0;
 
   const convert = (node: LayerNode): PsdLayer => {
@@ -111,16 +150,17 @@ export function exportPsd(doc: AtelierDocument, images: ReadonlyMap<string, Uint
       left: raster.x,
       bottom: raster.y + raster.height,
       right: raster.x + raster.width,
-      imageData: lazy.pixelData(raster.imageId, raster.width, raster.height, () => (layerImage(raster, pixels) as RgbaImage).data),
     };
+    defineGated(out, 'imageData', gate, lazy.pixelData(raster.imageId, raster.width, raster.height, () => layerImage(raster, pixels).data));
     const m = raster.mask;
     if (m) {
-      out.mask = {
-        top: m.y, left: m.x, bottom: m.y + m.height, right: m.x + m.width,
-        defaultColor: 0, // outside its rectangle the mask hides, as in the compositor
-        imageData: lazy.pixelData(`mask:${raster.id}`, m.width, m.height, () =>
+      out.mask = defineGated(
+        { top: m.y, left: m.x, bottom: m.y + m.height, right: m.x + m.width, defaultColor: 0 }, // hidden outside, as in the compositor
+        'imageData',
+        gate,
+        lazy.pixelData(`mask:${raster.id}`, m.width, m.height, () =>
           grayAsRgba(maskImage(raster as RasterLayer & { mask: NonNullable<RasterLayer['mask']> }, pixels))),
-      };
+      );
     }
     return out;
   };
@@ -129,13 +169,23 @@ export function exportPsd(doc: AtelierDocument, images: ReadonlyMap<string, Uint
     width: doc.width,
     height: doc.height,
     children: buildLayerTree(doc.layers).map(convert),
-    imageData: composite,
-    imageResources: { xmpMetadata: documentXmp(doc, psdIds, options.appVersion) },
+    imageResources: { xmpMetadata: xmp },
   };
+  Object.defineProperty(psd, 'imageData', {
+    enumerable: true,
+    get: () => {
+      gate.open = true;
+      return composite;
+    },
+  });
+  let bytes: Uint8Array;
   try {
     // noBackground: keep the bottom layer a normal layer so its name, opacity and position survive.
-    return writePsdUint8Array(psd, { noBackground: true });
+    bytes = writePsdUint8Array(psd, { noBackground: true });
   } catch (e) {
+    if (e instanceof CompositeError) throw e;
     throw new PsdExportError(`could not write the PSD: ${(e as Error).message}`);
   }
+  const complete = [...lazy.keys].every((k) => lazy.produced.has(k));
+  return { bytes, complete };
 }
