@@ -97,6 +97,22 @@ describe('pasteBack', () => {
     expect(() => pasteBack(orig, makeScene('flat', 64, 72), createGray(64, 64))).toThrow(/sizes differ/);
   });
 
+  it('handles masks that touch the border or cover everything (no ring to measure: plain paste inside)', () => {
+    const orig = makeScene('texture', 96, 96, 1);
+    const gen = makeScene('texture', 96, 96, 2);
+    const all = createGray(96, 96, 255);
+    const out = pasteBack(orig, gen, all);
+    // Nothing outside to match or blend with, and the image border is not a seam: the generated image as is.
+    let worst = 0;
+    for (let i = 0; i < out.data.length; i++) worst = Math.max(worst, Math.abs(out.data[i]! - (i % 4 === 3 ? 255 : gen.data[i]!)));
+    expect(worst).toBe(0);
+    const corner = createGray(96, 96);
+    for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) corner.data[y * 96 + x] = 255;
+    const c = pasteBack(orig, gen, corner);
+    expect(c.data[0]).not.toBe(orig.data[0]);
+    for (let p = 0; p < 96 * 96; p++) if (!corner.data[p]) expect(c.data[p * 4 + 1]).toBe(orig.data[p * 4 + 1]);
+  });
+
   it('switches fine bands over faster than coarse ones, never wider than the feather', () => {
     expect(bandWidths(4)).toEqual([2, 3, 5]);
     expect(bandWidths(8)).toEqual([2, 3, 5, 9]);
