@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../models/defaultModel.js';
 import { EngineError } from '../types.js';
 import { ClipTokenizer, tokenizerOptionsFromConfig } from './clipTokenizer.js';
 
-const dir = '/work/shared/models/clip-tokenizer/';
-const vocab = JSON.parse(readFileSync(dir + 'vocab.json', 'utf8')) as Record<string, number>;
-const merges = readFileSync(dir + 'merges.txt', 'utf8');
+// The real CLIP vocabulary: ../shared beside the checkout, else the identical copy every SD model
+// folder ships (the test models carry it too).
+const shared = join(projectRoot(), '..', 'shared', 'models', 'clip-tokenizer');
+const dir = existsSync(join(shared, 'vocab.json')) ? shared : join(projectRoot(), 'native-models', 'test-models', 'sd15-tiny', 'tokenizer');
+const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as Record<string, number>;
+const merges = readFileSync(join(dir, 'merges.txt'), 'utf8');
 const tok = new ClipTokenizer(vocab, merges);
 const BOS = 49406;
 const EOS = 49407;
