@@ -52,7 +52,15 @@ beforeAll(async () => {
   const s = await buildSampleDocument(48, 40);
   const png = await encodePng(s.pixels.get((s.document.layers[0] as { imageId: string }).imageId) as never, undefined);
   const psd = exportPsd(s.document, s.images);
+  // A hand-made CMYK PSD (8-bit, raw merged image): the path ag-psd cannot read and we parse ourselves.
+  const cw = 24, ch = 16;
+  const cmyk = new Uint8Array(26 + 12 + 2 + cw * ch * 4);
+  const v = new DataView(cmyk.buffer);
+  cmyk.set([0x38, 0x42, 0x50, 0x53]);
+  v.setUint16(4, 1); v.setUint16(12, 4); v.setUint32(14, ch); v.setUint32(18, cw); v.setUint16(22, 8); v.setUint16(24, 4);
+  for (let i = 40; i < cmyk.length; i++) cmyk[i] = (i * 7) & 255;
   inputs = [
+    { name: 'psd-cmyk', bytes: cmyk, importer: (b) => importPsd(b), sizeOffsets: [12, 14, 18, 22, 26, 30, 34] },
     // PSD: header height/width at 14/18, first layer record rectangle after the section lengths.
     { name: 'psd', bytes: psd, importer: (b) => importPsd(b), sizeOffsets: [14, 18] },
     { name: 'ora', bytes: await exportOra(s.document, s.images), importer: (b) => importOra(b), sizeOffsets: [] },

@@ -193,15 +193,19 @@ describe('PSD import', () => {
     }
   });
 
-  it('16-bit files (written by ImageMagick) import with a warning; CMYK is refused in one line', async ({ skip }) => {
+  it('16-bit and CMYK (8/16-bit) files written by ImageMagick import with one warning; Lab is refused in one line', async ({ skip }) => {
     if (reportMissing('imagemagick', 'imagemagick')) skip();
-    const cmyk = join(dir, 'cmyk.psd');
-    execFileSync(IMAGEMAGICK_CONVERT, ['-size', '20x10', 'gradient:red-blue', '-depth', '8', '-colorspace', 'CMYK', cmyk]);
-    await expect(importPsd(readFileSync(cmyk), { label: '"cmyk.psd"' })).rejects.toThrow(
-      /^"cmyk\.psd" uses CMYK colour, which Atelier cannot open; convert it to RGB first$/,
+    const lab = Uint8Array.from(psdBytes);
+    lab[25] = 9; // header colour mode: Lab
+    await expect(importPsd(lab, { label: '"lab.psd"' })).rejects.toThrow(
+      /^"lab\.psd" uses Lab colour, which Atelier cannot open; convert it to RGB first$/,
     );
+    const cmykWarning = /CMYK file imported as one flattened RGB layer/;
     const cases: [string, string[], RegExp][] = [
       ['deep.psd', ['-size', '20x10', 'gradient:red-blue', '-depth', '16'], /16-bit colour reduced to 8-bit/],
+      ['cmyk8.psd', ['-size', '20x10', 'gradient:red-blue', '-depth', '8', '-colorspace', 'CMYK'], cmykWarning],
+      ['cmyk16.psd', ['-size', '20x10', 'gradient:red-blue', '-colorspace', 'CMYK'], cmykWarning],
+      ['cmyk-raw.psd', ['-size', '20x10', 'gradient:red-blue', '-depth', '8', '-colorspace', 'CMYK', '-compress', 'None'], cmykWarning],
     ];
     for (const [name, args, warning] of cases) {
       const path = join(dir, name);

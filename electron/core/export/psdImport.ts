@@ -21,6 +21,7 @@ import {
 import { createGray, createRgba, type GrayImage, type RgbaImage } from '../image/types.js';
 import './agPsdSetup.js';
 import { ImportedImages, ImportWarnings } from './importedImages.js';
+import { readCmykComposite } from './psdFlatComposite.js';
 import { parseXmpPacket } from './xmpMetadata.js';
 
 /**
@@ -34,7 +35,7 @@ export const IMPORT_MAX_SIDE = 16384;
 const MAX_LAYERS = 5000;
 // PSD colour modes (ag-psd's ColorMode is a const enum, so spelled out). ag-psd reads these four.
 const READABLE_MODES: Record<number, string | undefined> = { 0: 'bitmap', 1: 'grayscale', 2: 'indexed', 3: 'RGB' };
-const MODE_NAMES: Record<number, string> = { 4: 'CMYK', 7: 'multichannel', 8: 'duotone', 9: 'Lab' };
+const MODE_NAMES: Record<number, string> = { 7: 'multichannel', 8: 'duotone', 9: 'Lab' };
 
 export class PsdImportError extends Error {
   constructor(message: string) {
@@ -273,6 +274,27 @@ function readStructure(bytes: Uint8Array, composite: boolean): Psd {
   }
 }
 
+/** ag-psd cannot read CMYK: take the merged image alone, as one RGB layer, and say so. */
+async function importCmykFlattened(bytes: Uint8Array, options: PsdImportOptions): Promise<ImportResult> {
+  let image: RgbaImage;
+  try {
+    image = readCmykComposite(bytes);
+  } catch (e) {
+    throw new PsdImportError((e as Error).message);
+  }
+  const images = new ImportedImages();
+  const imageId = await images.add(image);
+  const warnings = new ImportWarnings();
+  warnings.note('CMYK file imported as one flattened RGB layer (its layers merged, colours converted without a colour profile)');
+  const document: AtelierDocument = {
+    type: DOCUMENT_TYPE, version: DOCUMENT_VERSION, id: randomUUID(), name: (options.name ?? 'Imported PSD').slice(0, 255),
+    width: image.width, height: image.height,
+    layers: [{ id: 'psd-1', kind: 'raster', name: 'Background', x: 0, y: 0, width: image.width, height: image.height, opacity: 1, visible: true, blendMode: 'normal', imageId }],
+    generationFrame: { x: 0, y: 0, width: image.width, height: image.height }, historyEntryIds: [],
+  };
+  return { document, images: images.images, warnings: warnings.messages('PSD') };
+}
+
 export interface PsdImportOptions {
   /** Document name when the file does not carry one (e.g. the file name without extension). */
   name?: string;
@@ -295,6 +317,7 @@ async function importPsdUnlabelled(bytes: Uint8Array, options: PsdImportOptions)
     throw new PsdImportError('is not a PSD file (the 8BPS signature is missing)');
   }
   const colorMode = (bytes[24] << 8) | bytes[25];
+  if (colorMode === 4) return importCmykFlattened(bytes, options);
   if (!READABLE_MODES[colorMode]) {
     throw new PsdImportError(
       `uses ${MODE_NAMES[colorMode] ?? `colour mode ${colorMode}`} colour, which Atelier cannot open; convert it to RGB first`,
