@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Reference pipeline: the diffusers Stable Diffusion pipelines transcribed in torch + NumPy and run
+on the tiny test models, writing fixtures that electron/core/engine/reference.test.ts compares the
+engine (onnxruntime-node) against. No onnxruntime here: the networks are the recipe's own torch
+modules with the exported weights (torch_models.py), the initial/step noise comes from a port of the
+engine's RNG (pcg32.py), the tokenizer is recipes/clip_bpe.py.
+
+Transcribed from diffusers' StableDiffusionPipeline, StableDiffusionImg2ImgPipeline,
+StableDiffusionInpaintPipeline (9-channel UNet, and latent blending for 4-channel UNets) and
+StableDiffusionXLPipeline, with the choices the engine makes on purpose:
+  * the VAE encoder's mean is used, not a sample of the latent distribution (deterministic);
+  * image b of a batch draws its noise from its own stream createRng(seed + b);
+  * SDXL: an empty negative prompt is diffusers' `negative_prompt=None` (zeros with
+    force_zeros_for_empty_prompt), as the app has no separate "no negative prompt" state.
+
+  /usr/bin/python3 native-models/reference/reference_pipeline.py   # rewrites fixtures/ (~10 s)
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from pcg32 import Pcg32  # noqa: E402
+import samplers  # noqa: E402
+from torch_models import RECIPES, TEST_MODELS, load_models  # noqa: E402
+
+sys.path.insert(0, RECIPES)
+from clip_bpe import ClipBPE  # noqa: E402
+
+FIXTURES = os.path.join(HERE, 'fixtures')
+
+
+def read_json(path):
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+class Tokenizer:
+    """CLIP BPE with the folder's own pad token (SD1: <|endoftext|>; SDXL tokenizer_2: '!', id 0)."""
+
+    def __init__(self, folder):
+        self.bpe = ClipBPE(folder)
+        pad = read_json(os.path.join(folder, 'tokenizer_config.json')).get('pad_token', '<|endoftext|>')
+        self.pad = self.bpe.encoder[pad['content'] if isinstance(pad, dict) else pad]
+
+    def __call__(self, text):
+        return self.bpe(text, 77, self.pad)
+
+
+class Model:
+    def __init__(self, name, modules):
+        self.name = name
+        self.dir = os.path.join(TEST_MODELS, name)
+        self.m = modules
+        self.xl = 'text_encoder_2' in modules
+        self.tok = Tokenizer(os.path.join(self.dir, 'tokenizer'))
+        self.tok2 = Tokenizer(os.path.join(self.dir, 'tokenizer_2')) if self.xl else None
+        self.vae_scale = read_json(os.path.join(self.dir, 'vae_decoder', 'config.json'))['scaling_factor']
+        self.scheduler_config = read_json(os.path.join(self.dir, 'scheduler', 'scheduler_config.json'))
+        self.in_channels = self.m['unet'].conv_in.in_channels
+
+
+def ids_tensor(ids):
+    return torch.tensor([ids], dtype=torch.int64)
+
+
+# ---- prompt encoding (StableDiffusionPipeline.encode_prompt / StableDiffusionXLPipeline.encode_prompt) ----
+def encode_prompt_sd(model, prompt, negative, cfg):
+    enc = model.m['text_encoder'].enc
+    cond = enc(ids_tensor(model.tok(prompt)))[0]
+    if not cfg:
+        return {'ctx': cond}
+    uncond = enc(ids_tensor(model.tok(negative or '')))[0]
+    # [uncond, cond]: one UNet call on a batch of two, unconditional first.
+    return {'ctx': torch.cat([uncond, cond])}
+
+
+def encode_prompt_sdxl(model, prompt, negative, cfg, height, width):
+    enc1, enc2 = model.m['text_encoder'].enc, model.m['text_encoder_2'].enc
+
+    def encode(text):
+        h1 = enc1(ids_tensor(model.tok(text)))[2][-2]
+        _, pooled, hidden2 = enc2(ids_tensor(model.tok2(text)))
+        # hidden_states[-2] of both encoders, side by side; pooled (text_embeds) of encoder 2 only.
+        return torch.cat([h1, hidden2[-2]], dim=-1), enc2.project(pooled)
+
+    ctx, pooled = encode(prompt)
+    # add_time_ids = original_size + crops_coords_top_left + target_size, sizes as (height, width).
+    time_ids = torch.tensor([[height, width, 0, 0, height, width]], dtype=torch.float32)
+    if not cfg:
+        return {'ctx': ctx, 'text_embeds': pooled, 'time_ids': time_ids}
+    if not negative:
+        neg_ctx, neg_pooled = torch.zeros_like(ctx), torch.zeros_like(pooled)
+    else:
+        neg_ctx, neg_pooled = encode(negative)
+    return {'ctx': torch.cat([neg_ctx, ctx]), 'text_embeds': torch.cat([neg_pooled, pooled]),
+            'time_ids': torch.cat([time_ids, time_ids])}
+
+
+# ---- pixels <-> latents (VaeImageProcessor, AutoencoderKL) --------------------------------------
+def image_to_model(rgb):
+    """uint8 HxWx3 -> [1, 3, H, W] in [-1, 1] (preprocess: /255 then 2x - 1)."""
+    x = torch.from_numpy(rgb.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
+    return 2.0 * x - 1.0
+
+
+def vae_encode(model, pixels):
+    out = model.m['vae_encoder'](pixels)
+    return out[:, :4].double().numpy() * model.vae_scale  # the distribution's mean
+
+
+def vae_decode(model, latents):
+    x = model.m['vae_decoder'](torch.from_numpy(latents / model.vae_scale).float())
+    x = ((x / 2 + 0.5).clamp(0, 1) * 255).round()
+    return x[0].permute(1, 2, 0).to(torch.uint8).numpy()
+
+
+def mask_tensors(mask_u8):
+    """mask_processor (binarize at 0.5) -> pixel mask [1,1,H,W]; latent mask by nearest interpolation."""
+    m = torch.from_numpy((mask_u8.astype(np.float32) / 255.0 >= 0.5).astype(np.float32))[None, None]
+    h, w = mask_u8.shape
+    return m, F.interpolate(m, size=(h // 8, w // 8))
+
+
+# ---- the sampling loop shared by the pipelines ---------------------------------------------------
+def generate_one(model, s, cond, seed, init_rgb=None, mask_u8=None):
+    h, w = s['height'] // 8, s['width'] // 8
+    cfg = s['guidance'] > 1.0
+    sched = samplers.make(s['scheduler'], model.scheduler_config, s['steps'])
+    rng = Pcg32(seed)
+
+    def randn(n):
+        return rng.normals(n).astype(np.float64)
+
+    timesteps = sched.timesteps
+    start = 0
+    image_latents = None
+    if init_rgb is not None:
+        image_latents = vae_encode(model, image_to_model(init_rgb))
+        # get_timesteps: init_timestep = min(int(N * strength), N); t_start = max(N - init_timestep, 0)
+        n = s['steps']
+        start = max(n - min(int(n * s['strength']), n), 0)
+    noise = randn(4 * h * w).reshape(1, 4, h, w)
+    extra = None
+    blend_mask = None
+    if s['mode'] == 'inpaint':
+        pixel_mask, latent_mask = mask_tensors(mask_u8)
+        if model.in_channels == 9:
+            masked = image_to_model(init_rgb) * (pixel_mask < 0.5)
+            masked_latents = torch.from_numpy(vae_encode(model, masked)).float()
+            extra = torch.cat([latent_mask, masked_latents], dim=1)
+        else:
+            blend_mask = latent_mask.double().numpy()
+    if s['mode'] == 'txt2img' or (s['mode'] == 'inpaint' and s['strength'] >= 1.0):
+        # txt2img, and inpaint at full strength (is_strength_max): pure noise scaled by the sampler.
+        latents = noise * sched.init_noise_sigma
+    else:
+        latents = sched.add_noise(image_latents, noise, start)
+
+    for i in range(start, len(timesteps)):
+        x = np.concatenate([latents, latents]) if cfg else latents
+        x = torch.from_numpy(sched.scale_model_input(x, i)).float()
+        if extra is not None:
+            x = torch.cat([x, extra.expand(x.shape[0], -1, -1, -1)], dim=1)
+        t = torch.tensor([timesteps[i]], dtype=torch.float32)
+        batch = x.shape[0]
+        kwargs = {}
+        if model.xl:
+            kwargs = {'text_embeds': cond['text_embeds'], 'time_ids': cond['time_ids']}
+        eps = model.m['unet'](x, t, cond['ctx'], **kwargs).double().numpy()
+        assert eps.shape[0] == batch
+        if cfg:
+            uncond, text = eps[:1], eps[1:]
+            eps = uncond + s['guidance'] * (text - uncond)
+        latents = sched.step(eps, i, latents, randn)
+        if blend_mask is not None:
+            # 4-channel inpainting: the kept area is the original noised to the next step's level.
+            proper = image_latents if i == len(timesteps) - 1 else sched.add_noise(image_latents, noise, i + 1)
+            latents = (1 - blend_mask) * proper + blend_mask * latents
+    return vae_decode(model, latents), {'timesteps': timesteps[start:], 'initNoiseSigma': sched.init_noise_sigma,
+                                        'noiseHead': [float(v) for v in noise.reshape(-1)[:4]],
+                                        'latentMean': float(latents.mean()), 'latentStd': float(latents.std())}
+
+
+@torch.no_grad()
+def run_case(model, case, init_rgb=None, mask_u8=None):
+    s = case['settings']
+    cfg = s['guidance'] > 1.0
+    if model.xl:
+        cond = encode_prompt_sdxl(model, s['prompt'], s['negativePrompt'], cfg, s['height'], s['width'])
+    else:
+        cond = encode_prompt_sd(model, s['prompt'], s['negativePrompt'], cfg)
+    images, info = [], None
+    for b in range(s.get('batch', 1)):
+        img, info_b = generate_one(model, s, cond, (s['seed'] + b) & 0xFFFFFFFF, init_rgb, mask_u8)
+        images.append(img)
+        info = info or info_b
+    return images, info
+
+
+# ---- the cases and the fixture files -------------------------------------------------------------
+INPAINT_PLAIN = {'maskFeather': 0, 'colorMatch': False, 'blend': 'linear', 'prefill': 'none', 'maskMargin': 0}
+CASES = [
+    # Negative prompt, CFG batch order, init_noise_sigma (linspace: sigma_max), ancestral step noise
+    # continuing the seed's stream, and a batch of two (seeds 1234, 1235).
+    {'name': 'sd15-txt2img-euler-a', 'model': 'sd15-tiny', 'settings': {
+        'mode': 'txt2img', 'prompt': 'a red circle on a blue square', 'negativePrompt': 'blurry, dark',
+        'width': 64, 'height': 64, 'steps': 4, 'guidance': 7, 'scheduler': 'euler-a', 'seed': 1234, 'batch': 2}},
+    # VAE encode x scaling_factor, strength -> 2 of 4 DDIM steps, add_noise at the start timestep.
+    {'name': 'sd15-img2img-ddim', 'model': 'sd15-tiny', 'settings': {
+        'mode': 'img2img', 'prompt': 'a yellow sun over a green hill', 'negativePrompt': '',
+        'width': 64, 'height': 64, 'steps': 4, 'guidance': 7.5, 'scheduler': 'ddim', 'seed': 42, 'strength': 0.6}},
+    # 9-channel UNet: latents | mask at latent size | masked-image latents. The mask is on the 8 px grid,
+    # where the engine's any-pixel cell rule and diffusers' nearest interpolation agree.
+    {'name': 'sd15-inpaint9-euler', 'model': 'sd15-inpaint-tiny', 'settings': {
+        'mode': 'inpaint', 'prompt': 'a white cat sitting', 'negativePrompt': 'ugly',
+        'width': 64, 'height': 64, 'steps': 4, 'guidance': 7.5, 'scheduler': 'euler', 'seed': 7, 'strength': 1,
+        **INPAINT_PLAIN}},
+    # 4-channel UNet: latent blending with the original noised to each next step; strength < 1.
+    {'name': 'sd15-inpaint4-blend-euler', 'model': 'sd15-tiny', 'settings': {
+        'mode': 'inpaint', 'prompt': 'a green tree', 'negativePrompt': 'text',
+        'width': 64, 'height': 64, 'steps': 4, 'guidance': 6, 'scheduler': 'euler', 'seed': 99, 'strength': 0.75,
+        **INPAINT_PLAIN}},
+    # SDXL: penultimate states of both encoders, pooled text_embeds, time_ids (h, w, 0, 0, h, w) on a
+    # non-square size, zeros for the empty negative prompt, leading spacing (sqrt(sigma_max^2 + 1)).
+    {'name': 'sdxl-txt2img-euler', 'model': 'sdxl-tiny', 'settings': {
+        'mode': 'txt2img', 'prompt': 'a lighthouse at dusk, oil painting', 'negativePrompt': '',
+        'width': 96, 'height': 64, 'steps': 4, 'guidance': 5, 'scheduler': 'euler', 'seed': 2026}},
+]
+
+
+def init_picture(width, height):
+    """Smooth gradients, stripes and a disc: varied enough that the VAE latents carry the picture."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    r = 40 + 150 * x / (width - 1)
+    g = 60 + 120 * y / (height - 1)
+    b = 128 + 90 * np.sin(x / 5.0) * np.cos(y / 7.0)
+    img = np.stack([r, g, b], axis=-1)
+    disc = (x - 0.62 * width) ** 2 + (y - 0.4 * height) ** 2 < (0.2 * min(width, height)) ** 2
+    img[disc] = (230, 200, 40)
+    return np.clip(np.round(img), 0, 255).astype(np.uint8)
+
+
+def grid_mask(width, height):
+    """A rectangle on whole 8 px cells (x 16..39, y 24..47 at 64 px)."""
+    m = np.zeros((height, width), dtype=np.uint8)
+    m[height * 3 // 8: height * 6 // 8, width * 2 // 8: width * 5 // 8] = 255
+    return m
+
+
+def save_png(array, name):
+    Image.fromarray(array).save(os.path.join(FIXTURES, name), optimize=True)
+    return name
+
+
+def main():
+    models = load_models()
+    os.makedirs(FIXTURES, exist_ok=True)
+    for f in os.listdir(FIXTURES):
+        if f.endswith(('.json', '.png')):
+            os.remove(os.path.join(FIXTURES, f))
+    for case in CASES:
+        model = Model(case['model'], models[case['model']])
+        s = case['settings']
+        out = {'note': 'written by native-models/reference/reference_pipeline.py; do not edit',
+               'name': case['name'], 'model': case['model'], 'settings': s}
+        init = mask = None
+        if s['mode'] != 'txt2img':
+            init = init_picture(s['width'], s['height'])
+            out['initImage'] = save_png(init, f"{case['name']}.init.png")
+        if s['mode'] == 'inpaint':
+            mask = grid_mask(s['width'], s['height'])
+            out['mask'] = save_png(mask, f"{case['name']}.mask.png")
+        images, info = run_case(model, case, init, mask)
+        out['expected'] = [save_png(img, f"{case['name']}.expected{b}.png") for b, img in enumerate(images)]
+        # Inpaint: diffusers returns the decoded picture; the engine pastes it into the original inside the
+        # mask, so only the masked pixels are compared (and the rest must be the original's bytes).
+        out['compare'] = 'mask' if s['mode'] == 'inpaint' else 'image'
+        out['tokens'] = {'prompt': model.tok(s['prompt']), 'negativePrompt': model.tok(s['negativePrompt'])}
+        out.update(info)
+        with open(os.path.join(FIXTURES, f"{case['name']}.json"), 'w', encoding='utf-8') as f:
+            json.dump(out, f, indent=1)
+            f.write('\n')
+        print(f"{case['name']}: {len(images)} image(s), timesteps {info['timesteps']}", file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
