@@ -33,16 +33,17 @@ const MAX_GAIN = 2;
 
 /**
  * Mean/variance transfer that maps the generated ring's Lab statistics onto the original's.
- * `ring[i]` selects the pixels (of the two Lab buffers, 3 floats per pixel) to measure.
+ * `ring[i]` selects the pixels (of the two Lab buffers, 3 floats per pixel, rows of `width`) to measure.
  */
-export function measureTransfer(originalLab: Float32Array, generatedLab: Float32Array, ring: Uint8Array): LabTransfer | undefined {
+export function measureTransfer(originalLab: Float32Array, generatedLab: Float32Array, ring: Uint8Array, width: number): LabTransfer | undefined {
+  const keep = consistentRing(originalLab, generatedLab, ring, width);
   const so = [0, 0, 0];
   const sg = [0, 0, 0];
   const qo = [0, 0, 0];
   const qg = [0, 0, 0];
   let n = 0;
-  for (let p = 0; p < ring.length; p++) {
-    if (!ring[p]) continue;
+  for (let p = 0; p < keep.length; p++) {
+    if (!keep[p]) continue;
     n++;
     for (let c = 0; c < 3; c++) {
       const o = originalLab[p * 3 + c]!;
@@ -67,6 +68,39 @@ export function measureTransfer(originalLab: Float32Array, generatedLab: Float32
   }
   return t;
 }
+
+/**
+ * The ring pixels where generated and original show the same thing: the model may carry new content
+ * (the red of a repainted shirt) past the mask into the ring, and those pixels would drag the match
+ * towards the old colour. Compared on 8×8-block means, so a different instance of the same texture
+ * still counts as the same; a block whose mean differs by more than SAME_CONTENT_DE (ΔE76) — more than
+ * a VAE round trip shifts colours — is left out.
+ */
+function consistentRing(originalLab: Float32Array, generatedLab: Float32Array, ring: Uint8Array, width: number): Uint8Array {
+  const B = 8;
+  const height = Math.ceil(ring.length / width);
+  const bw = Math.ceil(width / B);
+  const blocks = bw * Math.ceil(height / B);
+  const acc = new Float64Array(blocks * 4);
+  const blockOf = (p: number) => Math.floor(Math.floor(p / width) / B) * bw + Math.floor((p % width) / B);
+  for (let p = 0; p < ring.length; p++) {
+    if (!ring[p]) continue;
+    const b = blockOf(p) * 4;
+    acc[b]!++;
+    for (let c = 0; c < 3; c++) acc[b + 1 + c]! += generatedLab[p * 3 + c]! - originalLab[p * 3 + c]!;
+  }
+  const keep = new Uint8Array(ring.length);
+  for (let p = 0; p < ring.length; p++) {
+    if (!ring[p]) continue;
+    const b = blockOf(p) * 4;
+    const n = acc[b]!;
+    if (Math.hypot(acc[b + 1]! / n, acc[b + 2]! / n, acc[b + 3]! / n) <= SAME_CONTENT_DE) keep[p] = 1;
+  }
+  return keep;
+}
+
+/** Largest block-mean Lab difference still taken for a colour shift rather than new content. */
+export const SAME_CONTENT_DE = 20;
 
 /** Strength of the correction at `d` px inside the mask (0 = outside or on the edge). */
 export function falloffStrength(d: number, f: ColorMatchFalloff = DEFAULT_FALLOFF): number {

@@ -89,9 +89,10 @@ export function pushPullFill(values: Planes, weights: Float32Array, fromLevel: n
 
 /**
  * `pushPullFill` on a grid of block×block averages, upsampled bilinearly: the same smooth field at a
- * fraction of the cost, since only its low frequencies are wanted.
+ * fraction of the cost, since only its low frequencies are wanted. Blocks whose mean vector is longer
+ * than `maxNorm` are ignored.
  */
-export function coarsePushPullFill(values: Planes, weights: Float32Array, block: number): Planes {
+export function coarsePushPullFill(values: Planes, weights: Float32Array, block: number, maxNorm = Infinity): Planes {
   const { w, h, c } = values;
   const cw = Math.ceil(w / block);
   const ch = Math.ceil(h / block);
@@ -115,8 +116,15 @@ export function coarsePushPullFill(values: Planes, weights: Float32Array, block:
   const means = planes(cw, ch, c);
   const blockW = new Float32Array(cn);
   for (let q = 0; q < cn; q++) {
-    blockW[q] = sumW[q]! / area;
-    if (sumW[q]! > 0) for (let k = 0; k < c; k++) means.data[k * cn + q] = sumV.data[k * cn + q]! / sumW[q]!;
+    if (sumW[q]! === 0) continue;
+    let norm2 = 0;
+    for (let k = 0; k < c; k++) {
+      const m = sumV.data[k * cn + q]! / sumW[q]!;
+      means.data[k * cn + q] = m;
+      norm2 += m * m;
+    }
+    // A block whose mean is too far off is not measuring the same content: give it no say.
+    blockW[q] = Math.sqrt(norm2) <= maxNorm ? sumW[q]! / area : 0;
   }
   const coarse = pushPullFill(means, blockW, 0);
   const out = planes(w, h, c);

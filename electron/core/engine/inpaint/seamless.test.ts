@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createGray, type GrayImage, type RgbaImage } from '../../image/types.js';
 import { compositeWithWeights, featherWeights } from '../mask.js';
 import { rgbToLab, labToRgb } from './lab.js';
+import { repaintPixelMask } from './gridMask.js';
 import { bandWidths, DEFAULT_PASTE_BACK, pasteBack } from './seamless.js';
 import { seamScore } from './seamMetrics.js';
 import { makeMask, makeScene, MASK_SHAPES, SCENE_KINDS, simulateGenerated } from './simulate.js';
@@ -95,6 +96,27 @@ describe('pasteBack', () => {
     const out = pasteBack(orig, makeScene('texture', 64, 64), createGray(64, 64));
     expect(out.data).toEqual(orig.data);
     expect(() => pasteBack(orig, makeScene('flat', 64, 72), createGray(64, 64))).toThrow(/sizes differ/);
+  });
+
+  it('keeps an intended recolour: new content that runs past the mask does not drag the inside back', () => {
+    const S2 = 96;
+    const orig = makeScene('flat', S2, S2);
+    orig.data.fill(0);
+    for (let p = 0; p < S2 * S2; p++) orig.data.set([40, 80, 200, 255], p * 4);
+    const mask = createGray(S2, S2);
+    for (let y = 0; y < S2; y++) for (let x = 0; x < S2; x++) if (Math.hypot(x - 47.5, y - 47.5) <= 25) mask.data[y * S2 + x] = 255;
+    // The model paints red over the whole repaint region (mask + margin on the grid), then a VAE tint.
+    const region = repaintPixelMask(mask, 16);
+    const painted = { width: S2, height: S2, data: new Uint8Array(orig.data) };
+    for (let p = 0; p < S2 * S2; p++) if (region.data[p]) painted.data.set([200, 40, 40], p * 4);
+    const gen = tinted(painted, -2, 1, 3);
+    const out = pasteBack(orig, gen, mask);
+    for (const [x, y] of [[47, 47], [47, 30], [64, 47]] as const) {
+      // Centre and 8 px inside the edge: still red.
+      const i = (y * S2 + x) * 4;
+      expect(out.data[i]).toBeGreaterThan(170);
+      expect(out.data[i + 2]).toBeLessThan(90);
+    }
   });
 
   it('handles masks that touch the border or cover everything (no ring to measure: plain paste inside)', () => {

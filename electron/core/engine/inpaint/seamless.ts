@@ -32,6 +32,8 @@ const PAD = 32;
 /** The low-frequency offset is measured on 8×8 blocks and fades out over this depth inside the mask. */
 const OFFSET_BLOCK = 8;
 const OFFSET_DEPTH_PX = 32;
+/** Largest block-mean RGB difference (levels) still taken for a colour shift rather than new content. */
+const OFFSET_MAX_SHIFT = 40;
 
 /**
  * The original with the generated image pasted under `mask` (255 repaints, 0 keeps; soft values
@@ -80,7 +82,7 @@ function generatedPlanes(
     }
     const genLab = rgbaToLab(generated.data, generated.width, rect.x0, rect.y0, w, h);
     const origLab = ringLab(original, rect, ring);
-    const t = measureTransfer(origLab, genLab, ring);
+    const t = measureTransfer(origLab, genLab, ring, w);
     if (t) {
       applyTransfer(genLab, t, (p) => (dist.outside[p]! > 0 ? 1 : falloffStrength(dist.inside[p]!, DEFAULT_FALLOFF)));
       const out = planes(w, h, 3);
@@ -177,7 +179,9 @@ function multiband(
     const d = dist.outside[p]!;
     outsideBand[p] = d > 0 && d <= 2 * (DEFAULT_PASTE_BACK.ringPx ?? 6) ? 1 : 0;
   }
-  const offset = coarsePushPullFill(diff, outsideBand, OFFSET_BLOCK);
+  // Blocks where the model put different content past the mask (not just a shifted colour) are left
+  // out, so an intended change of colour inside the mask is not dragged back towards the original.
+  const offset = coarsePushPullFill(diff, outsideBand, OFFSET_BLOCK, OFFSET_MAX_SHIFT);
   for (let p = 0; p < n; p++) {
     const din = dist.inside[p]!;
     const t = Math.min(1, din / OFFSET_DEPTH_PX);
