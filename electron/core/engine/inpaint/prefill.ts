@@ -5,10 +5,14 @@
  * spirit of Criminisi et al. (2004) with PatchMatch-style candidates (Barnes et al. 2009): hole
  * pixels are filled from the edge inwards, each copied from the known pixel whose surrounding patch
  * best matches what is already there; neighbours' source offsets are tried first, which keeps
- * copied texture coherent. Deterministic for a seed. Pure maths, no I/O.
+ * copied texture coherent. Only the detail is copied: the colour underneath comes from a smooth
+ * push-pull interpolation of the surroundings, so gradients and shading continue across the hole
+ * instead of arriving as pasted pieces. Deterministic for a seed. Pure maths, no I/O.
  */
 import type { GrayImage, RgbaImage } from '../../image/types.js';
 import { mulberry32 } from './random.js';
+import { planes } from './pyramid.js';
+import { coarsePushPullFill } from './pyramidBlend.js';
 import { maskBounds, MASK_ON, padRect, signedDistances } from './region.js';
 
 export type PrefillMode = 'none' | 'patch';
@@ -24,6 +28,9 @@ export interface PatchFillOptions {
 }
 
 export const DEFAULT_PATCH_FILL: PatchFillOptions = { patchRadius: 2, searchRadius: 48, randomCandidates: 8, seed: 1 };
+
+/** Block size of the smooth base: detail finer than this is copied, coarser is interpolated. */
+const BASE_BLOCK = 8;
 
 const NEIGHBOURS = [-1, 0, 1, 0, 0, -1, 0, 1, -1, -1, 1, -1, -1, 1, 1, 1] as const;
 
@@ -58,6 +65,16 @@ export function prefillPatch(image: RgbaImage, mask: GrayImage, options: PatchFi
     }
   }
   if (knownCount === 0) return { width, height, data: out }; // nothing to copy from
+
+  // Split into a smooth base (interpolated into the hole) and detail (copied by patches below).
+  const rgb = planes(w, h, 3);
+  const known = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    known[p] = state[p] === 1 ? 1 : 0;
+    for (let c = 0; c < 3; c++) rgb.data[c * n + p] = px[p * 3 + c]!;
+  }
+  const base = coarsePushPullFill(rgb, known, BASE_BLOCK);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) px[p * 3 + c] = state[p] === 1 ? px[p * 3 + c]! - base.data[c * n + p]! : 0;
 
   // Onion peel: order hole pixels by distance to the known region.
   const { inside } = signedDistances(mask, r);
@@ -150,9 +167,10 @@ export function prefillPatch(image: RgbaImage, mask: GrayImage, options: PatchFi
       const p = y * w + x;
       if (state[p] !== 2) continue;
       const i = ((r.y0 + y) * width + r.x0 + x) * 4;
-      out[i] = px[p * 3]!;
-      out[i + 1] = px[p * 3 + 1]!;
-      out[i + 2] = px[p * 3 + 2]!;
+      for (let c = 0; c < 3; c++) {
+        const v = base.data[c * n + p]! + px[p * 3 + c]!;
+        out[i + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+      }
       out[i + 3] = 255;
     }
   }
