@@ -128,7 +128,9 @@ export function prefillPatch(image: RgbaImage, mask: GrayImage, options: PatchFi
       if (state[q] !== 2) continue;
       const sx = x + offX[q]!;
       const sy = y + offY[q]!;
-      if (sx >= 0 && sx < w && sy >= 0 && sy < h && state[sy * w + sx] === 1) cand.push(sy * w + sx);
+      const s = sy * w + sx;
+      // Neighbours often share a source offset: score each candidate once.
+      if (sx >= 0 && sx < w && sy >= 0 && sy < h && state[s] === 1 && !cand.includes(s)) cand.push(s);
     }
     // Random search around a neighbour's source (PatchMatch), or around the pixel itself at the rim;
     // deep in a big hole a window around the pixel would hold no known pixels at all.
