@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../models/defaultModel.js';
+import { libraryRoots } from '../models/modelLibrary.js';
 import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
 import { StoreHistory } from './historyRecorder.js';
@@ -27,11 +25,12 @@ export interface Studio {
   close(): void;
 }
 
-/** Model roots when none are given: ATELIER_MODELS_DIR, <data>/models, then the shipped demo and test models. */
+/**
+ * Model roots when none are given: ATELIER_MODELS_DIR, <data>/models, the shipped demo and test models,
+ * then folders imported with `models import` (the model library's registry).
+ */
 export function defaultModelRoots(dataDir: string, resourcesPath?: string): string[] {
-  const base = resourcesPath ?? projectRoot();
-  return [process.env.ATELIER_MODELS_DIR, join(dataDir, 'models'), join(base, 'native-models', 'demo'), join(base, 'native-models', 'test-models')]
-    .filter((d): d is string => !!d && existsSync(d));
+  return libraryRoots(dataDir, resourcesPath);
 }
 
 /** Wires the core once for a host (Electron main or serve): history, images, engine, backend. */

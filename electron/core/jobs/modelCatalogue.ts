@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ModelSummary } from '../../contract/api.js';
+import { listModelFolders } from '../models/modelLibrary.js';
 
 /**
  * The models the UI may pick: every folder (one level below each root, or a root itself) holding a
@@ -10,19 +11,8 @@ export class ModelCatalogue {
   private readonly dirs = new Map<string, string>();
 
   constructor(roots: string[]) {
-    for (const root of roots.map((r) => resolve(r))) {
-      if (isModel(root)) this.add(basename(root), root);
-      let names: string[] = [];
-      try {
-        names = readdirSync(root).sort();
-      } catch {
-        continue;
-      }
-      for (const name of names) {
-        const dir = join(root, name);
-        if (isModel(dir)) this.add(name, dir);
-      }
-    }
+    // The model library owns discovery (ids, skipped staging folders); this class only maps ids to folders.
+    for (const { id, dir } of listModelFolders(roots)) this.add(id, dir);
   }
 
   private add(id: string, dir: string): void {
@@ -43,14 +33,6 @@ export class ModelCatalogue {
   first(prefer?: string): string | null {
     if (prefer && this.dirs.has(prefer)) return prefer;
     return this.dirs.keys().next().value ?? null;
-  }
-}
-
-function isModel(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory() && existsSync(join(dir, 'unet', 'model.onnx'));
-  } catch {
-    return false;
   }
 }
 

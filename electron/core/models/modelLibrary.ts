@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { expectedBytes, findEntry, type Catalog, type CatalogEntry } from './catalog.js';
+import { projectRoot } from './defaultModel.js';
+import { pullModel, PullError, SOURCE_FILE, stagingDir, type PullOptions, type PullProgress, type PullResult } from './downloader.js';
+import { readModelFolder } from './modelFolder.js';
+
+/**
+ * Where installed models live, and the one list of them every host uses (the picker's ModelCatalogue,
+ * `models list`, history re-runs):
+ *   - folders under the models roots: $ATELIER_MODELS_DIR, <data>/models (where pulls go), then the demo
+ *     and test models shipped with the app;
+ *   - folders the user imported where they are (no copy), recorded in <data>/model-registry.json.
+ */
+
+export const REGISTRY_FILE = 'model-registry.json';
+
+/** An imported folder. Its id is not stored: ids come from the one listing (folder names, made unique). */
+export interface RegisteredModel {
+  dir: string;
+  importedAt: string;
+}
+
+export interface InstalledModel {
+  /** Picker id: the folder name, made unique with -2, -3 … in listing order. */
+  id: string;
+  dir: string;
+  label: string;
+  family: string;
+  origin: 'pulled' | 'imported' | 'bundled' | 'folder';
+  /** Catalogue id of a pulled model. */
+  catalogId?: string;
+  /** Set when the folder no longer reads as a model (files deleted or damaged). */
+  problem?: string;
+}
+
+/** Where `models pull` puts models: $ATELIER_MODELS_DIR when set (e.g. a big disk), else <data>/models. */
+export function pullTargetDir(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env['ATELIER_MODELS_DIR'] || join(dataDir, 'models');
+}
+
+function isModelDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && existsSync(join(dir, 'unet', 'model.onnx'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Folders to look in, in order: models roots that exist, then each imported folder (a root that is
+ * itself a model counts as one model).
+ */
+export function libraryRoots(dataDir: string, resourcesPath?: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const base = resourcesPath ?? projectRoot();
+  const roots = [env['ATELIER_MODELS_DIR'], join(dataDir, 'models'), join(base, 'native-models', 'demo'), join(base, 'native-models', 'test-models')]
+    .filter((d): d is string => !!d && existsSync(d));
+  const imported = readRegistry(dataDir).models.map((m) => m.dir).filter((d) => existsSync(d));
+  return [...new Set([...roots, ...imported].map((d) => resolve(d)))];
+}
+
+/** Every model folder under the roots, with unique ids (folder names; dot-folders like .staging skipped). */
+export function listModelFolders(roots: string[]): Array<{ id: string; dir: string }> {
+  const out: Array<{ id: string; dir: string }> = [];
+  const ids = new Set<string>();
+  const seen = new Set<string>();
+  const add = (name: string, dir: string) => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    let id = name;
+    for (let i = 2; ids.has(id); i++) id = `${name}-${i}`;
+    ids.add(id);
+    out.push({ id, dir });
+  };
+  for (const root of roots.map((r) => resolve(r))) {
+    if (isModelDir(root)) add(basename(root), root);
+    let names: string[] = [];
+    try {
+      names = readdirSync(root).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const dir = join(root, name);
+      if (isModelDir(dir)) add(name, dir);
+    }
+  }
+  return out;
+}
+
+// ---- registry of imported folders ----
+
+export class LibraryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LibraryError';
+  }
+}
+
+export function registryPath(dataDir: string): string {
+  return join(dataDir, REGISTRY_FILE);
+}
+
+/** Reads the registry; a damaged file is reported (never overwritten) and reads as empty. */
+export function readRegistry(dataDir: string): { models: RegisteredModel[]; problem?: string } {
+  const path = registryPath(dataDir);
+  if (!existsSync(path)) return { models: [] };
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as { type?: unknown; models?: unknown };
+    if (v.type !== 'atelier-model-registry' || !Array.isArray(v.models)) throw new Error('not a model registry');
+    const models = v.models.filter(
+      (m): m is RegisteredModel => !!m && typeof m === 'object' && typeof (m as RegisteredModel).dir === 'string',
+    );
+    return { models };
+  } catch (e) {
+    return { models: [], problem: `model registry ${path} is damaged (${(e as Error).message}); move it aside to start a new one` };
+  }
+}
+
+/** Write to a temp file, fsync, rename: a crash leaves the old registry or the new one, never half. */
+function writeRegistry(dataDir: string, models: RegisteredModel[]): void {
+  const path = registryPath(dataDir);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomUUID().slice(0, 8)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ type: 'atelier-model-registry', version: 1, models }, null, 2)}\n`);
+  const fd = openSync(tmp, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/**
+ * Registers a model folder where it is. `check` loads it (the CLI passes `Engine.inspect`, which
+ * creates the sessions) so a folder that reads well but does not load is refused before it is listed.
+ */
+export async function importModelFolder(
+  dataDir: string,
+  dir: string,
+  check?: (dir: string) => Promise<unknown>,
+): Promise<{ id: string; dir: string; alreadyListed: boolean }> {
+  const abs = resolve(dir);
+  readModelFolder(abs);
+  const registry = readRegistry(dataDir);
+  if (registry.problem) throw new LibraryError(registry.problem);
+  const idOf = () => listModelFolders(libraryRoots(dataDir)).find((m) => m.dir === abs)?.id;
+  const listed = idOf();
+  if (check) await check(abs);
+  if (listed) return { id: listed, dir: abs, alreadyListed: true };
+  writeRegistry(dataDir, [...registry.models, { dir: abs, importedAt: new Date().toISOString() }]);
+  return { id: idOf() ?? basename(abs), dir: abs, alreadyListed: false };
+}
+
+/** Removes an imported folder (by its listed id or its path) from the registry; the files stay. */
+export function forgetImported(dataDir: string, idOrDir: string): boolean {
+  const registry = readRegistry(dataDir);
+  if (registry.problem) throw new LibraryError(registry.problem);
+  const byId = listModelFolders(libraryRoots(dataDir)).find((m) => m.id === idOrDir)?.dir;
+  const target = byId ?? resolve(idOrDir);
+  const keep = registry.models.filter((m) => resolve(m.dir) !== target);
+  if (keep.length === registry.models.length) return false;
+  writeRegistry(dataDir, keep);
+  return true;
+}
+
+// ---- listing ----
+
+function sourceCatalogId(dir: string): string | undefined {
+  try {
+    const v = JSON.parse(readFileSync(join(dir, SOURCE_FILE), 'utf8')) as { catalogId?: unknown };
+    return typeof v.catalogId === 'string' ? v.catalogId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Installed models as the picker sees them (same ids), with labels, families and where they came from. */
+export function installedModels(dataDir: string, resourcesPath?: string): InstalledModel[] {
+  const imported = new Set(readRegistry(dataDir).models.map((m) => resolve(m.dir)));
+  const bundled = resolve(resourcesPath ?? projectRoot(), 'native-models') + sep;
+  return listModelFolders(libraryRoots(dataDir, resourcesPath)).map(({ id, dir }) => {
+    const catalogId = sourceCatalogId(dir);
+    const origin: InstalledModel['origin'] = imported.has(dir) ? 'imported' : catalogId ? 'pulled' : dir.startsWith(bundled) ? 'bundled' : 'folder';
+    try {
+      const l = readModelFolder(dir);
+      return { id, dir, label: l.label, family: l.family, origin, ...(catalogId ? { catalogId } : {}) };
+    } catch (e) {
+      return { id, dir, label: id, family: '?', origin, ...(catalogId ? { catalogId } : {}), problem: (e as Error).message };
+    }
+  });
+}
+
+export interface CatalogStatus {
+  entry: CatalogEntry;
+  /** Installed folder of this entry, if pulled. */
+  installedDir?: string;
+  /** Bytes already in staging from a paused or interrupted pull. */
+  partialBytes: number;
+  approxBytes: number;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    total += s.isDirectory() ? folderBytes(p) : s.size;
+  }
+  return total;
+}
+
+export function catalogStatus(catalog: Catalog, dataDir: string, installed = installedModels(dataDir)): CatalogStatus[] {
+  const modelsDir = pullTargetDir(dataDir);
+  return catalog.models.map((entry) => {
+    const found = installed.find((m) => m.catalogId === entry.id);
+    return {
+      entry,
+      ...(found ? { installedDir: found.dir } : {}),
+      partialBytes: folderBytes(stagingDir(modelsDir, entry.id)),
+      approxBytes: expectedBytes(entry),
+    };
+  });
+}
+
+// ---- downloads as jobs, for the app's Models dialog ----
+
+export type DownloadEvent =
+  | { jobId: string; type: 'progress'; progress: PullProgress }
+  | { jobId: string; type: 'done'; result: PullResult }
+  | { jobId: string; type: 'error'; message: string; code: string };
+
+/**
+ * Pulls as long jobs (house rule 3): each has an id, streams progress, ends with exactly one `done` or
+ * `error`, and is cancelled (paused: the parts stay) by its own id. Starting the same model again resumes.
+ */
+export class ModelDownloads {
+  private readonly jobs = new Map<string, { modelId: string; abort: AbortController }>();
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly base: Omit<PullOptions, 'signal' | 'onProgress'>,
+    private readonly emit: (e: DownloadEvent) => void,
+  ) {}
+
+  /** Returns the job id; throws a one-line error for an unknown model or one already downloading. */
+  start(catalogId: string): string {
+    const entry = findEntry(this.catalog, catalogId);
+    for (const j of this.jobs.values()) if (j.modelId === catalogId) throw new LibraryError(`${catalogId} is already downloading`);
+    const jobId = randomUUID();
+    const abort = new AbortController();
+    this.jobs.set(jobId, { modelId: catalogId, abort });
+    void pullModel(entry, { ...this.base, signal: abort.signal, onProgress: (progress) => this.emit({ jobId, type: 'progress', progress }) })
+      .then((result) => this.emit({ jobId, type: 'done', result }))
+      .catch((e: unknown) => this.emit({ jobId, type: 'error', message: (e as Error).message, code: e instanceof PullError ? e.code : 'unknown' }))
+      .finally(() => this.jobs.delete(jobId));
+    return jobId;
+  }
+
+  /** Pauses/cancels one job; false when no such job is running. */
+  cancel(jobId: string): boolean {
+    const j = this.jobs.get(jobId);
+    if (!j) return false;
+    j.abort.abort();
+    return true;
+  }
+
+  running(): Array<{ jobId: string; modelId: string }> {
+    return [...this.jobs.entries()].map(([jobId, j]) => ({ jobId, modelId: j.modelId }));
+  }
+}
