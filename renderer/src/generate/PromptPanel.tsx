@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { SCHEDULER_NAMES, type SchedulerName } from '../../../electron/contract/generation.js';
+import { SCHEDULER_NAMES, type InpaintBlend, type InpaintPrefill, type SchedulerName } from '../../../electron/contract/generation.js';
 import { api } from '../api/api.js';
 import { sizeForAspect, snapFrame } from '../document/geometry.js';
 import { useStore } from '../state/store.js';
@@ -69,13 +69,14 @@ export function PromptPanel() {
   const g = useStore(useShallow((s) => ({
     prompt: s.prompt, negativePrompt: s.negativePrompt, models: s.models, modelId: s.modelId, steps: s.steps, guidance: s.guidance,
     scheduler: s.scheduler, seed: s.seed, seedLocked: s.seedLocked, batch: s.batch, strength: s.strength, useCanvasAsInit: s.useCanvasAsInit,
+    colorMatch: s.colorMatch, blend: s.blend, prefill: s.prefill,
     promptTokens: s.promptTokens, negativeTokens: s.negativeTokens, error: s.error, busy: s.job !== null,
   })));
   const frame = useStore((s) => s.history.doc.generationFrame);
   const set = useStore.getState().setGenerate;
   useTokenCount(g.prompt, g.modelId, 'promptTokens');
   useTokenCount(g.negativePrompt, g.modelId, 'negativeTokens');
-  const ids = { prompt: useId(), negative: useId(), model: useId(), scheduler: useId() };
+  const ids = { prompt: useId(), negative: useId(), model: useId(), scheduler: useId(), blend: useId(), prefill: useId() };
 
   const setSize = (width: number, height: number) => {
     const f = snapFrame({ ...frame, width, height });
@@ -128,9 +129,30 @@ export function PromptPanel() {
         <NumberField label="Batch" value={g.batch} min={1} max={16} onChange={(v) => set({ batch: Math.round(Math.min(16, Math.max(1, v))) })} />
       </div>
       <label className="check"><input type="checkbox" checked={g.useCanvasAsInit} onChange={(e) => set({ useCanvasAsInit: e.target.checked })} /> Use canvas as init</label>
-      {g.useCanvasAsInit && (
+      {(g.useCanvasAsInit || g.prefill !== 'none') && (
         <NumberField label="Strength" value={g.strength} min={0.05} max={1} step={0.05} onChange={(v) => set({ strength: Math.min(1, Math.max(0.05, v)) })} />
       )}
+      <fieldset className="inpaint-options">
+        <legend>Inpaint</legend>
+        <label className="check"><input type="checkbox" checked={g.colorMatch} onChange={(e) => set({ colorMatch: e.target.checked })} /> Match colours</label>
+        <div className="row">
+          <div className="field">
+            <label htmlFor={ids.blend}>Blend</label>
+            <select id={ids.blend} value={g.blend} onChange={(e) => set({ blend: e.target.value as InpaintBlend })}>
+              <option value="multiband">Multi-band</option>
+              <option value="linear">Linear</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={ids.prefill}>Pre-fill</label>
+            <select id={ids.prefill} value={g.prefill} onChange={(e) => set({ prefill: e.target.value as InpaintPrefill })}
+              title="Fill the mask from its surroundings first (for removing things); uses Strength">
+              <option value="none">None</option>
+              <option value="patch">From surroundings</option>
+            </select>
+          </div>
+        </div>
+      </fieldset>
     </form>
   );
 }

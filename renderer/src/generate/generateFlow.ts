@@ -42,8 +42,12 @@ export async function generate(): Promise<void> {
       scheduler: s.scheduler,
       seed,
       batch: s.batch,
-      strength: plan.mode === 'img2img' ? s.strength : 1,
+      // Inpaint repaints from noise, except with a pre-fill, which exists to be partly kept.
+      strength: plan.mode === 'img2img' || (plan.mode === 'inpaint' && s.prefill !== 'none') ? s.strength : 1,
       maskFeather: 4,
+      colorMatch: s.colorMatch,
+      blend: s.blend,
+      prefill: s.prefill,
     };
     useStore.getState().updateJob({ mode: plan.mode, maskImageId });
     const { jobId } = await api.startGeneration({ modelId: s.modelId, settings: settings as never, initImageId, maskImageId, documentId: doc.id });

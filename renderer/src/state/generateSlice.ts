@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ModelSummary } from '../../../electron/contract/api.js';
-import type { GenerationMode, SchedulerName } from '../../../electron/contract/generation.js';
+import type { GenerationMode, InpaintBlend, InpaintPrefill, SchedulerName } from '../../../electron/contract/generation.js';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
 
@@ -34,6 +34,10 @@ export interface GenerateSlice {
   batch: number;
   strength: number;
   useCanvasAsInit: boolean;
+  /** Inpaint: match colours to the surroundings, paste-back blend, pre-fill (engine defaults). */
+  colorMatch: boolean;
+  blend: InpaintBlend;
+  prefill: InpaintPrefill;
   promptTokens: TokenCount | null;
   negativeTokens: TokenCount | null;
   job: RunningJob | null;
@@ -59,6 +63,9 @@ export const createGenerateSlice: StateCreator<Store, [], [], GenerateSlice> = (
   batch: 1,
   strength: 0.75,
   useCanvasAsInit: false,
+  colorMatch: true,
+  blend: 'multiband',
+  prefill: 'none',
   promptTokens: null,
   negativeTokens: null,
   job: null,
