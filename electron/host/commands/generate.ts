@@ -130,7 +130,8 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
     scheduler,
     seed: intOption(v.seed, 'seed', randomInt(0, 0xffffffff)),
     batch: intOption(v.batch, 'batch', 1),
-    strength: numberOption(v.strength, 'strength', mode === 'inpaint' ? 1 : 0.75),
+    // Inpaint repaints from noise unless a pre-fill is asked for, which exists to be partly kept.
+    strength: numberOption(v.strength, 'strength', mode === 'inpaint' && (v.prefill ?? 'none') === 'none' ? 1 : 0.75),
     maskFeather: intOption(v.feather, 'feather', INPAINT_DEFAULTS.feather),
     ...inpaintCliOptions(v),
   });
@@ -212,12 +213,12 @@ export const inpaintCommand: CliCommand = {
   usage: `npm run cli -- inpaint --image FILE --mask FILE --prompt TEXT --out FILE [options]
   --image FILE       the image to edit
   --mask FILE        same size; white repaints, black keeps
-  --strength X       0–1 (default 1: repaint from noise)
+  --strength X       0–1 (default 1: repaint from noise; 0.75 with --prefill patch)
   --feather PX       0–8 px soft edge inside the mask (default 4); pixels outside the mask never change
   --color-match on|off     match the new region's colour to its surroundings (default on)
   --blend multiband|linear paste-back across the feather: multiband keeps detail sharp (default multiband)
   --prefill none|patch     fill the mask from its surroundings first, for removing things (default none;
-                           matters when --strength < 1)
+                           with patch, --strength defaults to 0.75 so part of the fill is kept)
   --mask-margin PX   0–64 px of context the model repaints around the mask (default 16)
 ${COMMON_USAGE}`,
   run: (args, io) => run('inpaint', args, io),
