@@ -8,9 +8,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RasterLayer } from '../../contract/document.js';
 import { compositeDocument } from './composite.js';
-import { buildSampleDocument, type SampleDocument } from './fixtures/sampleDocument.js';
+import { buildSampleDocument, idOf, pngOf, type SampleDocument } from './fixtures/sampleDocument.js';
 import { decodePngGray, decodePngRgba } from './pngDecode.js';
-import { exportPsd } from './psdExport.js';
+import { estimatePsdBytes, exportPsd } from './psdExport.js';
 import { importPsd } from './psdImport.js';
 import { gimpBatch, IMAGEMAGICK_CONVERT, IMAGEMAGICK_IDENTIFY, python, reportMissing } from './readerTools.testutil.js';
 
@@ -152,6 +152,16 @@ describe('PSD export memory discipline', () => {
     exportPsd(sample.document, sample.images, { onStats: (s) => (stats = s) });
     const hidden = sample.document.layers.filter((l) => l.kind === 'raster' && !l.visible).length;
     expect(stats).toEqual({ decodes: 2 * sample.images.size - hidden, secondPass: false });
+  });
+
+  it('the size bound the writer starts from holds even for incompressible noise', async () => {
+    const noise = new Uint8Array(300 * 200 * 4).map((_, i) => (i * 2654435761) >>> 24);
+    const png = await pngOf({ width: 300, height: 200, data: noise });
+    const id = idOf(png);
+    const doc = { ...sample.document, width: 300, height: 200, layers: [{ ...(sample.document.layers[0] as RasterLayer), width: 300, height: 200, imageId: id }] };
+    const bytes = exportPsd(doc, new Map([[id, png]]));
+    expect(bytes.length).toBeLessThanOrEqual(estimatePsdBytes(doc, 20_000));
+    expect(bytes.buffer.byteLength).toBeLessThan(bytes.length * 1.34); // no large hidden slack handed back
   });
 });
 

@@ -1,4 +1,5 @@
-import { writePsdUint8Array, type Layer as PsdLayer, type PixelData, type Psd, type BlendMode as PsdBlendMode } from 'ag-psd';
+import { writePsdUint8Array, type Layer as PsdLayer, type PixelData, type Psd, type BlendMode as PsdBlendMode, type WriteOptions } from 'ag-psd';
+import * as agWriter from 'ag-psd/dist/psdWriter.js';
 import { DocumentSchema, type AtelierDocument, type BlendMode, type Layer, type RasterLayer } from '../../contract/document.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
 import { compositeDocument, CompositeError, layerImage, maskImage } from './composite.js';
@@ -74,6 +75,36 @@ class LazyPixels {
   }
 }
 
+/** Upper bound of the PSD size: PackBits never grows a row by more than 1/128 plus a byte. */
+export function estimatePsdBytes(doc: AtelierDocument, xmpLength: number): number {
+  const rle = (w: number, h: number, channels: number) => channels * (2 * h + h * (w + Math.ceil(w / 128) + 1));
+  let n = 1 << 20;
+  n += rle(doc.width, doc.height, 4) + xmpLength * 3;
+  for (const l of doc.layers) {
+    n += 4096; // layer record, name, additional info
+    if (l.kind !== 'raster') continue;
+    n += rle(l.width, l.height, 4);
+    if (l.mask) n += rle(l.mask.width, l.mask.height, 1);
+  }
+  return n;
+}
+
+/**
+ * ag-psd's writer starts at 4 KiB and doubles, so a 600 MB PSD briefly holds a 512 MiB and a 1 GiB
+ * buffer. Starting at the size bound avoids that; if ag-psd's internals ever move, use its public call.
+ */
+function writeSized(psd: Psd, options: WriteOptions, estimate: number): Uint8Array {
+  const { createWriter, writePsd, getWriterBufferNoCopy } = agWriter as Partial<typeof agWriter>;
+  if (typeof createWriter !== 'function' || typeof writePsd !== 'function' || typeof getWriterBufferNoCopy !== 'function') {
+    return writePsdUint8Array(psd, options);
+  }
+  const writer = createWriter(Math.min(estimate, 2 ** 32));
+  writePsd(writer, psd, options);
+  const bytes = getWriterBufferNoCopy(writer);
+  // Compressible pictures can leave most of the bound unused: hand back a right-sized copy then.
+  return bytes.byteLength < bytes.buffer.byteLength * 0.75 ? bytes.slice() : bytes;
+}
+
 /** ag-psd reads masks from the red channel of RGBA pixel data. */
 function grayAsRgba(gray: GrayImage): Uint8Array {
   const out = new Uint8Array(gray.width * gray.height * 4);
@@ -114,8 +145,9 @@ export function exportPsd(doc: AtelierDocument, images: ReadonlyMap<string, Uint
   const psdIds = new Map<string, number>();
   doc.layers.forEach((l, i) => psdIds.set(l.id, i + 1));
   const xmp = documentXmp(doc, psdIds, options.appVersion);
-  const first = writeWith(doc, pixels, composite, psdIds, xmp, false);
-  const result = first.complete ? first : writeWith(doc, pixels, composite, psdIds, xmp, true);
+  const estimate = estimatePsdBytes(doc, xmp.length);
+  const first = writeWith(doc, pixels, composite, psdIds, xmp, false, estimate);
+  const result = first.complete ? first : writeWith(doc, pixels, composite, psdIds, xmp, true, estimate);
   options.onStats?.({ decodes: pixels.decodes, secondPass: !first.complete });
   return result.bytes;
 }
@@ -127,6 +159,7 @@ function writeWith(
   psdIds: Map<string, number>,
   xmp: string,
   ungated: boolean,
+  estimate: number,
 ): { bytes: Uint8Array; complete: boolean } {
   const lazy = new LazyPixels();
   const gate = new Gate();
@@ -181,7 +214,7 @@ function writeWith(
   let bytes: Uint8Array;
   try {
     // noBackground: keep the bottom layer a normal layer so its name, opacity and position survive.
-    bytes = writePsdUint8Array(psd, { noBackground: true });
+    bytes = writeSized(psd, { noBackground: true }, estimate);
   } catch (e) {
     if (e instanceof CompositeError) throw e;
     throw new PsdExportError(`could not write the PSD: ${(e as Error).message}`);
