@@ -3,6 +3,7 @@ import { benchExport } from './export.js';
 import { benchNumericCore } from './numericCore.js';
 import { benchHistory } from './history.js';
 import { benchInpaint } from './inpaint.js';
+import { benchUi } from './ui.js';
 
 /** `npm run bench -- [engine] [--model DIR] [--size N]`: measurements, never part of `npm test`. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
@@ -11,6 +12,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   history: benchHistory,
   inpaint: benchInpaint,
   export: benchExport,
+  ui: benchUi,
 };
 
 const [name = 'engine', ...rest] = process.argv.slice(2);

@@ -130,11 +130,13 @@ export function CanvasView() {
     <div ref={host} className="canvas-host" data-tool={tool} data-zoom={zoom} data-pan-x={panX} data-pan-y={panY} role="application" aria-label="Canvas" style={{ cursor: tool === 'hand' ? 'grab' : tool === 'move' ? 'move' : tool === 'frame' ? 'crosshair' : 'none' }}>
       <Stage width={vw} height={vh} scaleX={zoom} scaleY={zoom} x={panX} y={panY} listening={false}>
         <Layer listening={false} imageSmoothingEnabled={zoom < 1}>
-          <Rect x={0} y={0} width={docSize.width} height={docSize.height} fillPatternImage={pattern as unknown as HTMLImageElement} fillPatternScaleX={1 / zoom} fillPatternScaleY={1 / zoom} shadowColor="black" shadowBlur={24 / zoom} shadowOpacity={0.5} listening={false} />
+          {/* A plain border, not a shadow: blurred shadows cost tens of ms per redraw in software rendering. */}
+          <Rect x={0} y={0} width={docSize.width} height={docSize.height} fillPatternImage={pattern as unknown as HTMLImageElement} fillPatternScaleX={1 / zoom} fillPatternScaleY={1 / zoom} stroke="#0c0d0f" strokeWidth={3 / zoom} listening={false} perfectDrawEnabled={false} />
           <LayerImages />
-          <PreviewImage />
         </Layer>
+        {/* Changes every step while generating: kept apart from the layer images so a preview redraws only this. */}
         <Layer listening={false}>
+          <PreviewImage />
           <SelectionOutline zoom={zoom} />
           <FrameOverlay zoom={zoom} />
           <BrushCursor zoom={zoom} />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArrayMask } from './maskSurface.js';
 import { createDocument, rasterLayer } from './newDocument.js';
-import { initialUndo, perform, redo, undo } from './undoHistory.js';
+import { initialUndo, perform, record, redo, undo } from './undoHistory.js';
 
 describe('undo history', () => {
   it('undoes and redoes a sequence including a mask stroke; a new edit clears redo', () => {
@@ -28,5 +28,20 @@ describe('undo history', () => {
     s = perform(s, { type: 'setFrame', frame: { x: 0, y: 0, width: 64, height: 64 } }, 'Frame');
     expect(s.future).toHaveLength(0);
     expect(redo(s, mask)).toBe(s);
+  });
+
+  it('records an already-drawn mask stroke so undo restores and redo re-applies it', () => {
+    const mask = new ArrayMask(4, 1);
+    mask.write({ x: 0, y: 0, width: 2, height: 1 }, Uint8Array.of(255, 255));
+    const rect = { x: 0, y: 0, width: 2, height: 1 };
+    let s = record(initialUndo(createDocument(4, 1)), {
+      label: 'Stroke',
+      forward: { type: 'maskPatch', patch: { rect, before: new Uint8Array(2), after: Uint8Array.of(255, 255) } },
+      inverse: { type: 'maskPatch', patch: { rect, before: Uint8Array.of(255, 255), after: new Uint8Array(2) } },
+    });
+    s = undo(s, mask);
+    expect([...mask.data]).toEqual([0, 0, 0, 0]);
+    s = redo(s, mask);
+    expect([...mask.data]).toEqual([255, 255, 0, 0]);
   });
 });

@@ -28,6 +28,15 @@ export function perform(state: UndoState, cmd: DocCommand, label: string, mask?:
   return { doc, past: past.length > LIMIT ? past.slice(past.length - LIMIT) : past, future: [] };
 }
 
+/**
+ * Records an edit whose effect is already on the surface (a mask stroke drawn live): pushes the step
+ * without applying it again. Only for commands that leave the document object unchanged.
+ */
+export function record(state: UndoState, step: UndoStep): UndoState {
+  const past = [...state.past, step];
+  return { doc: state.doc, past: past.length > LIMIT ? past.slice(past.length - LIMIT) : past, future: [] };
+}
+
 export function undo(state: UndoState, mask?: MaskSurface): UndoState {
   const step = state.past[state.past.length - 1];
   if (!step) return state;

@@ -3,7 +3,8 @@ import type { AtelierDocument } from '../../../electron/contract/document.js';
 import { maskBitmap } from '../canvas/maskBitmap.js';
 import type { DocCommand } from '../document/commands.js';
 import { createDocument } from '../document/newDocument.js';
-import { initialUndo, perform, redo, undo, type UndoState } from '../document/undoHistory.js';
+import type { MaskPatch } from '../document/maskSurface.js';
+import { initialUndo, perform, record, redo, undo, type UndoState } from '../document/undoHistory.js';
 import type { Store } from './store.js';
 
 /** The open document and its undo history. Every edit goes through `perform` (one gesture = one call). */
@@ -15,6 +16,8 @@ export interface DocumentSlice {
   version: number;
   savedVersion: number;
   perform(cmd: DocCommand, label: string): void;
+  /** A mask stroke already drawn into the bitmap: one undo step, no second write. */
+  recordMaskStroke(patch: MaskPatch, label: string): void;
   undo(): void;
   redo(): void;
   /** Replaces the document (New, Open, recovery): fresh history, empty mask. */
@@ -29,6 +32,13 @@ export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (
   savedVersion: 0,
   perform(cmd, label) {
     set((s) => ({ history: perform(s.history, cmd, label, maskBitmap), version: s.version + 1 }));
+  },
+  recordMaskStroke(patch, label) {
+    const { rect, before, after } = patch;
+    set((s) => ({
+      history: record(s.history, { label, forward: { type: 'maskPatch', patch }, inverse: { type: 'maskPatch', patch: { rect, before: after, after: before } } }),
+      version: s.version + 1,
+    }));
   },
   undo() {
     if (!get().history.past.length) return;

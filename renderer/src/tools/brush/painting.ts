@@ -15,9 +15,11 @@ export function paintPainting(erase: boolean): ToolState {
     },
     onPointerUp(_memo, p) {
       maskBitmap.strokeTo(p.x, p.y);
+      const t = performance.now();
       const patch = maskBitmap.endStroke();
-      // The bitmap already shows the stroke; `perform` re-writes the same pixels and records the step.
-      if (patch) useStore.getState().perform({ type: 'maskPatch', patch }, erase ? 'Erase mask' : 'Paint mask');
+      // The bitmap already shows the stroke: record the step without writing the pixels again.
+      if (patch) useStore.getState().recordMaskStroke(patch, erase ? 'Erase mask' : 'Paint mask');
+      performance.measure('brush-commit', { start: t, end: performance.now() });
       return 'idle';
     },
     onCancel() {
