@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -196,6 +196,26 @@ describe('pullModel against a local server', () => {
     await expect(pullModel(entry, options(other, { signal: ac2.signal }))).rejects.toMatchObject({ code: 'cancelled' });
     await discardPull(other, 'sd15-tiny');
     expect(existsSync(stagingDir(other, 'sd15-tiny'))).toBe(false);
+  });
+});
+
+describe('pullModel guards', () => {
+  it('a second pull of the same model while one runs is refused; a lock left by a dead process is taken over', async () => {
+    const modelsDir = freshModelsDir();
+    const lock = `${stagingDir(modelsDir, 'sd15-tiny')}.lock`;
+    mkdirSync(stagingDir(modelsDir, 'sd15-tiny'), { recursive: true });
+    writeFileSync(lock, String(process.pid));
+    await expect(pullModel(entry, options(modelsDir))).rejects.toThrow(`sd15-tiny is already being downloaded (process ${process.pid})`);
+    writeFileSync(lock, '999999999');
+    await pullModel(entry, options(modelsDir));
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('a server length that contradicts the catalogue stops the pull before writing', async () => {
+    const modelsDir = freshModelsDir();
+    const wrong: CatalogEntry = { ...entry, files: entry.files.map((f) => (f.path === VAE ? { ...f, size: f.size! + 1 } : f)) };
+    await expect(pullModel(wrong, options(modelsDir))).rejects.toThrow(/^vae_decoder\/model.onnx: the server offers \d+ bytes but the catalogue says \d+; nothing was placed$/);
+    expect(existsSync(join(modelsDir, 'sd15-tiny'))).toBe(false);
   });
 });
 
