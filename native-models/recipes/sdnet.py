@@ -133,7 +133,7 @@ class UNet(nn.Module):
     embedded and added to the time embedding, as SDXL's add_embedding does."""
 
     def __init__(self, in_ch=4, out_ch=4, channels=(32, 64), attn=(True, True), ctx_dim=32,
-                 layers_per_block=1, heads=1, tf_layers=1, add_embed_dim=None, time_id_dim=8):
+                 layers_per_block=1, heads=1, tf_layers=1, add_embed_dim=None, time_id_dim=8, pool_ctx=False):
         super().__init__()
         self.channels = list(channels)
         temb_dim = channels[0] * 4
@@ -144,6 +144,9 @@ class UNet(nn.Module):
         if add_embed_dim:
             self.add_mlp = nn.Sequential(nn.Linear(add_embed_dim + 6 * time_id_dim, temb_dim), nn.SiLU(),
                                          nn.Linear(temb_dim, temb_dim))
+        # pool_ctx: the mean of the text states (padding positions see the whole prompt through
+        # causal attention) joins the time embedding, a global path besides cross-attention.
+        self.ctx_mlp = nn.Sequential(nn.Linear(ctx_dim, temb_dim), nn.SiLU(), nn.Linear(temb_dim, temb_dim)) if pool_ctx else None
         self.conv_in = nn.Conv2d(in_ch, channels[0], 3, padding=1)
         self.down = nn.ModuleList()
         skip_ch = [channels[0]]
@@ -183,6 +186,8 @@ class UNet(nn.Module):
             tid = timestep_embedding(time_ids.float().reshape(-1), self.time_id_dim).reshape(time_ids.shape[0], -1)
             temb = temb + self.add_mlp(torch.cat([text_embeds, tid], dim=-1))
         ctx = encoder_hidden_states
+        if self.ctx_mlp is not None:
+            temb = temb + self.ctx_mlp(ctx.mean(dim=1))
         h = self.conv_in(sample)
         skips = [h]
         for blk in self.down:
