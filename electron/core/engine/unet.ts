@@ -56,11 +56,13 @@ export class UnetRunner {
     const spec = this.timestep;
     const count = this.timestepLayout === 'batch' ? batch : 1;
     const dims = this.timestepLayout === 'scalar' ? [] : [count];
+    // Integer UNets get the timestep truncated, as diffusers' ONNX pipelines pass np.array([t], dtype=int64)
+    // (Euler linspace timesteps can be fractional: 499.5 at 3 steps becomes 499, not 500).
     switch (spec.type) {
       case 'int64':
-        return new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.round(t))), dims);
+        return new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(t))), dims);
       case 'int32':
-        return new ort.Tensor('int32', new Int32Array(count).fill(Math.round(t)), dims);
+        return new ort.Tensor('int32', new Int32Array(count).fill(Math.trunc(t)), dims);
       default:
         return floatTensor(spec, new Float32Array(count).fill(t), dims);
     }
