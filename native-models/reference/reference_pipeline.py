@@ -20,6 +20,7 @@ import os
 import sys
 
 import numpy as np
+import onnx
 import torch
 import torch.nn.functional as F
 from PIL import Image
@@ -64,6 +65,9 @@ class Model:
         self.vae_scale = read_json(os.path.join(self.dir, 'vae_decoder', 'config.json'))['scaling_factor']
         self.scheduler_config = read_json(os.path.join(self.dir, 'scheduler', 'scheduler_config.json'))
         self.in_channels = self.m['unet'].conv_in.in_channels
+        unet_inputs = onnx.load(os.path.join(self.dir, 'unet', 'model.onnx'), load_external_data=False).graph.input
+        ts_type = next(i.type.tensor_type.elem_type for i in unet_inputs if i.name == 'timestep')
+        self.integer_timestep = ts_type in (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
 
 
 def ids_tensor(ids):
@@ -168,7 +172,10 @@ def generate_one(model, s, cond, seed, init_rgb=None, mask_u8=None):
         x = torch.from_numpy(sched.scale_model_input(x, i)).float()
         if extra is not None:
             x = torch.cat([x, extra.expand(x.shape[0], -1, -1, -1)], dim=1)
-        t = torch.tensor([timesteps[i]], dtype=torch.float32)
+        # The ONNX pipelines feed np.array([t], dtype=<the UNet's timestep type>): an integer UNet gets the
+        # timestep truncated (Euler linspace timesteps can be fractional, e.g. 499.5 at 3 steps).
+        t_value = float(int(timesteps[i])) if model.integer_timestep else timesteps[i]
+        t = torch.tensor([t_value], dtype=torch.float32)
         batch = x.shape[0]
         kwargs = {}
         if model.xl:
@@ -217,10 +224,11 @@ CASES = [
         'mode': 'img2img', 'prompt': 'a yellow sun over a green hill', 'negativePrompt': '',
         'width': 64, 'height': 64, 'steps': 4, 'guidance': 7.5, 'scheduler': 'ddim', 'seed': 42, 'strength': 0.6}},
     # 9-channel UNet: latents | mask at latent size | masked-image latents. The mask is on the 8 px grid,
-    # where the engine's any-pixel cell rule and diffusers' nearest interpolation agree.
+    # where the engine's any-pixel cell rule and diffusers' nearest interpolation agree. This UNet takes
+    # int64 timesteps and 3 Euler steps give 999, 499.5, 0: the middle one is truncated to 499.
     {'name': 'sd15-inpaint9-euler', 'model': 'sd15-inpaint-tiny', 'settings': {
         'mode': 'inpaint', 'prompt': 'a white cat sitting', 'negativePrompt': 'ugly',
-        'width': 64, 'height': 64, 'steps': 4, 'guidance': 7.5, 'scheduler': 'euler', 'seed': 7, 'strength': 1,
+        'width': 64, 'height': 64, 'steps': 3, 'guidance': 7.5, 'scheduler': 'euler', 'seed': 7, 'strength': 1,
         **INPAINT_PLAIN}},
     # 4-channel UNet: latent blending with the original noised to each next step; strength < 1.
     {'name': 'sd15-inpaint4-blend-euler', 'model': 'sd15-tiny', 'settings': {

@@ -19,11 +19,13 @@ const FIXTURES = join(projectRoot(), 'native-models', 'reference', 'fixtures');
 const MODELS = join(projectRoot(), 'native-models', 'test-models');
 
 /**
- * float32 torch vs onnxruntime leaves about one level of rounding here and there; a real pipeline
- * mistake (batch order, init_noise_sigma, VAE scaling, width/height) moves most pixels by tens of levels.
+ * float32 torch vs onnxruntime leaves a level here and there (measured: max 1, mean <= 0.001 levels).
+ * Pipeline mistakes move most pixels by tens of levels (CFG order, init_noise_sigma, VAE scaling, latent
+ * h/w); the subtle ones on these tiny random models by about half a level on average (SDXL time_ids (w, h),
+ * the 9-channel masked image left unmasked, guidance off by one), which the mean bound catches.
  */
 const MAX_LEVELS = 2;
-const MEAN_LEVELS = 0.5;
+const MEAN_LEVELS = 0.1;
 
 interface Fixture {
   name: string;
