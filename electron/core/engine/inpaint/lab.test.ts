@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labToRgb, rgbToLab } from './lab.js';
+import { affineLabToPlanes, labToRgb, rgbToLab } from './lab.js';
 
 describe('Lab conversion', () => {
   it('puts white, black and sRGB red where the CIE formulas do', () => {
@@ -30,5 +30,25 @@ describe('Lab conversion', () => {
       }
     }
     expect(worst).toBeLessThan(0.25);
+  });
+
+  it('affineLabToPlanes equals convert → map → mix → convert back, pixel by pixel', () => {
+    const w = 7;
+    const h = 5;
+    const data = new Uint8Array(w * h * 4);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 73 + 11) % 256;
+    const strength = new Float32Array(w * h).map((_, p) => (p % 4) / 3);
+    const gain = [1.1, 0.9, 1.2] as const;
+    const offset = [-3, 2, 4] as const;
+    const out = affineLabToPlanes(data, w, 0, 0, w, h, gain, offset, strength);
+    const lab = [0, 0, 0];
+    const rgb = [0, 0, 0];
+    for (let p = 0; p < w * h; p++) {
+      rgbToLab(data[p * 4]!, data[p * 4 + 1]!, data[p * 4 + 2]!, lab);
+      const s = strength[p]!;
+      const m = lab.map((v, c) => v + s * (v * gain[c]! + offset[c]! - v));
+      labToRgb(m[0]!, m[1]!, m[2]!, rgb);
+      for (let c = 0; c < 3; c++) expect(out[c * w * h + p]).toBeCloseTo(s === 0 ? data[p * 4 + c]! : rgb[c]!, 3);
+    }
   });
 });

@@ -6,8 +6,8 @@
  */
 import type { GrayImage, RgbaImage } from '../../image/types.js';
 import { compositeWithWeights, featherWeights, MAX_FEATHER } from '../mask.js';
-import { applyTransfer, DEFAULT_FALLOFF, falloffStrength, measureTransfer } from './colorMatch.js';
-import { labToRgb, rgbaToLab, rgbToLab } from './lab.js';
+import { DEFAULT_FALLOFF, falloffStrength, measureTransfer } from './colorMatch.js';
+import { affineLabToPlanes, rgbToLab } from './lab.js';
 import { planes, type Planes } from './pyramid.js';
 import { coarsePushPullFill, weightedBands } from './pyramidBlend.js';
 import { maskBounds, padRect, signedDistances, type Rect } from './region.js';
@@ -80,21 +80,22 @@ function generatedPlanes(
       const d = dist.outside[p]!;
       ring[p] = d > 0 && d <= ringPx ? 1 : 0;
     }
-    const genLab = rgbaToLab(generated.data, generated.width, rect.x0, rect.y0, w, h);
+    const genLab = ringLab(generated, rect, ring);
     const origLab = ringLab(original, rect, ring);
     const t = measureTransfer(origLab, genLab, ring, w);
     if (t) {
-      applyTransfer(genLab, t, (p) => (dist.outside[p]! > 0 ? 1 : falloffStrength(dist.inside[p]!, DEFAULT_FALLOFF)));
-      const out = planes(w, h, 3);
       const n = w * h;
-      const rgb = new Float32Array(3);
+      const strength = new Float32Array(n);
+      const f = DEFAULT_FALLOFF;
       for (let p = 0; p < n; p++) {
-        labToRgb(genLab[p * 3]!, genLab[p * 3 + 1]!, genLab[p * 3 + 2]!, rgb);
-        out.data[p] = rgb[0]!;
-        out.data[n + p] = rgb[1]!;
-        out.data[2 * n + p] = rgb[2]!;
+        const d = dist.inside[p]!;
+        // falloffStrength(d), inlined: this loop also runs before the JIT warms up.
+        strength[p] = d <= f.fullPx ? 1 : falloffStrength(d, f);
       }
-      return out;
+      // corrected = (v − fromMean)·gain + toMean, as one affine map per channel.
+      const offset = [0, 1, 2].map((c) => t.toMean[c]! - t.fromMean[c]! * t.gain[c]!) as [number, number, number];
+      const data = affineLabToPlanes(generated.data, generated.width, rect.x0, rect.y0, w, h, t.gain, offset, strength);
+      return { w, h, c: 3, data };
     }
   }
   return bytesToPlanes(generated, rect);
