@@ -515,6 +515,8 @@ export async function pullModel(entry: CatalogEntry, opts: PullOptions): Promise
       repo: entry.source.repo,
       revision: entry.source.revision,
       license: entry.license.id,
+      // readModelFolder takes label and recommended settings from here (model_index.json stays as published).
+      ...(entry.recommended ? { recommended: entry.recommended } : {}),
       pulledAt: new Date().toISOString(),
       skipped: result.skipped,
     };

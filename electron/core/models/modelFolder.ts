@@ -109,6 +109,15 @@ function familyOf(pipelineClass: string, hasSecondEncoder: boolean, textEncoderC
 
 const DEFAULT_SCALING: Record<ModelFamily, number> = { sd1: 0.18215, sd2: 0.18215, sdxl: 0.13025 };
 
+/** `atelier-source.json` written by `models pull`; unreadable means no extra settings, never a broken model. */
+function pulledSettings(modelDir: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(modelDir, 'atelier-source.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export function readModelFolder(modelDir: string): ModelLayout {
   if (!existsSync(modelDir) || !statSync(modelDir).isDirectory()) {
     throw new EngineError(`model folder not found: ${modelDir}`, 'invalid-model');
@@ -130,7 +139,8 @@ export function readModelFolder(modelDir: string): ModelLayout {
   const declaredScaling = vaeDecoder.config['scaling_factor'] ?? vaeEncoder?.config['scaling_factor'];
   const vaeScalingFactor = typeof declaredScaling === 'number' && declaredScaling > 0 ? declaredScaling : DEFAULT_SCALING[family];
 
-  const extra = index['_atelier'];
+  // A pulled model keeps its publisher's files untouched; the catalogue's label and settings sit beside them.
+  const extra = index['_atelier'] ?? pulledSettings(modelDir);
   const extraObj = extra && typeof extra === 'object' ? (extra as Record<string, unknown>) : {};
   const label = typeof extraObj['label'] === 'string' ? extraObj['label'] : basename(modelDir);
   const recommended = extraObj['recommended'] && typeof extraObj['recommended'] === 'object'

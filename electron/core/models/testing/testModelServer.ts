@@ -113,7 +113,8 @@ export async function startTestModelServer(dir: string, repo: string, revision =
       rule.used = (rule.used ?? 0) + 1;
       log.status = status;
       res.writeHead(status, headers);
-      res.write(body.subarray(0, rule.bytes), () => setTimeout(() => res.socket?.destroy(), 20));
+      // Give the client time to take the bytes in before the reset (a reader may drop what it has queued).
+      res.write(body.subarray(0, rule.bytes), () => setTimeout(() => res.socket?.destroy(), 100));
       return;
     }
     send(status, headers, body);
