@@ -17,23 +17,38 @@ export function isLayeredOutput(path: string): boolean {
 }
 
 /**
- * The generated layer of an inpaint, such that `input·(1−m) + layer·m` reproduces the flat result
- * `result` under the feathered mask m: where m is 1 the layer is the result itself, where the feather
- * fades it is solved for (and clamped), outside the mask it is transparent.
+ * The generated layer of an inpaint and its layer mask, such that `input·(1−m) + layer·m` reproduces
+ * the flat result under the mask m. m starts as the feathered mask; where the paste-back (colour
+ * match, multi-band blend) moved a pixel further than a layer under that weight can reach, m rises
+ * just enough for the layer to reach it. Outside the user's mask both are empty.
  */
-export function inpaintLayerPixels(input: RgbaImage, result: RgbaImage, weights: Float32Array): RgbaImage {
-  const data = new Uint8Array(result.data.length);
+export function inpaintLayer(input: RgbaImage, result: RgbaImage, weights: Float32Array): { pixels: RgbaImage; mask: GrayImage } {
+  const pixels = new Uint8Array(result.data.length);
+  const mask = new Uint8Array(weights.length);
   for (let p = 0; p < weights.length; p++) {
     const w = weights[p]!;
     if (w === 0) continue;
     const i = p * 4;
+    let need = w;
     for (let c = 0; c < 3; c++) {
-      const v = (result.data[i + c]! - input.data[i + c]! * (1 - w)) / w;
-      data[i + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+      const a = input.data[i + c]!;
+      const f = result.data[i + c]!;
+      if (f > a) need = Math.max(need, (f - a) / (255 - a));
+      else if (f < a) need = Math.max(need, (a - f) / a);
     }
-    data[i + 3] = 255;
+    const m8 = Math.min(255, Math.ceil(need * 255 - 1e-9));
+    const m = m8 / 255;
+    mask[p] = m8;
+    for (let c = 0; c < 3; c++) {
+      const v = (result.data[i + c]! - input.data[i + c]! * (1 - m)) / m;
+      pixels[i + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    }
+    pixels[i + 3] = 255;
   }
-  return { width: result.width, height: result.height, data };
+  return {
+    pixels: { width: result.width, height: result.height, data: pixels },
+    mask: { width: result.width, height: result.height, data: mask },
+  };
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -69,9 +84,7 @@ export async function resultDocument(input: LayeredInput): Promise<{ doc: Atelie
   const source = { model: input.model, settings: { ...s, seed: input.seed } };
   const name = describeGeneration(s, input.seed);
   if (s.mode === 'inpaint' && input.initImage && input.mask) {
-    const weights = featherWeights(input.mask, s.maskFeather);
-    const maskPixels: GrayImage = { width: s.width, height: s.height, data: Uint8Array.from(weights, (w) => Math.round(w * 255)) };
-    const pixels = inpaintLayerPixels(input.initImage, result, weights);
+    const { pixels, mask: maskPixels } = inpaintLayer(input.initImage, result, featherWeights(input.mask, s.maskFeather));
     layers.push({
       ...base, id: 'result', name, source, imageId: put(await encodePng(pixels)),
       mask: { imageId: put(await grayPng(maskPixels)), x: 0, y: 0, width: s.width, height: s.height },
