@@ -122,6 +122,21 @@ describe('pullModel against a local server', () => {
     expect(r.resumed).toEqual([TEXT]);
   });
 
+  it('a weak ETag is not sent as If-Range (it could never match), so the resume still continues the part', async () => {
+    const modelsDir = freshModelsDir();
+    server.misbehave(UNET, { kind: 'drop-after', bytes: 250_000, weakEtag: true });
+    await expect(pullModel(entry, options(modelsDir, { retries: 0 }))).rejects.toMatchObject({ code: 'network' });
+    server.misbehave(UNET, { kind: 'weak-etag' });
+    server.requests.length = 0;
+    const r = await pullModel(entry, options(modelsDir));
+    expectSameFiles(join(modelsDir, 'sd15-tiny'));
+    const unet = server.requests.filter((q) => q.path === UNET);
+    expect(unet).toHaveLength(1);
+    expect(unet[0]!.ifRange).toBeUndefined();
+    expect(unet[0]!.status).toBe(206);
+    expect(r.resumed).toEqual([UNET]);
+  });
+
   it('a server without range support sends the whole file again and the part restarts cleanly', async () => {
     const modelsDir = freshModelsDir();
     server.misbehave(UNET, { kind: 'drop-after', bytes: 250_000 });

@@ -333,7 +333,8 @@ async function attemptFile(ctx: FileContext): Promise<FileOutcome> {
   const headers: Record<string, string> = { 'user-agent': 'Atelier-model-downloader' };
   if (have > 0) {
     headers['range'] = `bytes=${have}-`;
-    if (meta?.etag) headers['if-range'] = meta.etag;
+    // A weak ETag never matches If-Range (RFC 9110), so sending one would restart every resume.
+    if (meta?.etag && !meta.etag.startsWith('W/')) headers['if-range'] = meta.etag;
   }
   let res: Awaited<ReturnType<typeof fetch>>;
   try {

@@ -14,9 +14,11 @@ import type { CatalogEntry } from '../catalog.js';
 
 export type Misbehaviour =
   /** Send this many bytes, then destroy the socket (once, then behave). */
-  | { kind: 'drop-after'; bytes: number; times?: number }
+  | { kind: 'drop-after'; bytes: number; times?: number; weakEtag?: boolean }
   /** Ignore Range headers: always 200 with the whole file. */
   | { kind: 'no-range' }
+  /** Send a weak ETag (W/"…"), which an If-Range can never match (RFC 9110 §13.1.5). */
+  | { kind: 'weak-etag' }
   /** Flip one byte of the body (the hash check must catch it). */
   | { kind: 'corrupt'; at: number }
   | { kind: 'status'; status: number; times?: number };
@@ -92,7 +94,8 @@ export async function startTestModelServer(dir: string, repo: string, revision =
     } catch {
       return send(404, { 'content-type': 'text/plain' }, Buffer.from('Entry not found'));
     }
-    const etag = `"${createHash('sha256').update(data).digest('hex')}"`;
+    const weak = rule?.kind === 'weak-etag' || (rule?.kind === 'drop-after' && rule.weakEtag === true);
+    const etag = `${weak ? 'W/' : ''}"${createHash('sha256').update(data).digest('hex')}"`;
     if (rule?.kind === 'corrupt') {
       data = Buffer.from(data);
       data[rule.at] = data[rule.at]! ^ 0xff;
@@ -100,7 +103,7 @@ export async function startTestModelServer(dir: string, repo: string, revision =
     let start = 0;
     let status = 200;
     const m = typeof range === 'string' && rule?.kind !== 'no-range' ? /^bytes=(\d+)-$/.exec(range) : null;
-    const ifRangeOk = !req.headers['if-range'] || req.headers['if-range'] === etag;
+    const ifRangeOk = !req.headers['if-range'] || (!weak && req.headers['if-range'] === etag);
     if (m && ifRangeOk) {
       start = Number(m[1]);
       if (start >= data.length) return send(416, { 'content-range': `bytes */${data.length}` });
