@@ -58,6 +58,10 @@ export const GeneratedImageSchema = z.object({
 });
 export type GeneratedImageRef = z.infer<typeof GeneratedImageSchema>;
 
+/** What Export writes: flat images (with generation metadata), layered PSD / OpenRaster, or our own file. */
+export const EXPORT_FORMATS = ['png', 'jpg', 'webp', 'psd', 'ora', 'atelier'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 /** Request schemas, one per channel. Responses are typed by `ApiResponses`. */
 export const API_REQUESTS = {
   'models:list': z.object({}).strict(),
@@ -75,7 +79,13 @@ export const API_REQUESTS = {
   'documents:open': z.object({ name: DocumentNameSchema }).strict(),
   'documents:autosave': z.object({ document: DocumentSchema }).strict(),
   'documents:recover': z.object({ discard: z.boolean().default(false) }).strict(),
-  'export:png': z.object({ name: DocumentNameSchema, imageId: ImageIdSchema }).strict(),
+  'export:document': z.object({
+    name: DocumentNameSchema,
+    format: z.enum(EXPORT_FORMATS),
+    document: DocumentSchema,
+    /** Flat formats only: render the generation frame instead of the document bounds. */
+    frameOnly: z.boolean().default(false),
+  }).strict(),
 } as const;
 
 export type ApiChannel = keyof typeof API_REQUESTS;
@@ -95,7 +105,8 @@ export interface ApiResponses {
   'documents:open': { document: AtelierDocument };
   'documents:autosave': { savedAt: number };
   'documents:recover': { document: AtelierDocument | null };
-  'export:png': { path: string };
+  /** `path`: where it was written ('' when the user cancelled); `downloadUrl`: serve mode's link to it. */
+  'export:document': { path: string; bytes: number; downloadUrl?: string };
 }
 
 /** Events pushed from the core to every window / client. */
@@ -130,7 +141,7 @@ export interface AtelierApi {
   openDocument(name: string): Promise<ApiResponses['documents:open']>;
   autosaveDocument(document: AtelierDocument): Promise<ApiResponses['documents:autosave']>;
   recoverDocument(discard: boolean): Promise<ApiResponses['documents:recover']>;
-  exportPng(name: string, imageId: string): Promise<ApiResponses['export:png']>;
+  exportDocument(req: ApiRequest<'export:document'>): Promise<ApiResponses['export:document']>;
   /** URL the renderer can put in an <img>/Konva image: custom protocol or HTTP. */
   imageUrl(imageId: string): string;
   onGenerationProgress(cb: (e: ApiEvents['generation:progress']) => void): () => void;

@@ -1,6 +1,5 @@
 import { app, BrowserWindow, dialog } from 'electron';
-import { copyFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents } from '../contract/api.js';
 import { createStudio, type Studio } from '../core/jobs/createStudio.js';
@@ -35,11 +34,12 @@ app.whenReady().then(() => {
   });
   const backend = studio.backend;
   // Export in the app asks where to put the file (the renderer never names a path).
-  backend.handlers['export:png'] = async ({ name, imageId }) => {
-    const target = await dialog.showSaveDialog(window ?? undefined!, { defaultPath: `${name}.png`, filters: [{ name: 'PNG image', extensions: ['png'] }] });
-    if (target.canceled || !target.filePath) return { path: '' };
-    await copyFile(backend.images.path(imageId), target.filePath);
-    return { path: target.filePath };
+  backend.handlers['export:document'] = async ({ name, format, document, frameOnly }) => {
+    const options = { defaultPath: join(app.getPath('pictures'), `${name}.${format}`), filters: [{ name: format.toUpperCase(), extensions: [format] }] };
+    const target = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+    if (target.canceled || !target.filePath) return { path: '', bytes: 0 };
+    const path = extname(target.filePath) ? target.filePath : `${target.filePath}.${format}`;
+    return { path, bytes: await backend.exportTo(path, document, frameOnly) };
   };
   handleImageProtocol(backend);
   const own = rendererUrl(mainDir);

@@ -35,7 +35,8 @@ describe('invokeChannel: the one wrapper every transport uses', () => {
     for (const name of ['../evil', 'a/b', '.hidden', 'c:\\x', '']) {
       expect((await call('documents:open', { name })).ok).toBe(false);
     }
-    expect((await call('export:png', { name: 'x', imageId: '../../etc/passwd' })).ok).toBe(false);
+    expect((await call('export:document', { name: '../x', format: 'psd', document: {} })).ok).toBe(false);
+    expect((await call('export:document', { name: 'x', format: 'exe', document: {} })).ok).toBe(false);
     expect((await call('generation:start', { modelId: 'sd15-tiny', settings: { ...settings, width: 65 } })).ok).toBe(false);
     expect((await call('generation:cancel', { jobId: 'a b' })).ok).toBe(false);
   });

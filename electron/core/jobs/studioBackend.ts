@@ -1,4 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AtelierDocument } from '../../contract/document.js';
+import { saveDocumentAs } from '../export/documentIO.js';
+import { referencedImageIds } from '../store/documentFile.js';
 import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses } from '../../contract/api.js';
 import type { GenerateRequest, GenerateResult } from '../engine/types.js';
 import { encodePng } from '../export/pngMetadata.js';
@@ -66,8 +72,28 @@ export class StudioBackend {
       return { savedAt: Date.now() };
     },
     'documents:recover': async ({ discard }) => ({ document: await this.documents.recover(discard) }),
-    'export:png': async ({ imageId }) => ({ path: this.images.path(imageId) }),
+    'export:document': async ({ name, format, document, frameOnly }) => {
+      const file = `${name}.${format}`;
+      const path = join(this.opts.dataDir, 'exports', file);
+      await mkdir(dirname(path), { recursive: true });
+      const bytes = await this.exportTo(path, document, frameOnly);
+      return { path, bytes, downloadUrl: `/exports/${encodeURIComponent(file)}` };
+    },
   };
+
+  /** Writes the document in the format `path`'s extension names (layered PSD/ORA, flat PNG/JPEG/WebP, .atelier). */
+  async exportTo(path: string, document: AtelierDocument, frameOnly: boolean): Promise<number> {
+    const images = new Map<string, Uint8Array>();
+    for (const id of referencedImageIds(document)) images.set(id, await this.images.read(id));
+    return saveDocumentAs(path, document, images, { frameOnly });
+  }
+
+  /** A file Export wrote for serve mode's download link; only plain names inside the exports folder. */
+  exportedFile(file: string): string | undefined {
+    if (!/^[^/\\]+\.(png|jpg|webp|psd|ora|atelier)$/.test(file) || file.startsWith('.')) return undefined;
+    const path = join(this.opts.dataDir, 'exports', file);
+    return existsSync(path) ? path : undefined;
+  }
 
   private modelDir(modelId: string): string {
     const dir = this.opts.models.dirOf(modelId);

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { basename, extname, join, normalize, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { invokeChannel } from '../../core/jobs/apiHandlers.js';
@@ -154,6 +154,15 @@ export class ServeServer {
       res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
       res.end(png);
       return;
+    }
+    m = /^\/exports\/([^/]+)$/.exec(path);
+    if (m) {
+      const file = this.opts.backend.exportedFile(decodeURIComponent(m[1]));
+      if (!file) return send(res, 404, 'text/plain', 'no such export');
+      const name = basename(file);
+      return sendFile(res, file, TYPES[extname(file)] ?? 'application/octet-stream', 'no-store', {
+        'content-disposition': `attachment; filename="${name.replace(/[^\w.\- ]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      });
     }
     return this.serveStatic(res, path, fromQuery);
   }

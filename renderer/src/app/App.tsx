@@ -9,11 +9,11 @@ import { PromptPanel } from '../generate/PromptPanel.js';
 import { HistoryPanel } from '../history/HistoryPanel.js';
 import { LayersPanel } from '../layers/LayersPanel.js';
 import { useStore } from '../state/store.js';
-import { exportPng, newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
-import { OpenDialog, SaveDialog } from './DocumentDialogs.js';
+import { newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
+import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
 import { Toolbar, TOOL_KEYS } from './Toolbar.js';
 
-type Dialog = null | 'save' | 'open';
+type Dialog = null | 'save' | 'open' | 'export';
 
 function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
   const { canUndo, canRedo, name, dirty, undoLabel, redoLabel } = useStore(useShallow((s) => ({
@@ -29,7 +29,7 @@ function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
         <button type="button" onClick={() => onDialog('open')}>Open</button>
         <button type="button" onClick={() => (name ? void saveDocument(name) : onDialog('save'))}>Save</button>
         <button type="button" onClick={() => onDialog('save')}>Save As</button>
-        <button type="button" onClick={() => void exportPng()}>Export</button>
+        <button type="button" onClick={() => onDialog('export')}>Export</button>
       </nav>
       <div className="doc-title" title="Document">{name ?? 'Untitled'}{dirty ? ' •' : ''}</div>
       <nav className="history-actions" aria-label="Edit">
@@ -108,6 +108,7 @@ export function App() {
       </aside>
       {dialog === 'save' && <SaveDialog initial={savedName ?? 'Untitled'} onClose={() => setDialog(null)} />}
       {dialog === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
+      {dialog === 'export' && <ExportDialog onClose={() => setDialog(null)} />}
     </div>
   );
 }

@@ -1,6 +1,43 @@
 import { useEffect, useId, useState } from 'react';
 import { api, errorMessage } from '../api/api.js';
-import { openDocument, saveDocument } from './documentActions.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../../../electron/contract/api.js';
+import { exportDocument, openDocument, saveDocument } from './documentActions.js';
+
+const FORMAT_LABELS: Record<ExportFormat, string> = {
+  png: 'PNG image (flattened, with generation data)', jpg: 'JPEG image (flattened)', webp: 'WebP image (flattened)',
+  psd: 'Photoshop PSD (layers and masks)', ora: 'OpenRaster ORA (layers)', atelier: 'Atelier document',
+};
+
+export function ExportDialog({ onClose }: { onClose(): void }) {
+  const [format, setFormat] = useState<ExportFormat>('png');
+  const [frameOnly, setFrameOnly] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+  const flat = format === 'png' || format === 'jpg' || format === 'webp';
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <form role="dialog" aria-label="Export" className="modal" onMouseDown={(e) => e.stopPropagation()}
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          const ok = await exportDocument(format, flat && frameOnly);
+          setBusy(false);
+          if (ok) onClose();
+        }}>
+        <h2>Export</h2>
+        <label htmlFor={id}>Format</label>
+        <select id={id} value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+          {EXPORT_FORMATS.map((f) => <option key={f} value={f}>{FORMAT_LABELS[f]}</option>)}
+        </select>
+        {flat && <label className="check"><input type="checkbox" checked={frameOnly} onChange={(e) => setFrameOnly(e.target.checked)} /> Only the generation frame</label>}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>Close</button>
+          <button type="submit" className="primary" disabled={busy}>{busy ? 'Exporting…' : 'Export file'}</button>
+        </div>
+      </form>
+    </div>
+  );
+}
 
 export function SaveDialog({ initial, onClose }: { initial: string; onClose(): void }) {
   const [name, setName] = useState(initial);

@@ -1,6 +1,6 @@
 import { api, errorMessage } from '../api/api.js';
 import { createDocument } from '../document/newDocument.js';
-import { canvasPng, compositeFrame } from '../generate/compositeFrame.js';
+import type { ExportFormat } from '../../../electron/contract/api.js';
 import { useStore } from '../state/store.js';
 
 /** File actions shared by the toolbar, menus and shortcuts. Errors become one line in the status/error area. */
@@ -40,26 +40,27 @@ export async function openDocument(name: string): Promise<void> {
   }
 }
 
-/** Flattens the document's bounds to PNG; serve downloads it, Electron asks where to save. */
-export async function exportPng(): Promise<void> {
+/** Export through the core's writers (layered PSD/ORA, flat PNG/JPEG/WebP with metadata); serve downloads the file. */
+export async function exportDocument(format: ExportFormat, frameOnly: boolean): Promise<boolean> {
   const s = useStore.getState();
   const doc = s.history.doc;
+  const name = (s.savedName ?? doc.name ?? 'Untitled').replace(/[\\/:*?"<>|]+/g, '_').replace(/^\.+/, '') || 'export';
   try {
-    const png = await canvasPng(await compositeFrame(doc, { x: 0, y: 0, width: doc.width, height: doc.height }));
-    const { imageId } = await api.putImage(png);
-    const name = (s.savedName ?? doc.name ?? 'Untitled').replace(/[^\w.\- ]+/g, '_') || 'export';
-    const { path } = await api.exportPng(name, imageId);
-    if (api.transport === 'serve') {
+    const r = await api.exportDocument({ name, format, document: { ...doc, name }, frameOnly });
+    if (!r.path) return false;
+    if (r.downloadUrl) {
       const a = document.createElement('a');
-      a.href = api.imageUrl(imageId);
-      a.download = `${name}.png`;
+      a.href = r.downloadUrl;
+      a.download = `${name}.${format}`;
       document.body.appendChild(a);
       a.click();
       a.remove();
     }
-    s.setGenerate({ notice: api.transport === 'serve' ? `Exported ${name}.png` : `Exported to ${path}`, error: null });
+    s.setGenerate({ notice: r.downloadUrl ? `Exported ${name}.${format} (${Math.round(r.bytes / 1024)} KB)` : `Exported to ${r.path}`, error: null });
+    return true;
   } catch (e) {
     fail(e);
+    return false;
   }
 }
 

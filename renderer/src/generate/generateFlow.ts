@@ -1,5 +1,5 @@
 import type { ApiEvents } from '../../../electron/contract/api.js';
-import type { GenerationSettingsInput } from '../../../electron/contract/generation.js';
+import type { GenerationSettings } from '../../../electron/contract/generation.js';
 import { api, errorMessage } from '../api/api.js';
 import { maskBitmap } from '../canvas/maskBitmap.js';
 import type { DocCommand } from '../document/commands.js';
@@ -31,7 +31,7 @@ export async function generate(): Promise<void> {
     let maskImageId: string | undefined;
     if (plan.mode !== 'txt2img') initImageId = (await api.putImage(await canvasPng(flattenOnGray(composite)))).imageId;
     if (plan.mode === 'inpaint' && plan.mask) maskImageId = (await api.putImage(await maskPng(plan.mask, frame.width, frame.height))).imageId;
-    const settings: GenerationSettingsInput = {
+    const settings: GenerationSettings = {
       mode: plan.mode,
       prompt: s.prompt,
       negativePrompt: s.negativePrompt,
@@ -49,8 +49,8 @@ export async function generate(): Promise<void> {
       blend: s.blend,
       prefill: s.prefill,
     };
-    useStore.getState().updateJob({ mode: plan.mode, maskImageId });
-    const { jobId } = await api.startGeneration({ modelId: s.modelId, settings: settings as never, initImageId, maskImageId, documentId: doc.id });
+    useStore.getState().updateJob({ mode: plan.mode, maskImageId, settings });
+    const { jobId } = await api.startGeneration({ modelId: s.modelId, settings, initImageId, maskImageId, documentId: doc.id });
     const job = useStore.getState().job;
     // Cancel pressed while uploading: cancel the job as soon as it has an id.
     if (job?.cancelling) void api.cancelGeneration(jobId);
@@ -83,7 +83,7 @@ function onDone(e: ApiEvents['generation:done']): void {
       : undefined;
     const layer = rasterLayer(name, img.imageId, { x: job.frame.x, y: job.frame.y, width: img.width, height: img.height }, {
       ...(mask ? { mask } : {}),
-      source: { historyEntryId: img.historyEntryId, model: s.modelId },
+      source: { historyEntryId: img.historyEntryId, model: s.modelId, ...(job.settings ? { settings: { ...job.settings, seed: img.seed } } : {}) },
     });
     lastId = layer.id;
     commands.push({ type: 'addLayer', layer, index: doc.layers.length + i });

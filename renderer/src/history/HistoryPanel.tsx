@@ -35,7 +35,10 @@ export function HistoryPanel() {
 
   const first = Math.max(0, Math.floor(scroll.top / ROW) - OVERSCAN);
   const last = Math.min(entries.length, Math.ceil((scroll.top + scroll.height) / ROW) + OVERSCAN);
-  if (last >= entries.length - OVERSCAN) void useStore.getState().loadMoreHistory();
+  const nearEnd = last >= entries.length - OVERSCAN;
+  useEffect(() => {
+    if (nearEnd) void useStore.getState().loadMoreHistory();
+  }, [nearEnd, entries.length]);
 
   return (
     <section className="panel history-panel">

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ModelSummary } from '../../../electron/contract/api.js';
-import type { GenerationMode, InpaintBlend, InpaintPrefill, SchedulerName } from '../../../electron/contract/generation.js';
+import type { GenerationMode, GenerationSettings, InpaintBlend, InpaintPrefill, SchedulerName } from '../../../electron/contract/generation.js';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
 
@@ -10,6 +10,8 @@ export interface RunningJob {
   frame: Rect;
   prompt: string;
   maskImageId?: string;
+  /** What was asked, kept on the resulting layers (export metadata, re-run). */
+  settings?: GenerationSettings;
   done: number;
   total: number;
   previewUrl?: string;

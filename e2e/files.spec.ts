@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { expect, generateAndWait, layerItems, openApp, shot, test } from './fixtures.js';
+
+/** A tiny valid PNG (2×2, opaque red) built by hand, so the test needs no image library. */
+const RED_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAxAADABf8AgOWlkdRAAAAAElFTkSuQmCC';
+
+async function dropFile(page: import('@playwright/test').Page, name: string, type: string, base64: string): Promise<void> {
+  const canvas = page.getByRole('application', { name: 'Canvas' });
+  const box = (await canvas.boundingBox())!;
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, type, base64 }) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      // Browser globals, reached through globalThis: this file is typechecked without the DOM lib.
+      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: unknown[], n: string, o: { type: string }) => unknown };
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([bytes], name, { type }));
+      return dt;
+    },
+    { name, type, base64 },
+  );
+  await canvas.dispatchEvent('drop', { dataTransfer, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 });
+}
+
+test('export: layered PSD downloads with real PSD bytes; flat PNG too', async ({ page }) => {
+  await openApp(page);
+  await generateAndWait(page, 'an orange cat', 1);
+  await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByLabel('Format').selectOption('psd');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export file' }).click();
+  const psd = await download;
+  expect(psd.suggestedFilename()).toBe('Untitled.psd');
+  expect(readFileSync(await psd.path()).subarray(0, 4).toString('latin1')).toBe('8BPS');
+  await expect(page.getByText(/Exported Untitled\.psd/)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByLabel('Format').selectOption('png');
+  const download2 = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export file' }).click();
+  const png = readFileSync(await (await download2).path());
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(png.includes(Buffer.from('an orange cat'))).toBe(true);
+});
+
+test('drop a PNG onto the canvas: it becomes a layer; a bad file gives a readable error', async ({ page }) => {
+  await openApp(page);
+  await dropFile(page, 'swatch.png', 'image/png', RED_PNG_BASE64);
+  await expect(layerItems(page)).toHaveCount(1);
+  await expect(layerItems(page).first()).toContainText('swatch');
+  await expect(page.getByLabel('Layer position')).toContainText('2×2');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(layerItems(page)).toHaveCount(0);
+
+  await dropFile(page, 'broken.png', 'image/png', Buffer.from('definitely not a png').toString('base64'));
+  await expect(page.getByRole('alert')).toContainText('"broken.png": This file is not an image Atelier can read');
+  await expect(layerItems(page)).toHaveCount(0);
+  await shot(page, '08-bad-drop');
+});
+
+test('autosave and recovery: a reload brings back unsaved work', async ({ page }) => {
+  await openApp(page);
+  await generateAndWait(page, 'a yellow kite', 1);
+  // Autosave runs every 4 s while there are unsaved changes.
+  await page.waitForTimeout(5000);
+  await page.reload();
+  await expect(page.getByText('Recovered unsaved work from the last session.')).toBeVisible();
+  await expect(layerItems(page)).toHaveCount(1);
+  await expect(layerItems(page).first()).toContainText('a yellow kite');
+  // New discards the recovery copy: a second reload starts empty.
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeVisible();
+  await page.waitForTimeout(500);
+  await expect(layerItems(page)).toHaveCount(0);
+});
