@@ -118,9 +118,13 @@ async function prepareInpaint(ctx: JobContext, init: RgbaImage, mask: GrayImage)
   }
 }
 
-/** Latents before the first step to run: noise, or the init image noised to the start level. */
+/**
+ * Latents before the first step to run: noise, or the init image noised to the start level. As in diffusers,
+ * only inpainting at full strength starts from pure noise (`is_strength_max`); img2img always noises the
+ * image (StableDiffusionImg2ImgPipeline.prepare_latents), so at strength 1 a trace of it remains.
+ */
 function initialLatents(ctx: JobContext, scheduler: Scheduler, start: number, noise: Float32Array): Float32Array {
-  if (!ctx.initLatents || start === 0) {
+  if (!ctx.initLatents || (start === 0 && ctx.req.settings.mode === 'inpaint')) {
     const out = new Float32Array(noise.length);
     for (let i = 0; i < noise.length; i++) out[i] = noise[i]! * scheduler.initNoiseSigma;
     return out;
