@@ -223,6 +223,10 @@ CASES = [
     {'name': 'sd15-img2img-ddim', 'model': 'sd15-tiny', 'settings': {
         'mode': 'img2img', 'prompt': 'a yellow sun over a green hill', 'negativePrompt': '',
         'width': 64, 'height': 64, 'steps': 4, 'guidance': 7.5, 'scheduler': 'ddim', 'seed': 42, 'strength': 0.6}},
+    # img2img at strength 1: diffusers still noises the encoded image (no pure-noise shortcut as in inpaint).
+    {'name': 'sd15-img2img-ddim-full', 'model': 'sd15-tiny', 'settings': {
+        'mode': 'img2img', 'prompt': 'a yellow sun over a green hill', 'negativePrompt': '',
+        'width': 64, 'height': 64, 'steps': 3, 'guidance': 7.5, 'scheduler': 'ddim', 'seed': 42, 'strength': 1}},
     # 9-channel UNet: latents | mask at latent size | masked-image latents. The mask is on the 8 px grid,
     # where the engine's any-pixel cell rule and diffusers' nearest interpolation agree. This UNet takes
     # int64 timesteps and 3 Euler steps give 999, 499.5, 0: the middle one is truncated to 499.
