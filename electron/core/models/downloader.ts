@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rename, rm, stat, statfs, unlink, writeFile } fr
 import { dirname, join } from 'node:path';
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
 import { fileUrl, HUGGING_FACE, type CatalogEntry, type CatalogFile } from './catalog.js';
+import { formatBytes, ProgressMeter, type PullProgress } from './downloadProgress.js';
 import { readModelFolder } from './modelFolder.js';
 
 /**
@@ -16,23 +17,7 @@ import { readModelFolder } from './modelFolder.js';
  * a changed file restarts instead of being spliced). Pausing is cancelling; resuming is pulling again.
  */
 
-export type PullPhase = 'checking' | 'downloading' | 'placing' | 'done';
-
-export interface PullProgress {
-  modelId: string;
-  phase: PullPhase;
-  /** The file being fetched, relative to the model folder. */
-  file?: string;
-  fileIndex: number;
-  fileCount: number;
-  /** Bytes on disk for this model (including resumed parts) and the expected total. */
-  doneBytes: number;
-  totalBytes: number;
-  /** Over the last few seconds of this session's transfer. */
-  bytesPerSecond: number;
-  /** null until there is a speed to divide by. */
-  etaSeconds: number | null;
-}
+export { formatBytes, type PullPhase, type PullProgress } from './downloadProgress.js';
 
 export interface PullOptions {
   /** The folder installed models live in; staging happens inside it so the final rename is atomic. */
@@ -103,18 +88,6 @@ let sharedAgent: Dispatcher | undefined;
 function defaultDispatcher(): Dispatcher {
   sharedAgent ??= dispatcherFromEnv();
   return sharedAgent;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 export async function statfsFreeBytes(dir: string): Promise<number> {
@@ -219,67 +192,6 @@ function parseContentRange(v: string | null): { start: number; total: number | n
   const m = v ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(v.trim()) : null;
   if (!m) return undefined;
   return { start: Number(m[1]), total: m[3] === '*' ? null : Number(m[3]) };
-}
-
-/** Progress bookkeeping: bytes per file, a speed window over this session's transfer, throttled events. */
-class ProgressMeter {
-  private readonly sizes = new Map<string, number>();
-  private readonly done = new Map<string, number>();
-  private samples: Array<{ t: number; bytes: number }> = [];
-  private sessionBytes = 0;
-  private lastEmit = 0;
-  file: string | undefined;
-  fileIndex = 0;
-
-  constructor(
-    private readonly entry: CatalogEntry,
-    private readonly emit: ((p: PullProgress) => void) | undefined,
-    private readonly intervalMs: number,
-  ) {
-    for (const f of entry.files) this.sizes.set(f.path, f.size ?? f.approxBytes);
-  }
-
-  setSize(path: string, bytes: number): void {
-    this.sizes.set(path, bytes);
-  }
-  skip(path: string): void {
-    this.sizes.delete(path);
-    this.done.delete(path);
-  }
-  setDone(path: string, bytes: number): void {
-    this.done.set(path, bytes);
-  }
-  received(path: string, onDisk: number, chunk: number): void {
-    this.done.set(path, onDisk);
-    this.sessionBytes += chunk;
-    const now = performance.now();
-    this.samples.push({ t: now, bytes: this.sessionBytes });
-    while (this.samples.length > 2 && now - this.samples[0]!.t > 5000) this.samples.shift();
-    if (now - this.lastEmit >= this.intervalMs) this.report('downloading');
-  }
-
-  report(phase: PullPhase): void {
-    if (!this.emit) return;
-    this.lastEmit = performance.now();
-    const totalBytes = [...this.sizes.values()].reduce((a, b) => a + b, 0);
-    const doneBytes = [...this.done.values()].reduce((a, b) => a + b, 0);
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    const dt = first && last ? (last.t - first.t) / 1000 : 0;
-    const bytesPerSecond = dt > 0.05 ? (last!.bytes - first!.bytes) / dt : 0;
-    const left = Math.max(0, totalBytes - doneBytes);
-    this.emit({
-      modelId: this.entry.id,
-      phase,
-      file: this.file,
-      fileIndex: this.fileIndex,
-      fileCount: this.entry.files.length,
-      doneBytes,
-      totalBytes,
-      bytesPerSecond,
-      etaSeconds: phase === 'done' ? 0 : bytesPerSecond > 0 ? left / bytesPerSecond : null,
-    });
-  }
 }
 
 interface FileContext {
