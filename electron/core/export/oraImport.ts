@@ -183,7 +183,7 @@ export async function importOra(bytes: Uint8Array, options: OraImportOptions = {
     return await importOraUnlabelled(bytes, options);
   } catch (e) {
     if (e instanceof OraImportError || e instanceof ZipFormatError || e instanceof StackXmlError) {
-      const prefix = e instanceof ZipFormatError ? 'is not a readable OpenRaster file: it ' : e instanceof StackXmlError ? 'is damaged (stack.xml: ' : '';
+      const prefix = e instanceof ZipFormatError ? 'is not a readable OpenRaster file: ' : e instanceof StackXmlError ? 'is damaged (stack.xml: ' : '';
       const suffix = e instanceof StackXmlError ? ')' : '';
       throw new OraImportError(`${options.label ?? 'the file'} ${prefix}${e.message}${suffix}`);
     }

@@ -26,7 +26,17 @@ describe('unzipBounded', () => {
     expect(() => unzipBounded(zipSync(many), { maxTotalBytes: 1000 })).toThrow(/adding up to more than 1000 bytes/);
   });
 
+  it('returns stored entries as views into the file (no second copy) and checks every CRC', () => {
+    const zip = zipEntries([{ name: 'img.png', data: strToU8('pretend png bytes'), store: true }, { name: 'doc.json', data: strToU8('{"a":1}'.repeat(50)) }]);
+    const files = unzipBounded(zip);
+    expect(files.get('img.png')!.buffer).toBe(zip.buffer);
+    expect(new TextDecoder().decode(files.get('doc.json')!)).toBe('{"a":1}'.repeat(50));
+    const flipped = Uint8Array.from(zip);
+    flipped[zip.indexOf(0x70, 40)] ^= 1; // a byte inside the stored entry's data
+    expect(() => unzipBounded(flipped)).toThrow(/entry "img\.png" fails its checksum/);
+  });
+
   it('names garbage as not a zip', () => {
-    expect(() => unzipBounded(strToU8('hello'))).toThrow(/^is not a readable zip archive/);
+    expect(() => unzipBounded(strToU8('hello'))).toThrow(/^it is not a zip archive, or it is truncated/);
   });
 });

@@ -163,7 +163,7 @@ function unpack(bytes: Uint8Array): DocumentFileContents {
       maxTotalBytes: 2 ** 33,
     });
   } catch (e) {
-    if (e instanceof ZipFormatError) throw new DocumentFileError(`is not a readable Atelier file: it ${e.message}`);
+    if (e instanceof ZipFormatError) throw new DocumentFileError(`is not a readable Atelier file: ${e.message}`);
     throw e;
   }
   const json = entries.get('document.json');
