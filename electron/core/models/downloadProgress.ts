@@ -46,6 +46,7 @@ export class ProgressMeter {
     private readonly entry: CatalogEntry,
     private readonly emit: ((p: PullProgress) => void) | undefined,
     private readonly intervalMs: number,
+    private readonly now: () => number = () => performance.now(),
   ) {
     for (const f of entry.files) this.sizes.set(f.path, f.size ?? f.approxBytes);
   }
@@ -63,15 +64,18 @@ export class ProgressMeter {
   received(path: string, onDisk: number, chunk: number): void {
     this.done.set(path, onDisk);
     this.sessionBytes += chunk;
-    const now = performance.now();
-    this.samples.push({ t: now, bytes: this.sessionBytes });
+    const now = this.now();
+    // One sample per 100 ms at most: a fast link delivers thousands of chunks a second.
+    const n = this.samples.length;
+    if (n >= 2 && now - this.samples[n - 2]!.t < 100) this.samples[n - 1] = { t: now, bytes: this.sessionBytes };
+    else this.samples.push({ t: now, bytes: this.sessionBytes });
     while (this.samples.length > 2 && now - this.samples[0]!.t > 5000) this.samples.shift();
     if (now - this.lastEmit >= this.intervalMs) this.report('downloading');
   }
 
   report(phase: PullPhase): void {
     if (!this.emit) return;
-    this.lastEmit = performance.now();
+    this.lastEmit = this.now();
     const totalBytes = [...this.sizes.values()].reduce((a, b) => a + b, 0);
     const doneBytes = [...this.done.values()].reduce((a, b) => a + b, 0);
     const first = this.samples[0];

@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -238,6 +238,17 @@ describe('pullModel guards', () => {
     writeFileSync(lock, '999999999');
     await pullModel(entry, options(modelsDir));
     expect(existsSync(lock)).toBe(false);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a full disk while writing fails in one line and places nothing (the kernel\'s /dev/full answers ENOSPC)', async () => {
+    const modelsDir = freshModelsDir();
+    const staging = stagingDir(modelsDir, 'sd15-tiny');
+    mkdirSync(join(staging, 'unet'), { recursive: true });
+    symlinkSync('/dev/full', join(staging, `${UNET}.part`));
+    const err = await pullModel(entry, options(modelsDir)).catch((e: unknown) => e);
+    expect((err as PullError).code).toBe('disk-full');
+    expect((err as Error).message).toMatch(/^disk full while writing unet\/model.onnx; .* kept for resuming$/);
+    expect(existsSync(join(modelsDir, 'sd15-tiny'))).toBe(false);
   });
 
   it('a server length that contradicts the catalogue stops the pull before writing', async () => {
