@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,9 +11,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const root = join(import.meta.dirname ?? __dirname, '..');
   const data = mkdtempSync(join(tmpdir(), 'atelier-e2e-'));
   const renderer = join(root, 'out', 'e2e-renderer');
+  // A model whose UNet is garbage: the engine must fail with a readable message, not a silent no-op.
+  const broken = join(data, 'broken-models', 'broken-tiny');
+  const tiny = join(root, 'native-models', 'test-models', 'sd15-tiny');
+  mkdirSync(join(broken, 'unet'), { recursive: true });
+  for (const part of readdirSync(tiny)) if (part !== 'unet') symlinkSync(join(tiny, part), join(broken, part));
+  writeFileSync(join(broken, 'unet', 'model.onnx'), 'this is not an ONNX model');
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--renderer', renderer, '--rebuild'],
+    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--models', join(data, 'broken-models'), '--renderer', renderer, '--rebuild'],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ATELIER_E2E: '1' } },
   );
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents } from '../contract/api.js';
@@ -7,7 +7,8 @@ import { resolveDataDir } from '../core/store/dataDir.js';
 import { handleImageProtocol, registerSchemePrivileges, SCHEME } from './imageProtocol.js';
 import { registerIpc } from './ipc.js';
 import { utilitySpawner } from './utilitySpawner.js';
-import { createMainWindow, isOwnRendererUrl, rendererUrl } from './window.js';
+import { isOwnRendererUrl } from './senderPolicy.js';
+import { createMainWindow, rendererUrl } from './window.js';
 
 /** Electron main: one window, the core wired to IPC, the engine in a utilityProcess. */
 const mainDir = dirname(fileURLToPath(import.meta.url));
@@ -43,7 +44,7 @@ app.whenReady().then(() => {
   };
   handleImageProtocol(backend);
   const own = rendererUrl(mainDir);
-  registerIpc(backend.handlers, (sender, url) => window !== null && sender === window.webContents && isOwnRendererUrl(url, own));
+  registerIpc(ipcMain, backend.handlers, (sender, url) => window !== null && sender === window.webContents && isOwnRendererUrl(url, own));
   window = createMainWindow(mainDir);
   window.on('closed', () => (window = null));
   app.on('second-instance', () => window?.focus());

@@ -1,24 +1,12 @@
 import { BrowserWindow, shell, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isOwnRendererUrl } from './senderPolicy.js';
 
 /** The renderer's own URL: the dev server in `electron-vite dev`, else the built file. */
 export function rendererUrl(mainDir: string): string {
   const dev = process.env.ELECTRON_RENDERER_URL;
   return dev ?? pathToFileURL(join(mainDir, '..', 'renderer', 'index.html')).toString();
-}
-
-/** True when `url` is our renderer page (same file / same dev origin), nothing else. */
-export function isOwnRendererUrl(url: string | undefined, ownUrl: string): boolean {
-  if (!url) return false;
-  try {
-    const a = new URL(url);
-    const b = new URL(ownUrl);
-    if (b.protocol === 'file:') return a.protocol === 'file:' && a.pathname === b.pathname;
-    return a.origin === b.origin;
-  } catch {
-    return false;
-  }
 }
 
 /** The locked-down main window: sandboxed, isolated, no Node, no navigation, no new windows, no permissions. */

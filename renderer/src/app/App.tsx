@@ -11,7 +11,7 @@ import { LayersPanel } from '../layers/LayersPanel.js';
 import { useStore } from '../state/store.js';
 import { newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
-import { Toolbar, TOOL_KEYS } from './Toolbar.js';
+import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
 
 type Dialog = null | 'save' | 'open' | 'export';
 
@@ -100,7 +100,10 @@ export function App() {
       <main className="center">
         <Toolbar />
         <CanvasView />
-        <ProgressBar />
+        <div className="statusbar">
+          <ProgressBar />
+          <ZoomControls />
+        </div>
       </main>
       <aside className="right">
         <LayersPanel />

@@ -13,7 +13,7 @@ const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
 
 /** Tools, brush settings and zoom. */
 export function Toolbar() {
-  const v = useStore(useShallow((s) => ({ tool: s.tool, zoom: s.zoom, size: s.brushSize, hardness: s.brushHardness })));
+  const v = useStore(useShallow((s) => ({ tool: s.tool, size: s.brushSize, hardness: s.brushHardness })));
   const s = useStore.getState();
   return (
     <div className="toolbar" role="toolbar" aria-label="Tools">
@@ -29,9 +29,18 @@ export function Toolbar() {
           <label>Hardness <input type="range" min={0} max={100} value={Math.round(v.hardness * 100)} aria-label="Brush hardness" onChange={(e) => s.setBrush({ brushHardness: Number(e.target.value) / 100 })} /></label>
         </div>
       )}
-      <div className="spacer" />
+    </div>
+  );
+}
+
+/** Zoom controls, shown in the status bar (the toolbar row holds tools and brush settings). */
+export function ZoomControls() {
+  const zoom = useStore((s) => s.zoom);
+  const s = useStore.getState();
+  return (
+    <div className="zoom-controls" role="group" aria-label="Zoom">
       <button type="button" onClick={() => s.zoomAt(1 / 1.25, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom out">−</button>
-      <span className="zoom-readout" aria-label="Zoom level">{Math.round(v.zoom * 100)}%</span>
+      <span className="zoom-readout" aria-label="Zoom level">{Math.round(zoom * 100)}%</span>
       <button type="button" onClick={() => s.zoomAt(1.25, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom in">+</button>
       <button type="button" onClick={() => s.zoomToFit()}>Fit</button>
       <button type="button" onClick={() => s.zoomTo100()}>100%</button>

@@ -22,7 +22,7 @@ export async function generate(): Promise<void> {
   const doc = s.history.doc;
   const frame = doc.generationFrame;
   const seed = s.seedLocked ? s.seed : Math.floor(Math.random() * 0xffffffff);
-  s.setGenerate({ error: null, seed });
+  s.setGenerate({ error: null, notice: null, seed });
   s.setJob({ jobId: null, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
   try {
     const composite = await compositeFrame(doc, frame);
