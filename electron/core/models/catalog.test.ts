@@ -15,7 +15,7 @@ describe('native-models/catalog.json', () => {
   const catalog = loadCatalog();
 
   it('validates and lists the models users pick', () => {
-    expect(catalog.models.map((m) => m.id)).toEqual(['sd-turbo', 'sdxl-turbo', 'lcm-dreamshaper-v7', 'sd15-inpainting', 'taesd']);
+    expect(catalog.models.map((m) => m.id)).toEqual(['sd-turbo', 'sdxl-turbo', 'lcm-dreamshaper-v7', 'sd15-inpainting', 'taesd', 'taesdxl']);
     for (const m of catalog.models) {
       expect(m.sources.length).toBeGreaterThan(0);
       expect(m.license.id.length).toBeGreaterThan(0);
@@ -30,12 +30,15 @@ describe('native-models/catalog.json', () => {
     }
     expect(findEntry(catalog, 'lcm-dreamshaper-v7').recommended?.scheduler).toBe('lcm');
     expect(findEntry(catalog, 'taesd').recommended).toBeNull();
+    expect(findEntry(catalog, 'taesdxl')).toMatchObject({ kind: 'preview-vae', family: 'sdxl' });
   });
 
   it('external weight files of the big UNets are listed with their published hashes', () => {
     const xl = findEntry(catalog, 'sdxl-turbo');
     const data = xl.files.find((f) => f.path === 'unet/model.onnx_data');
     expect(data?.sha256).toBe('479e70b02ced4312debca3a12506ac928f80b2ce95ad48755c9c789bd8e80ac2');
+    // Exact sizes where the LFS pointers state them.
+    expect(xl.files.find((f) => f.path === 'unet/model.onnx_data')?.size).toBe(10269854720);
     expect(expectedBytes(xl)).toBeGreaterThan(13e9);
     expect(expectedBytes(xl)).toBeLessThan(16e9);
   });

@@ -424,6 +424,8 @@ export async function pullModel(entry: CatalogEntry, opts: PullOptions): Promise
       type: 'atelier-model-source',
       version: 1,
       catalogId: entry.id,
+      kind: entry.kind,
+      family: entry.family,
       label: entry.label,
       repo: entry.source.repo,
       revision: entry.source.revision,

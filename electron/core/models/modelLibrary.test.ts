@@ -16,11 +16,14 @@ import {
   LibraryError,
   listModelFolders,
   ModelDownloads,
+  previewDecoders,
   readRegistry,
   registryPath,
   type DownloadEvent,
 } from './modelLibrary.js';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from './testing/testModelServer.js';
+import { pullModel } from './downloader.js';
+import { PreviewDecoder } from '../engine/preview.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'atelier-library-'));
 const source = join(tmp, 'source', 'sd15-tiny');
@@ -173,5 +176,28 @@ describe('downloads as jobs for the Models dialog', () => {
     const status = catalogStatus(catalog, dataDir)[0]!;
     expect(status.installedDir).toBeUndefined();
     expect(status.partialBytes).toBeGreaterThan(1_000_000);
+  });
+});
+
+describe('preview decoders', () => {
+  it('a pulled preview VAE is found by family and loads as the engine\'s preview decoder', async () => {
+    const dataDir = freshDataDir();
+    expect(previewDecoders(dataDir)).toEqual({});
+    // The tiny model's VAE decoder stands in for TAESD: same folder layout, same latent input.
+    const base = catalogEntryForFolder(source, 'taesd');
+    const entry = { ...base, kind: 'preview-vae' as const, recommended: null, files: base.files.filter((f) => f.path.startsWith('vae_decoder/')) };
+    const server = await startTestModelServer(source, entry.source.repo);
+    try {
+      await pullModel(entry, { modelsDir: join(dataDir, 'models'), baseUrl: server.baseUrl });
+    } finally {
+      await server.close();
+    }
+    const found = previewDecoders(dataDir);
+    expect(found).toEqual({ sd: join(dataDir, 'models', 'taesd') });
+    // Not a pipeline: the picker does not offer it.
+    expect(installedModels(dataDir).some((m) => m.id === 'taesd')).toBe(false);
+    const decoder = await PreviewDecoder.load(found.sd!, 'cpu');
+    const img = await decoder.decode(new Float32Array(4 * 8 * 8), 8, 8);
+    expect(img.width).toBeGreaterThan(0);
   });
 });

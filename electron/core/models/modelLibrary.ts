@@ -194,6 +194,34 @@ export function installedModels(dataDir: string, resourcesPath?: string): Instal
   });
 }
 
+/**
+ * Pulled preview decoders (TAESD for SD 1.x/2.x latents, TAESDXL for SDXL), in the shape of the engine's
+ * `previewDecoders` option: `new Engine({ previewDecoders: previewDecoders(dataDir) })`.
+ */
+export function previewDecoders(dataDir: string, env: NodeJS.ProcessEnv = process.env): { sd?: string; sdxl?: string } {
+  const root = pullTargetDir(dataDir, env);
+  const out: { sd?: string; sdxl?: string } = {};
+  let names: string[] = [];
+  try {
+    names = readdirSync(root).sort();
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const dir = join(root, name);
+    try {
+      const v = JSON.parse(readFileSync(join(dir, SOURCE_FILE), 'utf8')) as { kind?: unknown; family?: unknown };
+      if (v.kind !== 'preview-vae' || !existsSync(join(dir, 'vae_decoder', 'model.onnx'))) continue;
+      const key = v.family === 'sdxl' ? 'sdxl' : 'sd';
+      out[key] ??= dir;
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
 export interface CatalogStatus {
   entry: CatalogEntry;
   /** Installed folder of this entry, if pulled. */
