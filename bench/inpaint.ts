@@ -105,27 +105,29 @@ function seamTable(size: number): void {
 async function realModel(): Promise<void> {
   const dir = join(projectRoot(), 'native-models', 'test-models', 'sd15-tiny');
   const size = 128;
-  const init = makeScene('photo', size, size, 2);
-  const mask = makeMask('blob', size, size);
-  const base: GenerationSettingsInput = {
-    mode: 'inpaint', prompt: 'a stone wall', width: size, height: size, steps: 4, guidance: 7, scheduler: 'euler', seed: 5, strength: 1,
-  };
   const engine = new Engine({ provider: 'cpu' });
   const rows: Record<string, string | number>[] = [];
   try {
-    for (const [name, extra] of [
-      ['untouched original (ideal)', undefined],
-      ['feather only (old default)', { colorMatch: false, blend: 'linear' }],
-      ['full default', {}],
-    ] as const) {
-      const image = extra === undefined ? init : (await engine.generate(dir, { settings: GenerationSettingsSchema.parse({ ...base, ...extra }), initImage: init, mask })).images[0]!.image;
-      const s = seamScore(image, mask);
-      rows.push({ variant: name, 'ring ΔE2000': s.ringDeltaE.toFixed(2), 'seam gradient ratio': s.gradientRatio.toFixed(2), 'bytes changed outside mask': outsideChanged(init, image, mask) });
+    for (const [scene, shape] of [['photo', 'blob'], ['texture', 'circle'], ['gradient', 'rect']] as const) {
+      const init = makeScene(scene, size, size, 2);
+      const mask = makeMask(shape, size, size);
+      const base: GenerationSettingsInput = {
+        mode: 'inpaint', prompt: 'a stone wall', width: size, height: size, steps: 4, guidance: 7, scheduler: 'euler', seed: 5, strength: 1,
+      };
+      for (const [name, extra] of [
+        ['untouched original (ideal)', undefined],
+        ['feather only (old default)', { colorMatch: false, blend: 'linear' }],
+        ['full default', {}],
+      ] as const) {
+        const image = extra === undefined ? init : (await engine.generate(dir, { settings: GenerationSettingsSchema.parse({ ...base, ...extra }), initImage: init, mask })).images[0]!.image;
+        const s = seamScore(image, mask);
+        rows.push({ case: `${scene} / ${shape}`, variant: name, 'ring ΔE2000': s.ringDeltaE.toFixed(2), 'seam gradient ratio': s.gradientRatio.toFixed(2), 'bytes changed outside mask': outsideChanged(init, image, mask) });
+      }
     }
   } finally {
     await engine.release();
   }
-  console.log(`\nReal tiny model (sd15-tiny, random weights: a real VAE round trip, not real content), ${size}², 4 steps, CPU`);
+  console.log(`\nReal tiny model (sd15-tiny: random weights, so a real VAE round trip but noise for content), ${size}², 4 steps, CPU`);
   console.table(rows);
 }
 

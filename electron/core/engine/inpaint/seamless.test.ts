@@ -136,8 +136,8 @@ describe('pasteBack', () => {
   });
 
   it('switches fine bands over faster than coarse ones, never wider than the feather', () => {
-    expect(bandWidths(4)).toEqual([2, 3, 5]);
-    expect(bandWidths(8)).toEqual([2, 3, 5, 9]);
+    expect(bandWidths(4)).toEqual([3, 4, 5]);
+    expect(bandWidths(8)).toEqual([3, 4, 6, 9]);
     expect(bandWidths(0)).toEqual([1]);
   });
 });
