@@ -244,6 +244,10 @@ CASES = [
     {'name': 'sdxl-txt2img-euler', 'model': 'sdxl-tiny', 'settings': {
         'mode': 'txt2img', 'prompt': 'a lighthouse at dusk, oil painting', 'negativePrompt': '',
         'width': 96, 'height': 64, 'steps': 4, 'guidance': 5, 'scheduler': 'euler', 'seed': 2026}},
+    # SDXL the other way up, with a negative prompt through both encoders (its pooled embeds too), ancestral.
+    {'name': 'sdxl-txt2img-euler-a-negative', 'model': 'sdxl-tiny', 'settings': {
+        'mode': 'txt2img', 'prompt': 'a red fox in the snow', 'negativePrompt': 'low quality, watermark',
+        'width': 64, 'height': 96, 'steps': 3, 'guidance': 6, 'scheduler': 'euler-a', 'seed': 31337}},
 ]
 
 
