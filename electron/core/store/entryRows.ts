@@ -74,17 +74,12 @@ export function checkSettings(input: unknown): GenerationSettings {
   throw new HistoryError(`invalid generation settings: ${where}${issue.message}`);
 }
 
-export interface Cursor {
-  createdAt: number;
-  seq: number;
+/** Pages continue below the last seq shown (seqs sort like time, see seqOrder.ts). */
+export function encodeCursor(seq: number): string {
+  return seq.toString(36);
 }
 
-export function encodeCursor(c: Cursor): string {
-  return `${c.createdAt.toString(36)}.${c.seq.toString(36)}`;
-}
-
-export function decodeCursor(s: string): Cursor {
-  const m = /^([0-9a-z]{1,12})\.([0-9a-z]{1,12})$/.exec(s);
-  if (!m) throw new HistoryError('invalid page cursor');
-  return { createdAt: parseInt(m[1], 36), seq: parseInt(m[2], 36) };
+export function decodeCursor(s: string): number {
+  if (!/^[0-9a-z]{1,12}$/.test(s)) throw new HistoryError('invalid page cursor');
+  return parseInt(s, 36);
 }

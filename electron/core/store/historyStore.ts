@@ -6,6 +6,7 @@ import { toFtsQuery } from './ftsQuery.js';
 import { ImageStore, isImageId } from './imageStore.js';
 import { importPng, type ImportOptions, type ImportResult } from './importPng.js';
 import { markNeedsCheck, openHistoryDatabase, oneLine } from './openDatabase.js';
+import { MAX_CREATED_AT, SEQ_SLOTS, allocateSeq } from './seqOrder.js';
 import { endSession, startSession } from './sessions.js';
 import {
   HISTORY_STATUSES,
@@ -119,17 +120,20 @@ class SqliteHistoryStore implements HistoryStore {
     const id = randomUUID();
     const now = Date.now();
     const createdAt = input.createdAt ?? now;
-    if (!Number.isSafeInteger(createdAt) || createdAt < 0) throw new HistoryError('createdAt must be a time in ms');
+    if (!Number.isSafeInteger(createdAt) || createdAt < 0 || createdAt > MAX_CREATED_AT) throw new HistoryError('createdAt must be a time in ms');
     this.guard(() =>
-      this.stmt(
-        `INSERT INTO entries (id, created_at, updated_at, status, prompt, negative_prompt, seed, settings_json,
-           model_name, model_hash, provider, parent_id, document_id, init_image_id, mask_image_id, origin, session_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id, createdAt, now, status, settings.prompt, settings.negativePrompt, settings.seed, JSON.stringify(settings),
-        name, input.model.hash ?? null, input.provider ?? null, input.parentId ?? null, input.documentId ?? null,
-        input.initImageId ?? null, input.maskImageId ?? null, input.origin ?? 'app', this.sessionId,
-      ),
+      // IMMEDIATE: the seq is picked and used under one write lock, even with another process writing.
+      this.db.transaction(() => {
+        this.stmt(
+          `INSERT INTO entries (seq, id, created_at, updated_at, status, prompt, negative_prompt, seed, settings_json,
+             model_name, model_hash, provider, parent_id, document_id, init_image_id, mask_image_id, origin, session_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          allocateSeq(this.db, createdAt), id, createdAt, now, status, settings.prompt, settings.negativePrompt, settings.seed,
+          JSON.stringify(settings), name, input.model.hash ?? null, input.provider ?? null, input.parentId ?? null,
+          input.documentId ?? null, input.initImageId ?? null, input.maskImageId ?? null, input.origin ?? 'app', this.sessionId,
+        );
+      }).immediate(),
     );
     return this.require(id);
   }
@@ -218,23 +222,28 @@ class SqliteHistoryStore implements HistoryStore {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new HistoryError(`limit must be 1..${MAX_PAGE}`);
       const where = whereClause(options);
       if (options.cursor !== undefined) {
-        const c = decodeCursor(options.cursor);
-        // A row-value comparison lets SQLite seek straight into the (created_at, seq) index.
-        where.conditions.push('(e.created_at, e.seq) < (?, ?)');
-        where.params.push(c.createdAt, c.seq);
+        where.conditions.push(`${where.match ? 'entries_fts.rowid' : 'e.seq'} < ?`);
+        where.params.push(decodeCursor(options.cursor));
       }
-      // Sort and cut on the narrow (created_at, seq) pairs first, then fetch only the page's rows:
-      // a broad search ("art" in 5,000 prompts) would otherwise sort 5,000 full rows.
-      const seqs = this.stmt(`SELECT e.seq FROM entries e ${sqlWhere(where.conditions)} ORDER BY e.created_at DESC, e.seq DESC LIMIT ?`)
-        .pluck()
-        .all(...where.params, limit + 1) as number[];
+      // Only seqs first (seq order is time order), then the page's rows. With a search, FTS5 drives:
+      // it yields matches newest first and the scan stops once the page is full, however broad the words.
+      const seqs = (
+        where.match
+          ? this.stmt(
+              `SELECT e.seq FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid
+               WHERE entries_fts MATCH ? ${where.conditions.map((c) => `AND ${c}`).join(' ')}
+               ORDER BY entries_fts.rowid DESC LIMIT ?`,
+            ).pluck().all(where.match, ...where.params, limit + 1)
+          : this.stmt(`SELECT e.seq FROM entries e ${sqlWhere(where.conditions)} ORDER BY e.seq DESC LIMIT ?`)
+              .pluck().all(...where.params, limit + 1)
+      ) as number[];
       const rows = this.rowsBySeq(seqs);
       const more = rows.length > limit;
       const pageRows = more ? rows.slice(0, limit) : rows;
       const page: HistoryPage = { entries: this.withImages(pageRows) };
       if (more) {
         const last = pageRows[pageRows.length - 1];
-        page.nextCursor = encodeCursor({ createdAt: last.created_at, seq: last.seq });
+        page.nextCursor = encodeCursor(last.seq);
       }
       return page;
     });
@@ -243,9 +252,15 @@ class SqliteHistoryStore implements HistoryStore {
   count(filter: HistoryFilter = {}): number {
     return this.guard(() => {
       const where = whereClause(filter);
-      if (where.conditions.length === 1 && where.conditions[0] === FTS_CONDITION) {
+      if (where.match && where.conditions.length === 0) {
         // The index holds exactly the entries (triggers keep it in step), so it can count alone.
-        return (this.stmt('SELECT count(*) AS n FROM entries_fts WHERE entries_fts MATCH ?').get(where.params[0]) as { n: number }).n;
+        return this.stmt('SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?').pluck().get(where.match) as number;
+      }
+      if (where.match) {
+        return this.stmt(
+          `SELECT count(*) FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid
+           WHERE entries_fts MATCH ? ${where.conditions.map((c) => `AND ${c}`).join(' ')}`,
+        ).pluck().get(where.match, ...where.params) as number;
       }
       const row = this.stmt(`SELECT count(*) AS n FROM entries e ${sqlWhere(where.conditions)}`).get(...where.params) as { n: number };
       return row.n;
@@ -380,21 +395,17 @@ class SqliteHistoryStore implements HistoryStore {
 }
 
 interface Where {
+  /** FTS5 expression for the prompt search, if any: the query then joins entries_fts. */
+  match?: string;
   conditions: string[];
   params: unknown[];
 }
-
-const FTS_CONDITION = 'e.seq IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)';
 
 function whereClause(f: HistoryFilter): Where {
   const w: Where = { conditions: [], params: [] };
   if (f.query !== undefined) {
     if (typeof f.query !== 'string') throw new HistoryError('query must be text');
-    const match = toFtsQuery(f.query);
-    if (match) {
-      w.conditions.push(FTS_CONDITION);
-      w.params.push(match);
-    }
+    w.match = toFtsQuery(f.query);
   }
   if (f.model !== undefined) {
     w.conditions.push('e.model_name = ?');
@@ -406,6 +417,11 @@ function whereClause(f: HistoryFilter): Where {
     if (!Number.isFinite(v)) throw new HistoryError(`${key} must be a time in ms`);
     w.conditions.push(`e.created_at ${op} ?`);
     w.params.push(v);
+    // seq >= created_at × 1024 always holds, so a lower time bound is also a seq range the scan can seek to.
+    if (key === 'from') {
+      w.conditions.push('e.seq >= ?');
+      w.params.push(Math.max(0, Math.min(Math.floor(v), MAX_CREATED_AT)) * SEQ_SLOTS);
+    }
   }
   if (f.favouritesOnly) w.conditions.push('e.favourite = 1');
   if (f.status !== undefined) {

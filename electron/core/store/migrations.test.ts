@@ -69,12 +69,20 @@ describe('migrations', () => {
         settings: JSON.parse(settingsJson('a new windmill', 9)), model: { name: 'sd15' }, parentId: 'old-done', documentId: 'doc',
       });
       expect(store.list({ query: 'windmill', documentId: 'doc' }).entries.map((e) => e.id)).toEqual([child.id]);
+      // v4 renumbered the rows by time: newest first, in the plain list and in search.
+      expect(store.list().entries.map((e) => e.id)).toEqual([child.id, 'old-running', 'old-done']);
+      expect(store.list({ query: 'windmill' }).entries.map((e) => e.id)).toEqual([child.id, 'old-done']);
+      expect(store.get('old-done')?.images).toEqual([{ imageId: 'a'.repeat(64), seed: 7 }]);
     } finally {
       store.close();
     }
     const db = new Database(join(dir, 'history.db'), { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    for (const r of db.prepare('SELECT seq, created_at FROM entries').all() as { seq: number; created_at: number }[]) {
+      expect(Math.floor(r.seq / 1024)).toBe(r.created_at);
+    }
+    expect(db.pragma('foreign_key_check')).toEqual([]);
     db.close();
   });
 

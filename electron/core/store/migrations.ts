@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { renumberSeqs } from './seqOrder.js';
 import { HistoryError } from './types.js';
 
 /**
@@ -100,6 +101,22 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE entries ADD COLUMN mask_image_id TEXT;
         CREATE INDEX entries_init_image ON entries(init_image_id) WHERE init_image_id IS NOT NULL;
         CREATE INDEX entries_mask_image ON entries(mask_image_id) WHERE mask_image_id IS NOT NULL;
+      `);
+    },
+  },
+  {
+    version: 4,
+    description: 'seq = created_at × 1024 + n, so rowid order is time order (search pages stream newest first)',
+    up(db) {
+      renumberSeqs(db);
+      db.exec(`
+        DROP INDEX entries_model;
+        DROP INDEX entries_document;
+        DROP INDEX entries_favourite;
+        CREATE INDEX entries_model ON entries(model_name, seq);
+        CREATE INDEX entries_document ON entries(document_id, seq) WHERE document_id IS NOT NULL;
+        CREATE INDEX entries_favourite ON entries(seq) WHERE favourite = 1;
+        INSERT INTO entries_fts(entries_fts) VALUES ('rebuild');
       `);
     },
   },

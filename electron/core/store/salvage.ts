@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
+import { MAX_CREATED_AT, allocateSeq } from './seqOrder.js';
 import { HISTORY_STATUSES } from './types.js';
 
 /**
  * Best-effort recovery from a damaged history file that was moved aside: copies every entry (and its
- * image list) that can still be read into the fresh database. Reads in small rowid ranges and falls back
- * to single rows around a damaged page, so one bad page costs the entries on it, not the whole history.
+ * image list) that can still be read into the fresh database. Reads in small batches of rowids and falls
+ * back to single rows around a damaged page, so one bad page costs the entries on it, not the whole history.
  * Never throws: whatever cannot be read stays in the moved-aside file.
  */
 
@@ -21,7 +22,7 @@ type Row = Record<(typeof COLUMNS)[number], unknown>;
 
 export interface SalvageResult {
   recovered: number;
-  /** Rows we know existed (by rowid range) but could not read. */
+  /** Rows an index or a scan named whose read failed. */
   unreadable: number;
 }
 
@@ -33,26 +34,43 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
     const present = new Set((old.prepare("SELECT name FROM pragma_table_info('entries')").all() as { name: string }[]).map((r) => r.name));
     if (!present.has('seq') || !present.has('id')) return result;
     const select = COLUMNS.map((c) => (present.has(c) ? c : `NULL AS ${c}`)).join(', ');
-    const maxSeq = old.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null;
-    if (maxSeq === null) return result;
-    const range = old.prepare(`SELECT ${select} FROM entries WHERE seq BETWEEN ? AND ?`);
+    const range = old.prepare(`SELECT ${select} FROM entries WHERE seq IN (SELECT value FROM json_each(?))`);
     const one = old.prepare(`SELECT ${select} FROM entries WHERE seq = ?`);
     const images = old.prepare('SELECT position, image_id, seed FROM entry_images WHERE entry_seq = ? ORDER BY position');
 
+    // Which rowids exist: a scan of the table from each end stops at the first bad page, so the
+    // (created_at, seq) index and the image rows, which live on other pages, name the rest.
+    const candidates = new Set<number>();
+    for (const sql of [
+      'SELECT seq FROM entries ORDER BY seq',
+      'SELECT seq FROM entries ORDER BY seq DESC',
+      'SELECT seq FROM entries INDEXED BY entries_created',
+      'SELECT DISTINCT entry_seq FROM entry_images',
+    ]) {
+      try {
+        for (const seq of old.prepare(sql).pluck().iterate() as IterableIterator<unknown>) {
+          if (typeof seq === 'number' && Number.isSafeInteger(seq)) candidates.add(seq);
+        }
+      } catch {
+        /* keep what this scan found before the damage */
+      }
+    }
+
     const rows: Row[] = [];
-    for (let lo = 1; lo <= maxSeq; lo += CHUNK) {
-      const hi = Math.min(maxSeq, lo + CHUNK - 1);
+    const sorted = [...candidates].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; i += CHUNK) {
+      const chunk = sorted.slice(i, i + CHUNK);
       let got: Row[] = [];
       try {
-        got = range.all(lo, hi) as Row[];
+        got = range.all(JSON.stringify(chunk)) as Row[];
       } catch {
         /* read what we can one row at a time below */
       }
       rows.push(...got);
-      // A damaged page can make a range read fail, or silently stop short: ask for the missing rowids one by one.
-      if (got.length < hi - lo + 1) {
+      // A damaged page can make a read fail, or silently come back short: ask for the missing rowids one by one.
+      if (got.length < chunk.length) {
         const have = new Set(got.map((r) => r.seq));
-        for (let seq = lo; seq <= hi; seq++) {
+        for (const seq of chunk) {
           if (have.has(seq)) continue;
           try {
             const r = one.get(seq) as Row | undefined;
@@ -64,7 +82,8 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
       }
     }
 
-    const valid = rows.filter(isPlausible);
+    // Oldest first, each given a time-ordered seq in the new file (older files numbered rows 1, 2, 3…).
+    const valid = rows.filter(isPlausible).sort((a, b) => (a.created_at as number) - (b.created_at as number) || (a.seq as number) - (b.seq as number));
     const ids = new Set(valid.map((r) => r.id as string));
     const insert = fresh.prepare(
       `INSERT OR IGNORE INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
@@ -84,11 +103,13 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
           if (c === 'updated_at') return typeof r.updated_at === 'number' ? r.updated_at : r.created_at;
           return r[c] ?? null;
         });
+        const seq = allocateSeq(fresh, r.created_at as number);
+        values[0] = seq;
         if (insert.run(...values).changes === 0) continue;
         result.recovered++;
         try {
           for (const img of images.all(r.seq) as { position: number; image_id: string; seed: number }[]) {
-            if (typeof img.image_id === 'string' && ID.test(img.image_id)) insertImage.run(r.seq, img.position, img.image_id, img.seed);
+            if (typeof img.image_id === 'string' && ID.test(img.image_id)) insertImage.run(seq, img.position, img.image_id, img.seed);
           }
         } catch {
           /* the entry stays, without the image list that could not be read */
@@ -106,7 +127,8 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
 /** Damaged pages can decode as rows of nonsense; keep only rows that look like what we wrote. */
 function isPlausible(r: Row): boolean {
   if (typeof r.seq !== 'number' || typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 100) return false;
-  if (typeof r.created_at !== 'number' || typeof r.prompt !== 'string' || typeof r.model_name !== 'string') return false;
+  if (typeof r.created_at !== 'number' || !Number.isSafeInteger(r.created_at) || r.created_at < 0 || r.created_at > MAX_CREATED_AT) return false;
+  if (typeof r.prompt !== 'string' || typeof r.model_name !== 'string') return false;
   if (typeof r.seed !== 'number' || !(HISTORY_STATUSES as readonly unknown[]).includes(r.status)) return false;
   if (typeof r.settings_json !== 'string') return false;
   try {
