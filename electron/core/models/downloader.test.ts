@@ -242,13 +242,37 @@ describe('pullModel guards', () => {
 
   it.skipIf(!existsSync('/dev/full'))('a full disk while writing fails in one line and places nothing (the kernel\'s /dev/full answers ENOSPC)', async () => {
     const modelsDir = freshModelsDir();
-    const staging = stagingDir(modelsDir, 'sd15-tiny');
-    mkdirSync(join(staging, 'unet'), { recursive: true });
-    symlinkSync('/dev/full', join(staging, `${UNET}.part`));
+    // A paused pull leaves a part; pointing it at /dev/full makes the next write fail as on a full disk.
+    server.misbehave(UNET, { kind: 'drop-after', bytes: 100_000 });
+    await expect(pullModel(entry, options(modelsDir, { retries: 0 }))).rejects.toMatchObject({ code: 'network' });
+    server.misbehave(UNET, undefined);
+    const part = join(stagingDir(modelsDir, 'sd15-tiny'), `${UNET}.part`);
+    rmSync(part);
+    rmSync(`${part}.json`);
+    symlinkSync('/dev/full', part);
     const err = await pullModel(entry, options(modelsDir)).catch((e: unknown) => e);
     expect((err as PullError).code).toBe('disk-full');
     expect((err as Error).message).toMatch(/^disk full while writing unet\/model.onnx; .* kept for resuming$/);
     expect(existsSync(join(modelsDir, 'sd15-tiny'))).toBe(false);
+  });
+
+  it('a paused download of another revision is thrown away rather than mixed with the new one', async () => {
+    const modelsDir = freshModelsDir();
+    server.misbehave(UNET, { kind: 'drop-after', bytes: 100_000 });
+    await expect(pullModel(entry, options(modelsDir, { retries: 0 }))).rejects.toMatchObject({ code: 'network' });
+    server.requests.length = 0;
+    // Same files under a new revision (the server maps any revision of this repo to the same folder).
+    const server2 = await startTestModelServer(source, entry.source.repo, 'v2');
+    try {
+      const v2: CatalogEntry = { ...entry, source: { ...entry.source, revision: 'v2' } };
+      const r = await pullModel(v2, { ...options(modelsDir), baseUrl: server2.baseUrl });
+      expect(server2.requests.map((q) => q.path).sort()).toEqual(entry.files.map((f) => f.path).sort());
+      expect(server2.requests.every((q) => q.range === undefined)).toBe(true);
+      expect(r.resumed).toEqual([]);
+      expect(existsSync(join(modelsDir, 'sd15-tiny', '.atelier-pull.json'))).toBe(false);
+    } finally {
+      await server2.close();
+    }
   });
 
   it('a server length that contradicts the catalogue stops the pull before writing', async () => {

@@ -352,6 +352,29 @@ async function attemptFile(ctx: FileContext): Promise<FileOutcome> {
   return outcome;
 }
 
+const PULL_STATE = '.atelier-pull.json';
+
+/**
+ * Verified files in staging are trusted on resume, so they must come from the same repository and
+ * revision: a staging folder left by another revision (the catalogue was updated) is emptied first.
+ */
+async function forgetOtherRevision(staging: string, entry: CatalogEntry): Promise<void> {
+  const want = { repo: entry.source.repo, revision: entry.source.revision };
+  const statePath = join(staging, PULL_STATE);
+  let have: unknown;
+  try {
+    have = JSON.parse(await readFile(statePath, 'utf8'));
+  } catch {
+    have = undefined;
+  }
+  const same = !!have && typeof have === 'object' && (have as typeof want).repo === want.repo && (have as typeof want).revision === want.revision;
+  if (!same) {
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    await writeFile(statePath, JSON.stringify(want));
+  }
+}
+
 /** Downloads, verifies and places one catalogue entry. See the module comment for the folder layout. */
 export async function pullModel(entry: CatalogEntry, opts: PullOptions): Promise<PullResult> {
   const folderName = opts.folderName ?? entry.id;
@@ -363,6 +386,12 @@ export async function pullModel(entry: CatalogEntry, opts: PullOptions): Promise
   const staging = stagingDir(opts.modelsDir, folderName);
   await mkdir(staging, { recursive: true });
   const release = await acquireLock(`${staging}.lock`, entry.id);
+  try {
+    await forgetOtherRevision(staging, entry);
+  } catch (e) {
+    await release();
+    throw e;
+  }
   const meter = new ProgressMeter(entry, opts.onProgress, opts.progressIntervalMs ?? 250);
   const result: PullResult = { modelId: entry.id, dir: target, bytes: 0, files: 0, skipped: [], resumed: [], restarted: [] };
   try {
@@ -435,6 +464,7 @@ export async function pullModel(entry: CatalogEntry, opts: PullOptions): Promise
       pulledAt: new Date().toISOString(),
       skipped: result.skipped,
     };
+    await rm(join(staging, PULL_STATE), { force: true });
     await writeFile(join(staging, SOURCE_FILE), `${JSON.stringify(source, null, 2)}\n`);
     if ((await sizeOf(target)) !== undefined) throw new PullError(`${target} appeared while downloading; the download stays in ${staging}`, 'exists');
     await rename(staging, target);
