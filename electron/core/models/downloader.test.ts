@@ -235,6 +235,7 @@ describe('pullModel guards', () => {
     mkdirSync(stagingDir(modelsDir, 'sd15-tiny'), { recursive: true });
     writeFileSync(lock, String(process.pid));
     await expect(pullModel(entry, options(modelsDir))).rejects.toThrow(`sd15-tiny is already being downloaded (process ${process.pid})`);
+    await expect(discardPull(modelsDir, 'sd15-tiny')).rejects.toThrow(/already being downloaded/);
     writeFileSync(lock, '999999999');
     await pullModel(entry, options(modelsDir));
     expect(existsSync(lock)).toBe(false);

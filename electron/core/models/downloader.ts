@@ -101,7 +101,14 @@ export function stagingDir(modelsDir: string, folderName: string): string {
 
 /** Throws away a paused download (its `.part` files and verified files in staging). */
 export async function discardPull(modelsDir: string, folderName: string): Promise<void> {
-  await rm(stagingDir(modelsDir, folderName), { recursive: true, force: true });
+  const staging = stagingDir(modelsDir, folderName);
+  // Not under a pull that is still running (in this or another process).
+  const release = await acquireLock(`${staging}.lock`, folderName);
+  try {
+    await rm(staging, { recursive: true, force: true });
+  } finally {
+    await release();
+  }
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
