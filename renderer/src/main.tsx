@@ -1,7 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
+import { MaskBitmap } from './canvas/maskBitmap.js';
+import { setPaintSurface } from './state/paintSurfaceRegistry.js';
 import './app/styles.css';
+
+setPaintSurface(new MaskBitmap(512, 512));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

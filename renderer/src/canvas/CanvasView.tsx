@@ -5,7 +5,8 @@ import { useShallow } from 'zustand/react/shallow';
 import type { RasterLayer } from '../../../electron/contract/document.js';
 import { useStore } from '../state/store.js';
 import { onImageReady, readySource } from './imageCache.js';
-import { maskBitmap } from './maskBitmap.js';
+import { MaskBitmap } from './maskBitmap.js';
+import { paintSurface } from '../state/paintSurfaceRegistry.js';
 import { cursor, cursorListeners, useToolInput } from './useToolInput.js';
 import { useDropImport } from './useDropImport.js';
 
@@ -121,9 +122,11 @@ export function CanvasView() {
   useEffect(() => {
     const node = maskHost.current;
     if (!node) return;
-    node.appendChild(maskBitmap.canvas);
-    maskBitmap.canvas.className = 'mask-bitmap';
-    return () => void node.removeChild(maskBitmap.canvas);
+    const surface = paintSurface();
+    if (!(surface instanceof MaskBitmap)) return;
+    node.appendChild(surface.canvas);
+    surface.canvas.className = 'mask-bitmap';
+    return () => void node.removeChild(surface.canvas);
   }, []);
 
   return (

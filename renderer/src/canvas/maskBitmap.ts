@@ -1,6 +1,7 @@
 import type { Rect } from '../document/geometry.js';
 import { intersect } from '../document/geometry.js';
-import type { MaskPatch, MaskSurface } from '../document/maskSurface.js';
+import type { MaskPatch } from '../document/maskSurface.js';
+import type { PaintSurface } from '../document/paintSurface.js';
 
 /** Tint of painted mask pixels; the overlay's CSS opacity makes it translucent. */
 const TINT = [255, 48, 96] as const;
@@ -11,7 +12,7 @@ const TINT = [255, 48, 96] as const;
  * 4096² document paints as fast as a small one. `committed` mirrors the canvas alpha as of the last
  * committed stroke: it supplies the "before" pixels of an undo patch and the mask for generation.
  */
-export class MaskBitmap implements MaskSurface {
+export class MaskBitmap implements PaintSurface {
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private committed: Uint8Array;
@@ -153,5 +154,3 @@ function unionRect(a: Rect, b: Rect): Rect {
   return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
 }
 
-/** The one mask of the open document. */
-export const maskBitmap = new MaskBitmap(512, 512);

@@ -1,7 +1,7 @@
 import type { ApiEvents } from '../../../electron/contract/api.js';
 import type { GenerationSettings } from '../../../electron/contract/generation.js';
 import { api, errorMessage } from '../api/api.js';
-import { maskBitmap } from '../canvas/maskBitmap.js';
+import { paintSurface } from '../state/paintSurfaceRegistry.js';
 import type { DocCommand } from '../document/commands.js';
 import { planGeneration } from '../document/generationPlan.js';
 import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
@@ -26,7 +26,7 @@ export async function generate(): Promise<void> {
   s.setJob({ jobId: null, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
   try {
     const composite = await compositeFrame(doc, frame);
-    const plan = planGeneration(maskBitmap.read(frame), alphaOf(composite), s.useCanvasAsInit);
+    const plan = planGeneration(paintSurface().read(frame), alphaOf(composite), s.useCanvasAsInit);
     let initImageId: string | undefined;
     let maskImageId: string | undefined;
     if (plan.mode !== 'txt2img') initImageId = (await api.putImage(await canvasPng(flattenOnGray(composite)))).imageId;

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { AtelierDocument } from '../../../electron/contract/document.js';
-import { maskBitmap } from '../canvas/maskBitmap.js';
+import { paintSurface } from './paintSurfaceRegistry.js';
 import type { DocCommand } from '../document/commands.js';
 import { createDocument } from '../document/newDocument.js';
 import type { MaskPatch } from '../document/maskSurface.js';
@@ -31,7 +31,7 @@ export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (
   version: 0,
   savedVersion: 0,
   perform(cmd, label) {
-    set((s) => ({ history: perform(s.history, cmd, label, maskBitmap), version: s.version + 1 }));
+    set((s) => ({ history: perform(s.history, cmd, label, paintSurface()), version: s.version + 1 }));
   },
   recordMaskStroke(patch, label) {
     const { rect, before, after } = patch;
@@ -42,14 +42,14 @@ export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (
   },
   undo() {
     if (!get().history.past.length) return;
-    set((s) => ({ history: undo(s.history, maskBitmap), version: s.version + 1 }));
+    set((s) => ({ history: undo(s.history, paintSurface()), version: s.version + 1 }));
   },
   redo() {
     if (!get().history.future.length) return;
-    set((s) => ({ history: redo(s.history, maskBitmap), version: s.version + 1 }));
+    set((s) => ({ history: redo(s.history, paintSurface()), version: s.version + 1 }));
   },
   loadDocument(doc, savedName) {
-    maskBitmap.reset(doc.width, doc.height);
+    paintSurface().reset(doc.width, doc.height);
     set((s) => ({ history: initialUndo(doc), savedName, version: s.version + 1, savedVersion: s.version + 1, selectedLayerId: null, session: {} }));
   },
   markSaved(name) {

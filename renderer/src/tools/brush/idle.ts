@@ -1,4 +1,4 @@
-import { maskBitmap } from '../../canvas/maskBitmap.js';
+import { paintSurface } from '../../state/paintSurfaceRegistry.js';
 import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
 
@@ -7,7 +7,7 @@ export function paintIdle(erase: boolean): ToolState {
   return {
     onPointerDown(_memo, p) {
       const { brushSize, brushHardness } = useStore.getState();
-      maskBitmap.beginStroke(p.x, p.y, brushSize, brushHardness, erase);
+      paintSurface().beginStroke(p.x, p.y, brushSize, brushHardness, erase);
       return 'painting';
     },
   };

@@ -1,4 +1,4 @@
-import { maskBitmap } from '../../canvas/maskBitmap.js';
+import { paintSurface } from '../../state/paintSurfaceRegistry.js';
 import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
 
@@ -10,20 +10,20 @@ export function paintPainting(erase: boolean): ToolState {
   return {
     onPointerMove(_memo, p) {
       const t = performance.now();
-      maskBitmap.strokeTo(p.x, p.y);
+      paintSurface().strokeTo(p.x, p.y);
       performance.measure('brush-segment', { start: t, end: performance.now() });
     },
     onPointerUp(_memo, p) {
-      maskBitmap.strokeTo(p.x, p.y);
+      paintSurface().strokeTo(p.x, p.y);
       const t = performance.now();
-      const patch = maskBitmap.endStroke();
+      const patch = paintSurface().endStroke();
       // The bitmap already shows the stroke: record the step without writing the pixels again.
       if (patch) useStore.getState().recordMaskStroke(patch, erase ? 'Erase mask' : 'Paint mask');
       performance.measure('brush-commit', { start: t, end: performance.now() });
       return 'idle';
     },
     onCancel() {
-      maskBitmap.cancelStroke();
+      paintSurface().cancelStroke();
       return 'idle';
     },
   };

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { testEditor } from '../testEditor.js';
+
+describe('Brush and Eraser', () => {
+  it('a stroke paints the mask and is one undo step; undo/redo restore the pixels', () => {
+    const e = testEditor(128);
+    e.state.setBrush({ brushSize: 10 });
+    e.use('brush').drag([20, 20], [100, 20], 8);
+    const px = (x: number, y: number) => e.surface.data[y * 128 + x];
+    expect(px(60, 20)).toBe(255);
+    expect(px(60, 40)).toBe(0);
+    expect(e.state.history.past.at(-1)?.label).toBe('Paint mask');
+    e.state.undo();
+    expect(px(60, 20)).toBe(0);
+    e.state.redo();
+    expect(px(60, 20)).toBe(255);
+    expect(e.surface.read({ x: 60, y: 20, width: 1, height: 1 })[0]).toBe(255);
+  });
+
+  it('the eraser clears, Escape discards a stroke in progress', () => {
+    const e = testEditor(128);
+    e.state.setBrush({ brushSize: 12 });
+    e.use('brush').drag([10, 64], [118, 64]);
+    e.use('eraser').drag([64, 40], [64, 90]);
+    expect(e.surface.data[64 * 128 + 64]).toBe(0);
+    expect(e.surface.data[64 * 128 + 20]).toBe(255);
+    expect(e.state.history.past.at(-1)?.label).toBe('Erase mask');
+    const steps = e.state.history.past.length;
+    e.down(20, 64).move(40, 64).escape();
+    expect(e.surface.data[64 * 128 + 30]).toBe(255);
+    expect(e.state.history.past.length).toBe(steps);
+  });
+});
