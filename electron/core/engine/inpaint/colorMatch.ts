@@ -82,19 +82,31 @@ function consistentRing(originalLab: Float32Array, generatedLab: Float32Array, r
   const bw = Math.ceil(width / B);
   const blocks = bw * Math.ceil(height / B);
   const acc = new Float64Array(blocks * 4);
-  const blockOf = (p: number) => Math.floor(Math.floor(p / width) / B) * bw + Math.floor((p % width) / B);
-  for (let p = 0; p < ring.length; p++) {
-    if (!ring[p]) continue;
-    const b = blockOf(p) * 4;
-    acc[b]!++;
-    for (let c = 0; c < 3; c++) acc[b + 1 + c]! += generatedLab[p * 3 + c]! - originalLab[p * 3 + c]!;
-  }
   const keep = new Uint8Array(ring.length);
-  for (let p = 0; p < ring.length; p++) {
-    if (!ring[p]) continue;
-    const b = blockOf(p) * 4;
-    const n = acc[b]!;
-    if (Math.hypot(acc[b + 1]! / n, acc[b + 2]! / n, acc[b + 3]! / n) <= SAME_CONTENT_DE) keep[p] = 1;
+  // Two passes over whole rows (block index computed per row and column, no per-pixel calls: this
+  // runs once per image, mostly before the JIT has optimised anything).
+  for (let pass = 0; pass < 2; pass++) {
+    for (let y = 0; y < height; y++) {
+      const rowBlock = Math.floor(y / B) * bw;
+      const row = y * width;
+      for (let x = 0; x < width && row + x < ring.length; x++) {
+        const p = row + x;
+        if (!ring[p]) continue;
+        const b = (rowBlock + Math.floor(x / B)) * 4;
+        if (pass === 0) {
+          acc[b] = acc[b]! + 1;
+          acc[b + 1] = acc[b + 1]! + generatedLab[p * 3]! - originalLab[p * 3]!;
+          acc[b + 2] = acc[b + 2]! + generatedLab[p * 3 + 1]! - originalLab[p * 3 + 1]!;
+          acc[b + 3] = acc[b + 3]! + generatedLab[p * 3 + 2]! - originalLab[p * 3 + 2]!;
+        } else {
+          const cnt = acc[b]!;
+          const m0 = acc[b + 1]! / cnt;
+          const m1 = acc[b + 2]! / cnt;
+          const m2 = acc[b + 3]! / cnt;
+          if (m0 * m0 + m1 * m1 + m2 * m2 <= SAME_CONTENT_DE * SAME_CONTENT_DE) keep[p] = 1;
+        }
+      }
+    }
   }
   return keep;
 }

@@ -16,20 +16,22 @@ export function weightedBands(diff: Planes, bandWeights: readonly Float32Array[]
   const pyr = gaussianPyramid(diff, levels, 2);
   const n = diff.w * diff.h;
   const out = planes(diff.w, diff.h, diff.c);
+  const o = out.data;
+  const src = diff.data;
   const w0 = bandWeights[0]!;
   for (let c = 0; c < diff.c; c++) {
-    for (let p = 0; p < n; p++) out.data[c * n + p] = w0[p]! * diff.data[c * n + p]!;
+    const base = c * n;
+    for (let p = 0; p < n; p++) o[base + p] = w0[p]! * src[base + p]!;
   }
   // A short pyramid (small region) folds the missing coarse bands into its last level.
   for (let k = 1; k < pyr.length; k++) {
-    const u = expandToBase(pyr, k);
-    const wk = bandWeights[Math.min(k, levels)]!;
+    const u = expandToBase(pyr, k).data;
+    const wk = bandWeights[k === pyr.length - 1 ? levels : Math.min(k, levels)]!;
     const wPrev = bandWeights[k - 1]!;
-    const last = k === pyr.length - 1;
     for (let p = 0; p < n; p++) {
-      const dw = (last ? bandWeights[levels]![p]! : wk[p]!) - wPrev[p]!;
+      const dw = wk[p]! - wPrev[p]!;
       if (dw === 0) continue;
-      for (let c = 0; c < diff.c; c++) out.data[c * n + p]! += dw * u.data[c * n + p]!;
+      for (let c = 0; c < diff.c; c++) o[c * n + p] = o[c * n + p]! + dw * u[c * n + p]!;
     }
   }
   return out;

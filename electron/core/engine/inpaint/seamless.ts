@@ -168,56 +168,69 @@ function multiband(
   dist: { inside: Float32Array; outside: Float32Array },
   feather: number,
 ): RgbaImage {
+  // Typed arrays are read through locals throughout: this runs once per image, mostly before the
+  // JIT has optimised it, and the interpreter pays for every property load in a loop.
   const { w, h } = gen;
   const n = w * h;
-  const orig = bytesToPlanes(original, rect);
+  const inside = dist.inside;
+  const outside = dist.outside;
+  const orig = bytesToPlanes(original, rect).data;
+  const g = gen.data;
   const diff = planes(w, h, 3);
-  for (let i = 0; i < diff.data.length; i++) diff.data[i] = gen.data[i]! - orig.data[i]!;
-
+  const dd = diff.data;
   // Low-frequency mismatch measured just outside the mask, carried inside and faded with depth:
   // the colours then meet at the edge while the generated detail is left alone.
+  const bandPx = 2 * (DEFAULT_PASTE_BACK.ringPx ?? 6);
   const outsideBand = new Float32Array(n);
   for (let p = 0; p < n; p++) {
-    const d = dist.outside[p]!;
-    outsideBand[p] = d > 0 && d <= 2 * (DEFAULT_PASTE_BACK.ringPx ?? 6) ? 1 : 0;
+    dd[p] = g[p]! - orig[p]!;
+    dd[n + p] = g[n + p]! - orig[n + p]!;
+    dd[2 * n + p] = g[2 * n + p]! - orig[2 * n + p]!;
+    const d = outside[p]!;
+    outsideBand[p] = d > 0 && d <= bandPx ? 1 : 0;
   }
   // Blocks where the model put different content past the mask (not just a shifted colour) are left
   // out, so an intended change of colour inside the mask is not dragged back towards the original.
-  const offset = coarsePushPullFill(diff, outsideBand, OFFSET_BLOCK, OFFSET_MAX_SHIFT);
-  for (let p = 0; p < n; p++) {
-    const din = dist.inside[p]!;
-    const t = Math.min(1, din / OFFSET_DEPTH_PX);
-    const fade = din <= 0 ? 1 : 1 - t * t * (3 - 2 * t);
-    if (fade === 0) continue;
-    for (let c = 0; c < 3; c++) diff.data[c * n + p]! -= fade * offset.data[c * n + p]!;
-  }
-
+  const off = coarsePushPullFill(diff, outsideBand, OFFSET_BLOCK, OFFSET_MAX_SHIFT).data;
   const widths = bandWidths(feather);
-  const soft = new Float32Array(n);
+  const bandWeights = widths.map(() => new Float32Array(n));
+  const mw = mask.width;
+  const md = mask.data;
   for (let y = 0; y < h; y++) {
-    const src = (rect.y0 + y) * mask.width + rect.x0;
-    for (let x = 0; x < w; x++) soft[y * w + x] = mask.data[src + x]! / 255;
-  }
-  const bandWeights = widths.map((width) => {
-    const wk = new Float32Array(n);
-    for (let p = 0; p < n; p++) {
-      if (soft[p] === 0) continue;
+    const src = (rect.y0 + y) * mw + rect.x0;
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      const din = inside[p]!;
+      const t = din < OFFSET_DEPTH_PX ? din / OFFSET_DEPTH_PX : 1;
+      const fade = din <= 0 ? 1 : 1 - t * t * (3 - 2 * t);
+      if (fade !== 0) {
+        dd[p] = dd[p]! - fade * off[p]!;
+        dd[n + p] = dd[n + p]! - fade * off[n + p]!;
+        dd[2 * n + p] = dd[2 * n + p]! - fade * off[2 * n + p]!;
+      }
+      const soft = md[src + x]! / 255;
+      if (soft === 0) continue;
       // Same ramp as featherWeights: distance/(feather+1); feather 0 pastes soft values as they are.
-      wk[p] = feather === 0 ? soft[p]! : soft[p]! * Math.min(1, dist.inside[p]! / width);
+      for (let k = 0; k < widths.length; k++) {
+        const r = din / widths[k]!;
+        bandWeights[k]![p] = feather === 0 ? soft : soft * (r < 1 ? r : 1);
+      }
     }
-    return wk;
-  });
-  const added = weightedBands(diff, bandWeights);
+  }
+  const added = weightedBands(diff, bandWeights).data;
 
   const out = new Uint8Array(original.data);
   const alphaWeight = bandWeights[bandWeights.length - 1]!;
+  const w0 = bandWeights[0]!;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
       const a = alphaWeight[p]!;
-      if (a === 0 && bandWeights[0]![p] === 0) continue; // never touch a pixel the mask keeps
+      if (a === 0 && w0[p] === 0) continue; // never touch a pixel the mask keeps
       const i = ((rect.y0 + y) * original.width + rect.x0 + x) * 4;
-      for (let c = 0; c < 3; c++) out[i + c] = clampByte(orig.data[c * n + p]! + added.data[c * n + p]!);
+      out[i] = clampByte(orig[p]! + added[p]!);
+      out[i + 1] = clampByte(orig[n + p]! + added[n + p]!);
+      out[i + 2] = clampByte(orig[2 * n + p]! + added[2 * n + p]!);
       out[i + 3] = Math.round(out[i + 3]! * (1 - a) + 255 * a);
     }
   }
