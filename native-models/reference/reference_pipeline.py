@@ -219,6 +219,10 @@ CASES = [
     {'name': 'sd15-txt2img-euler-a', 'model': 'sd15-tiny', 'settings': {
         'mode': 'txt2img', 'prompt': 'a red circle on a blue square', 'negativePrompt': 'blurry, dark',
         'width': 64, 'height': 64, 'steps': 4, 'guidance': 7, 'scheduler': 'euler-a', 'seed': 1234, 'batch': 2}},
+    # A multistep sampler over a batch: each image needs its own scheduler state (DPM++ keeps the last x0).
+    {'name': 'sd15-txt2img-dpmpp-karras', 'model': 'sd15-tiny', 'settings': {
+        'mode': 'txt2img', 'prompt': 'a castle on a hill at night', 'negativePrompt': 'daylight',
+        'width': 64, 'height': 64, 'steps': 4, 'guidance': 7, 'scheduler': 'dpmpp-2m-karras', 'seed': 5, 'batch': 2}},
     # VAE encode x scaling_factor, strength -> 2 of 4 DDIM steps, add_noise at the start timestep.
     {'name': 'sd15-img2img-ddim', 'model': 'sd15-tiny', 'settings': {
         'mode': 'img2img', 'prompt': 'a yellow sun over a green hill', 'negativePrompt': '',

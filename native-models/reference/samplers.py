@@ -1,13 +1,14 @@
-"""The three diffusers schedulers the reference cases use, as objects with diffusers' interface
+"""The diffusers schedulers the reference cases use, as objects with diffusers' interface
 (timesteps, init_noise_sigma, scale_model_input, step, add_noise), float64 NumPy.
 
 Timestep/sigma tables come from the NumPy transcription the scheduler tests already use
 (electron/core/engine/schedulers/fixtures/diffusers_reference.py); the per-step maths is written out
-here again from diffusers' EulerDiscreteScheduler, EulerAncestralDiscreteScheduler and DDIMScheduler
-(eta = 0, s_churn = 0)."""
+here again from diffusers' EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, DDIMScheduler
+(eta = 0, s_churn = 0) and DPMSolverMultistepScheduler (dpmsolver++, order 2)."""
 import contextlib
 import importlib.util
 import io
+import math
 import os
 
 import numpy as np
@@ -29,7 +30,8 @@ TABLES = _load_tables()
 
 # Each class's timestep_spacing default, used when scheduler_config.json does not name one
 # (diffusers builds the sampler with from_config, so the class default applies).
-CLASS_SPACING = {'euler': 'linspace', 'euler-a': 'linspace', 'ddim': 'leading'}
+CLASS_SPACING = {'euler': 'linspace', 'euler-a': 'linspace', 'ddim': 'leading', 'dpmpp-2m': 'linspace',
+                 'dpmpp-2m-karras': 'linspace'}
 
 
 def config_for(name, model_config):
@@ -104,10 +106,54 @@ class Ddim:
         return a ** 0.5 * x0 + (1 - a) ** 0.5 * noise
 
 
+class DpmSolver2M:
+    """DPMSolverMultistepScheduler: dpmsolver++, order 2, midpoint, lower_order_final (first and, below
+    15 steps, last step first-order), final sigma 0; Karras sigmas when asked."""
+
+    def __init__(self, cfg, steps, karras):
+        ts, sig = TABLES.dpm_set(cfg, steps, karras)
+        self.timesteps = [float(t) for t in ts]
+        self.sigmas = [float(v) for v in sig]
+        self.init_noise_sigma = 1.0
+        self.prev_x0 = None
+
+    def scale_model_input(self, x, i):
+        return x
+
+    @staticmethod
+    def _alpha_sigma(s):
+        a = 1.0 / (s * s + 1) ** 0.5
+        return a, s * a
+
+    def step(self, eps, i, x, randn):
+        a_s, s_s = self._alpha_sigma(self.sigmas[i])
+        a_t, s_t = self._alpha_sigma(self.sigmas[i + 1])
+        x0 = (x - s_s * eps) / a_s
+        lower = self.prev_x0 is None or (i == len(self.timesteps) - 1 and len(self.timesteps) < 15)
+        if s_t == 0:
+            out = x0
+        else:
+            lam_t, lam_s = math.log(a_t) - math.log(s_t), math.log(a_s) - math.log(s_s)
+            h = lam_t - lam_s
+            out = (s_t / s_s) * x - a_t * (math.exp(-h) - 1.0) * x0
+            if not lower:
+                a_1, s_1 = self._alpha_sigma(self.sigmas[i - 1])
+                r0 = (lam_s - (math.log(a_1) - math.log(s_1))) / h
+                out = out - 0.5 * a_t * (math.exp(-h) - 1.0) * (x0 - self.prev_x0) / r0
+        self.prev_x0 = x0
+        return out
+
+    def add_noise(self, x0, noise, i):
+        a, s = self._alpha_sigma(self.sigmas[i])
+        return a * x0 + s * noise
+
+
 def make(name, model_config, steps):
     cfg = config_for(name, model_config)
     if name in ('euler', 'euler-a'):
         return Euler(cfg, steps, name == 'euler-a')
     if name == 'ddim':
         return Ddim(cfg, steps)
+    if name in ('dpmpp-2m', 'dpmpp-2m-karras'):
+        return DpmSolver2M(cfg, steps, name == 'dpmpp-2m-karras')
     raise SystemExit(f'no reference sampler for {name}')
