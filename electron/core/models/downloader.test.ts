@@ -194,6 +194,17 @@ describe('pullModel against a local server', () => {
     await expect(pullModel(entry, options(again, { retries: 2 }))).rejects.toThrow(/^vae_decoder\/model.onnx: HTTP 500 from 127.0.0.1:\d+ \(gave up after 3 attempts; pull again to resume\)$/);
   });
 
+  it('a gated file asks for HF_TOKEN in one line; with the token it downloads', async () => {
+    const modelsDir = freshModelsDir();
+    server.misbehave(VAE, { kind: 'require-token', token: 'hf_test' });
+    await expect(pullModel(entry, options(modelsDir, { token: '' }))).rejects.toThrow(
+      /^download failed: HTTP 401 for http:\/\/127\.0\.0\.1:\d+\/.*vae_decoder\/model.onnx \(a gated model: accept its licence on its page, then set HF_TOKEN\)$/,
+    );
+    await expect(pullModel(entry, options(modelsDir, { token: 'wrong' }))).rejects.toThrow(/the token in HF_TOKEN was refused/);
+    await pullModel(entry, options(modelsDir, { token: 'hf_test' }));
+    expectSameFiles(join(modelsDir, 'sd15-tiny'));
+  });
+
   it('refuses to start when the disk is too full, before any request', async () => {
     const modelsDir = freshModelsDir();
     const err = await pullModel(entry, options(modelsDir, { freeBytes: async () => 3 * 2 ** 20 })).catch((e: unknown) => e);

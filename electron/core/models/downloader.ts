@@ -34,6 +34,11 @@ export interface PullOptions {
   retries?: number;
   /** First back-off; doubles per retry up to 30 s. Default 1000 ms. */
   retryDelayMs?: number;
+  /**
+   * Bearer token for gated repositories; default $HF_TOKEN. Sent only to the base URL's origin (fetch
+   * drops it on the Hub's cross-origin redirect to its CDN, whose signed URLs need none).
+   */
+  token?: string;
   /** Folder name under modelsDir; default the entry id. */
   folderName?: string;
   /** Minimum time between progress events while bytes flow. Default 250 ms. */
@@ -250,6 +255,8 @@ async function attemptFile(ctx: FileContext): Promise<FileOutcome> {
   if (have > 0 && (!meta || meta.url !== url || (file.size !== null && have > file.size))) have = 0;
 
   const headers: Record<string, string> = { 'user-agent': 'Atelier-model-downloader' };
+  const token = opts.token ?? process.env['HF_TOKEN'];
+  if (token && new URL(url).origin === new URL(opts.baseUrl ?? HUGGING_FACE).origin) headers['authorization'] = `Bearer ${token}`;
   if (have > 0) {
     headers['range'] = `bytes=${have}-`;
     // A weak ETag never matches If-Range (RFC 9110), so sending one would restart every resume.
@@ -277,6 +284,11 @@ async function attemptFile(ctx: FileContext): Promise<FileOutcome> {
   if (res.status >= 500 || res.status === 429) {
     await res.body?.cancel().catch(() => undefined);
     throw new Retryable(`HTTP ${res.status} from ${new URL(url).host}`);
+  }
+  if (res.status === 401 || res.status === 403) {
+    await res.body?.cancel().catch(() => undefined);
+    const hint = token ? 'the token in HF_TOKEN was refused' : 'a gated model: accept its licence on its page, then set HF_TOKEN';
+    throw new PullError(`download failed: HTTP ${res.status} for ${url} (${hint})`, 'http');
   }
   if (res.status !== 200 && res.status !== 206) {
     await res.body?.cancel().catch(() => undefined);

@@ -22,7 +22,7 @@ const USAGE = `npm run cli -- models <subcommand> …
       Downloads a catalogue model into the models folder: resumes a paused or interrupted pull, checks
       every file's length and published SHA-256, and places the folder only when all of it is there.
       Ctrl+C pauses (run the same command to resume); --discard throws a paused download away.
-      Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+      Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY. Gated repositories: HF_TOKEN.
   import DIR [--provider P] [--no-load]
       Checks a model folder you already have (layout, then a session load) and lists it where it is.
   forget ID|DIR

@@ -21,7 +21,9 @@ export type Misbehaviour =
   | { kind: 'weak-etag' }
   /** Flip one byte of the body (the hash check must catch it). */
   | { kind: 'corrupt'; at: number }
-  | { kind: 'status'; status: number; times?: number };
+  | { kind: 'status'; status: number; times?: number }
+  /** 401 unless the request carries `Authorization: Bearer <token>` (a gated repository). */
+  | { kind: 'require-token'; token: string };
 
 export interface RequestLog {
   path: string;
@@ -87,6 +89,9 @@ export async function startTestModelServer(dir: string, repo: string, revision =
     if (rule?.kind === 'status' && (rule.times === undefined || (rule.used ?? 0) < rule.times)) {
       rule.used = (rule.used ?? 0) + 1;
       return send(rule.status, { 'content-type': 'text/plain' }, Buffer.from('nope'));
+    }
+    if (rule?.kind === 'require-token' && req.headers['authorization'] !== `Bearer ${rule.token}`) {
+      return send(401, { 'content-type': 'text/plain' }, Buffer.from('Access to this model is restricted'));
     }
     let data: Buffer;
     try {
