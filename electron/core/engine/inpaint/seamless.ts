@@ -28,7 +28,7 @@ export interface PasteBackOptions {
 export const DEFAULT_PASTE_BACK: Readonly<PasteBackOptions> = { feather: 4, colorMatch: true, blend: 'multiband', ringPx: 6 };
 
 /** Border kept around the mask's bounding box: the ring, the pyramid's reach and the offset's support. */
-const PAD = 32;
+const PAD = 24;
 /** The low-frequency offset is measured on 8×8 blocks and fades out over this depth inside the mask. */
 const OFFSET_BLOCK = 8;
 const OFFSET_DEPTH_PX = 32;
