@@ -48,7 +48,7 @@ async function png(image: RgbaImage | GrayImage): Promise<Uint8Array> {
   return new Uint8Array(await sharp(image.data, { raw: { width: image.width, height: image.height, channels } }).png({ compressionLevel: 1 }).toBuffer());
 }
 
-async function buildDocument(size: number, count: number, full: boolean): Promise<{ doc: AtelierDocument; images: Map<string, Uint8Array> }> {
+export async function buildDocument(size: number, count: number, full: boolean): Promise<{ doc: AtelierDocument; images: Map<string, Uint8Array> }> {
   const images = new Map<string, Uint8Array>();
   const add = async (img: RgbaImage | GrayImage) => {
     const bytes = await png(img);

@@ -98,7 +98,7 @@ function writeSized(psd: Psd, options: WriteOptions, estimate: number): Uint8Arr
   if (typeof createWriter !== 'function' || typeof writePsd !== 'function' || typeof getWriterBufferNoCopy !== 'function') {
     return writePsdUint8Array(psd, options);
   }
-  const writer = createWriter(Math.min(estimate, 2 ** 32));
+  const writer = createWriter(Math.min(estimate, 2 ** 31));
   writePsd(writer, psd, options);
   const bytes = getWriterBufferNoCopy(writer);
   // Compressible pictures can leave most of the bound unused: hand back a right-sized copy then.
@@ -219,6 +219,8 @@ function writeWith(
     if (e instanceof CompositeError) throw e;
     throw new PsdExportError(`could not write the PSD: ${(e as Error).message}`);
   }
+  // PSD (not PSB) section lengths are 32-bit; ag-psd would wrap them silently and write a broken file.
+  if (bytes.length >= 2 ** 32 - 1) throw new PsdExportError('the PSD would be larger than 4 GiB, the limit of .psd files; export to .ora instead');
   const complete = [...lazy.keys].every((k) => lazy.produced.has(k));
   return { bytes, complete };
 }
