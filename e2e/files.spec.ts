@@ -73,3 +73,30 @@ test('autosave and recovery: a reload brings back unsaved work', async ({ page }
   await page.waitForTimeout(500);
   await expect(layerItems(page)).toHaveCount(0);
 });
+
+test('open a file from disk: a PSD exported by Atelier comes back with its layers', async ({ page }) => {
+  await openApp(page, { steps: 2 });
+  await generateAndWait(page, 'sky', 1);
+  await generateAndWait(page, 'bird', 2);
+  await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByLabel('Format').selectOption('psd');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export file' }).click();
+  const psdPath = await (await download).path();
+
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await expect(layerItems(page)).toHaveCount(0);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByLabel('Open a file').setInputFiles({ name: 'birds.psd', mimeType: 'image/vnd.adobe.photoshop', buffer: readFileSync(psdPath) });
+  await expect(layerItems(page)).toHaveCount(2);
+  await expect(layerItems(page).nth(0)).toContainText('bird');
+  await expect(layerItems(page).nth(1)).toContainText('sky');
+  await expect(page.getByText('Opened "birds.psd"')).toBeVisible();
+
+  // A damaged file is refused in one line and the open document stays.
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByLabel('Open a file').setInputFiles({ name: 'broken.psd', mimeType: 'image/vnd.adobe.photoshop', buffer: Buffer.from('8BPS garbage') });
+  await expect(page.getByRole('alert')).toContainText('"broken.psd"');
+  await expect(layerItems(page)).toHaveCount(2);
+  await shot(page, '11-opened-psd');
+});

@@ -24,6 +24,7 @@ export const DocumentNameSchema = z
   .refine((s) => s !== '.' && s !== '..' && !s.startsWith('.'), 'document name must not start with a dot');
 
 export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+export const HistoryIdSchema = z.string().regex(/^[0-9a-f-]{1,64}$/, 'history id must be hex');
 
 export const GenerationStartSchema = z.object({
   modelId: z.string().min(1).max(200),
@@ -46,6 +47,10 @@ export const HistoryEntrySchema = z.object({
   mode: z.string(),
   createdAt: z.number(),
   documentId: z.string().optional(),
+  /** History panel: model name, favourite flag and the full settings ("Use settings", filters). */
+  model: z.string().optional(),
+  favourite: z.boolean().optional(),
+  settings: GenerationSettingsSchema.optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
@@ -73,11 +78,30 @@ export const API_REQUESTS = {
     documentId: z.string().max(200).optional(),
     cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(500).default(100),
+    /** Prompt words (each a prefix, all must match), exact model name, createdAt range in ms, favourites. */
+    query: z.string().max(1000).optional(),
+    model: z.string().max(200).optional(),
+    from: z.number().nonnegative().optional(),
+    to: z.number().nonnegative().optional(),
+    favouritesOnly: z.boolean().optional(),
   }).strict(),
+  'history:models': z.object({}).strict(),
+  'history:favourite': z.object({ id: HistoryIdSchema, favourite: z.boolean() }).strict(),
+  /** `keepImageIds`: images the open document (or its undo steps) still uses; their files stay. */
+  'history:delete': z.object({ id: HistoryIdSchema, keepImageIds: z.array(ImageIdSchema).max(100_000).default([]) }).strict(),
+  /** Re-run exactly (same settings, seed, model, input pixels) as a new job; it lands in `documentId`'s history. */
+  'history:rerun': z.object({ id: HistoryIdSchema, documentId: z.string().min(1).max(200).optional() }).strict(),
+  /** A PNG uploaded with `images:put` whose generation metadata becomes a history entry. */
+  'history:import': z.object({ imageId: ImageIdSchema, documentId: z.string().min(1).max(200).optional() }).strict(),
   'documents:list': z.object({}).strict(),
   'documents:save': z.object({ name: DocumentNameSchema, document: DocumentSchema }).strict(),
   'documents:open': z.object({ name: DocumentNameSchema }).strict(),
   'documents:autosave': z.object({ document: DocumentSchema }).strict(),
+  /** A file the user picked (bytes, never a path): .atelier, layered .psd/.ora, or a flat image as one layer. */
+  'documents:import': z.object({
+    fileName: z.string().min(1).max(255).regex(/\.(atelier|psd|ora|png|jpe?g|webp)$/i, 'file must be .atelier, .psd, .ora, .png, .jpg or .webp'),
+    bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 2 ** 31, 'file must be 1 byte .. 2 GiB'),
+  }).strict(),
   'documents:recover': z.object({ discard: z.boolean().default(false) }).strict(),
   'export:document': z.object({
     name: DocumentNameSchema,
@@ -100,10 +124,16 @@ export interface ApiResponses {
   'generation:start': { jobId: string };
   'generation:cancel': { cancelled: boolean };
   'history:list': { entries: HistoryEntry[]; nextCursor?: string; total: number };
+  'history:models': { models: { name: string; count: number }[] };
+  'history:favourite': { id: string; favourite: boolean };
+  'history:delete': { id: string };
+  'history:rerun': { jobId: string };
+  'history:import': { entryId: string; created: boolean; defaulted: string[] };
   'documents:list': { documents: { name: string; modifiedAt: number }[] };
   'documents:save': { name: string };
   'documents:open': { document: AtelierDocument };
   'documents:autosave': { savedAt: number };
+  'documents:import': { document: AtelierDocument; warnings: string[] };
   'documents:recover': { document: AtelierDocument | null };
   /** `path`: where it was written ('' when the user cancelled); `downloadUrl`: serve mode's link to it. */
   'export:document': { path: string; bytes: number; downloadUrl?: string };
@@ -136,10 +166,16 @@ export interface AtelierApi {
   startGeneration(req: GenerationStart): Promise<ApiResponses['generation:start']>;
   cancelGeneration(jobId: string): Promise<ApiResponses['generation:cancel']>;
   listHistory(req: ApiRequest<'history:list'>): Promise<ApiResponses['history:list']>;
+  listHistoryModels(): Promise<ApiResponses['history:models']>;
+  setHistoryFavourite(id: string, favourite: boolean): Promise<ApiResponses['history:favourite']>;
+  deleteHistoryEntry(req: ApiRequest<'history:delete'>): Promise<ApiResponses['history:delete']>;
+  rerunHistoryEntry(req: ApiRequest<'history:rerun'>): Promise<ApiResponses['history:rerun']>;
+  importHistoryPng(req: ApiRequest<'history:import'>): Promise<ApiResponses['history:import']>;
   listDocuments(): Promise<ApiResponses['documents:list']>;
   saveDocument(name: string, document: AtelierDocument): Promise<ApiResponses['documents:save']>;
   openDocument(name: string): Promise<ApiResponses['documents:open']>;
   autosaveDocument(document: AtelierDocument): Promise<ApiResponses['documents:autosave']>;
+  importDocument(fileName: string, bytes: Uint8Array): Promise<ApiResponses['documents:import']>;
   recoverDocument(discard: boolean): Promise<ApiResponses['documents:recover']>;
   exportDocument(req: ApiRequest<'export:document'>): Promise<ApiResponses['export:document']>;
   /** URL the renderer can put in an <img>/Konva image: custom protocol or HTTP. */

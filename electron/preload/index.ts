@@ -33,6 +33,7 @@ const api: AtelierApi = {
   saveDocument: (name, document) => call('documents:save', { name, document }),
   openDocument: (name) => call('documents:open', { name }),
   autosaveDocument: (document) => call('documents:autosave', { document }),
+  importDocument: (fileName, bytes) => call('documents:import', { fileName, bytes: bytes as Uint8Array<ArrayBuffer> }),
   recoverDocument: (discard) => call('documents:recover', { discard }),
   exportDocument: (req) => call('export:document', req),
   imageUrl: (imageId) => `atelier://image/${imageId}.png`,

@@ -54,6 +54,21 @@ describe('invokeChannel: the one wrapper every transport uses', () => {
     expect(await call('documents:open', { name: 'missing' })).toMatchObject({ ok: false });
   });
 
+  it('imports picked file bytes by extension; damaged files fail naming the user\'s file', async () => {
+    const png = await sharp({ create: { width: 16, height: 8, channels: 4, background: '#0000ff' } }).png().toBuffer();
+    const r = await call('documents:import', { fileName: 'holiday.png', bytes: new Uint8Array(png) });
+    expect(r).toMatchObject({ ok: true, value: { document: { name: 'holiday', layers: [{ kind: 'raster', width: 16, height: 8 }] } } });
+    const id = (r as { value: { document: { layers: { imageId: string }[] } } }).value.document.layers[0].imageId;
+    expect(t.studio.backend.images.has(id)).toBe(true);
+    const bad = await call('documents:import', { fileName: 'scan.psd', bytes: new Uint8Array([1, 2, 3]) });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.message).toContain('scan.psd');
+      expect(bad.error.message).not.toContain('import-');
+    }
+    expect((await call('documents:import', { fileName: 'x.exe', bytes: new Uint8Array([1]) })).ok).toBe(false);
+  });
+
   it('runs a job to exactly one done event, stores the PNG and a history row', async () => {
     const r = await call('generation:start', { modelId: 'sd15-tiny', settings, documentId: 'doc-1' });
     expect(r.ok).toBe(true);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
-import { saveDocumentAs } from '../export/documentIO.js';
+import { openDocument as openDocumentFile, saveDocumentAs } from '../export/documentIO.js';
 import { referencedImageIds } from '../store/documentFile.js';
 import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses } from '../../contract/api.js';
 import type { GenerateRequest, GenerateResult } from '../engine/types.js';
@@ -72,6 +72,7 @@ export class StudioBackend {
       return { savedAt: Date.now() };
     },
     'documents:recover': async ({ discard }) => ({ document: await this.documents.recover(discard) }),
+    'documents:import': async ({ fileName, bytes }) => this.importFile(fileName, bytes),
     'export:document': async ({ name, format, document, frameOnly }) => {
       const file = `${name}.${format}`;
       const path = join(this.opts.dataDir, 'exports', file);
@@ -86,6 +87,27 @@ export class StudioBackend {
     const images = new Map<string, Uint8Array>();
     for (const id of referencedImageIds(document)) images.set(id, await this.images.read(id));
     return saveDocumentAs(path, document, images, { frameOnly });
+  }
+
+  /** Opens picked file bytes through the core readers (by extension); their images go into the image store. */
+  async importFile(fileName: string, bytes: Uint8Array): Promise<{ document: AtelierDocument; warnings: string[] }> {
+    const dir = join(this.opts.dataDir, 'imports');
+    await mkdir(dir, { recursive: true });
+    // The readers work on paths; the name keeps only its extension, so nothing from the client reaches the path.
+    const tmp = join(dir, `import-${randomBytes(8).toString('hex')}${extname(fileName).toLowerCase()}`);
+    try {
+      await writeFile(tmp, bytes);
+      const result = await openDocumentFile(tmp).catch((e: unknown) => {
+        // Messages name the file: the user's name, not our temp copy.
+        if (e instanceof Error) e.message = e.message.split(basename(tmp)).join(basename(fileName));
+        throw e;
+      });
+      for (const png of result.images.values()) await this.images.put(png);
+      const name = basename(fileName, extname(fileName)).slice(0, 255);
+      return { document: { ...result.document, name }, warnings: result.warnings };
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   /** A file Export wrote for serve mode's download link; only plain names inside the exports folder. */

@@ -140,6 +140,13 @@ export class ServeServer {
       const r = await invokeChannel(this.opts.backend.handlers, 'images:put', { bytes: new Uint8Array(bytes) });
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }
+    if (req.method === 'POST' && path === '/import') {
+      if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin import refused');
+      const bytes = await readBody(req, 2 ** 31);
+      if (!bytes) return send(res, 413, 'application/json', JSON.stringify({ ok: false, error: { message: 'The file is larger than 2 GiB.', code: 'too-large' } }));
+      const r = await invokeChannel(this.opts.backend.handlers, 'documents:import', { fileName: url.searchParams.get('name') ?? '', bytes: new Uint8Array(bytes) });
+      return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
     let m = /^\/images\/([0-9a-f]{64})\.png$/.exec(path);
     if (m) {

@@ -65,6 +65,14 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
     });
   };
 
+  /** Binary requests go by POST (the WebSocket carries JSON only). */
+  const post = async <T>(path: string, bytes: Uint8Array): Promise<T> => {
+    const res = await fetch(new URL(path, base), { method: 'POST', body: bytes as BufferSource, credentials: 'same-origin' });
+    const body = (await res.json().catch(() => null)) as { ok: boolean; value?: T; error?: { message: string; code: string } } | null;
+    if (!body?.ok || !body.value) throw new ApiError(body?.error?.message ?? `Upload failed (HTTP ${res.status}).`, body?.error?.code ?? 'upload');
+    return body.value;
+  };
+
   const on = <E extends ApiEventName>(event: E, cb: (e: ApiEvents[E]) => void): (() => void) => {
     const set = listeners.get(event) ?? new Set<Listener>();
     listeners.set(event, set);
@@ -78,12 +86,8 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
     transport: 'serve',
     listModels: () => call('models:list', {}),
     tokenize: (modelId, text) => call('prompt:tokenize', { modelId, text }),
-    putImage: async (bytes) => {
-      const res = await fetch(new URL('upload', base), { method: 'POST', body: bytes as BufferSource, credentials: 'same-origin' });
-      const body = (await res.json().catch(() => null)) as { ok: boolean; value?: ApiResponses['images:put']; error?: { message: string; code: string } } | null;
-      if (!body?.ok || !body.value) throw new ApiError(body?.error?.message ?? `Upload failed (HTTP ${res.status}).`, body?.error?.code ?? 'upload');
-      return body.value;
-    },
+    putImage: (bytes) => post<ApiResponses['images:put']>('upload', bytes),
+    importDocument: (fileName, bytes) => post<ApiResponses['documents:import']>(`import?name=${encodeURIComponent(fileName)}`, bytes),
     startGeneration: (req) => call('generation:start', req),
     cancelGeneration: (jobId) => call('generation:cancel', { jobId }),
     listHistory: (req) => call('history:list', req),

@@ -16,8 +16,8 @@ import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
 type Dialog = null | 'save' | 'open' | 'export';
 
 function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
-  const { canUndo, canRedo, name, dirty, undoLabel, redoLabel } = useStore(useShallow((s) => ({
-    canUndo: s.history.past.length > 0, canRedo: s.history.future.length > 0, name: s.savedName, dirty: s.version !== s.savedVersion,
+  const { canUndo, canRedo, name, title, dirty, undoLabel, redoLabel } = useStore(useShallow((s) => ({
+    canUndo: s.history.past.length > 0, canRedo: s.history.future.length > 0, name: s.savedName, title: s.savedName ?? s.history.doc.name, dirty: s.version !== s.savedVersion,
     undoLabel: s.history.past[s.history.past.length - 1]?.label, redoLabel: s.history.future[0]?.label,
   })));
   const s = useStore.getState();
@@ -31,7 +31,7 @@ function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
         <button type="button" onClick={() => onDialog('save')}>Save As</button>
         <button type="button" onClick={() => onDialog('export')}>Export</button>
       </nav>
-      <div className="doc-title" title="Document">{name ?? 'Untitled'}{dirty ? ' •' : ''}</div>
+      <div className="doc-title" title="Document">{title || 'Untitled'}{dirty ? ' •' : ''}</div>
       <nav className="history-actions" aria-label="Edit">
         <button type="button" disabled={!canUndo} onClick={() => s.undo()} title={undoLabel ? `Undo ${undoLabel}` : 'Undo'}>Undo</button>
         <button type="button" disabled={!canRedo} onClick={() => s.redo()} title={redoLabel ? `Redo ${redoLabel}` : 'Redo'}>Redo</button>
@@ -109,7 +109,7 @@ export function App() {
         <LayersPanel />
         <HistoryPanel />
       </aside>
-      {dialog === 'save' && <SaveDialog initial={savedName ?? 'Untitled'} onClose={() => setDialog(null)} />}
+      {dialog === 'save' && <SaveDialog initial={savedName ?? (useStore.getState().history.doc.name || 'Untitled')} onClose={() => setDialog(null)} />}
       {dialog === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog === 'export' && <ExportDialog onClose={() => setDialog(null)} />}
     </div>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { api, errorMessage } from '../api/api.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../electron/contract/api.js';
-import { exportDocument, openDocument, saveDocument } from './documentActions.js';
+import { exportDocument, importDocumentFile, openDocument, saveDocument } from './documentActions.js';
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   png: 'PNG image (flattened, with generation data)', jpg: 'JPEG image (flattened)', webp: 'WebP image (flattened)',
@@ -87,7 +87,14 @@ export function OpenDialog({ onClose }: { onClose(): void }) {
             </li>
           ))}
         </ul>
-        <div className="modal-actions"><button type="button" onClick={onClose}>Close</button></div>
+        <div className="modal-actions">
+          <label className="file-button">
+            Open a file…
+            <input type="file" aria-label="Open a file" accept=".atelier,.psd,.ora,.png,.jpg,.jpeg,.webp"
+              onChange={async (e) => { const f = e.target.files?.[0]; if (f) { await importDocumentFile(f); onClose(); } }} />
+          </label>
+          <button type="button" onClick={onClose}>Close</button>
+        </div>
       </div>
     </div>
   );

@@ -40,6 +40,18 @@ export async function openDocument(name: string): Promise<void> {
   }
 }
 
+/** Opens a file from disk (.atelier, .psd, .ora or an image) as a new document. */
+export async function importDocumentFile(file: File): Promise<void> {
+  try {
+    const { document, warnings } = await api.importDocument(file.name, new Uint8Array(await file.arrayBuffer()));
+    useStore.getState().loadDocument(document, null);
+    useStore.getState().zoomToFit();
+    useStore.getState().setGenerate({ notice: warnings.length ? `Opened "${file.name}". ${warnings.join(' ')}` : `Opened "${file.name}"`, error: null });
+  } catch (e) {
+    fail(e);
+  }
+}
+
 /** Export through the core's writers (layered PSD/ORA, flat PNG/JPEG/WebP with metadata); serve downloads the file. */
 export async function exportDocument(format: ExportFormat, frameOnly: boolean): Promise<boolean> {
   const s = useStore.getState();
