@@ -1,6 +1,7 @@
 import { libraryRoots } from '../models/modelLibrary.js';
 import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
+import { ProtectedImages } from './historyChannels.js';
 import { StoreHistory } from './historyRecorder.js';
 import { ModelCatalogue } from './modelCatalogue.js';
 import type { SpawnEngine } from './protocol.js';
@@ -35,7 +36,8 @@ export function defaultModelRoots(dataDir: string, resourcesPath?: string): stri
 
 /** Wires the core once for a host (Electron main or serve): history, images, engine, backend. */
 export function createStudio(opts: StudioOptions): Studio {
-  const history = openHistoryStore(opts.dataDir);
+  const protectedImages = new ProtectedImages();
+  const history = openHistoryStore(opts.dataDir, { isImageInUse: protectedImages.has });
   const engine = new EngineHost(opts.spawn);
   const roots = opts.modelRoots.length ? opts.modelRoots : defaultModelRoots(opts.dataDir, opts.resourcesPath);
   const backend = new StudioBackend({
@@ -46,6 +48,8 @@ export function createStudio(opts: StudioOptions): Studio {
     history: new StoreHistory(history, opts.origin),
     emit: opts.emit,
     previewUrl: opts.previewUrl,
+    historyStore: history,
+    protectedImages,
   });
   return {
     backend,

@@ -14,6 +14,8 @@ import { EngineHost, JobError } from './engineHost.js';
 import type { HistoryRecorder } from './historyRecorder.js';
 import { decodeMask, decodeRgba, encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
 import type { ModelCatalogue } from './modelCatalogue.js';
+import { HistoryChannels, ProtectedImages } from './historyChannels.js';
+import type { HistoryStore } from '../store/historyStore.js';
 import { PromptTokens } from './promptTokens.js';
 
 export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
@@ -29,6 +31,9 @@ export interface StudioBackendOptions {
   /** The URL a client uses to fetch a job's latest preview (HTTP in serve, custom protocol in Electron). */
   previewUrl: (jobId: string, step: number) => string;
   origin?: 'app' | 'serve';
+  /** The History panel's store (favourite, delete, re-run, import); opened with `protectedImages.has` as isImageInUse. */
+  historyStore?: HistoryStore;
+  protectedImages?: ProtectedImages;
 }
 
 /**
@@ -60,7 +65,12 @@ export class StudioBackend {
     },
     'generation:start': async (req) => this.start(req),
     'generation:cancel': async ({ jobId }) => ({ cancelled: this.opts.engine.cancel(jobId) }),
-    'history:list': async ({ documentId, cursor, limit }) => this.opts.history.list(documentId, cursor, limit),
+    'history:list': async ({ documentId, cursor, limit, ...filter }) => this.opts.history.list(documentId, cursor, limit, filter),
+    'history:models': async () => this.historyChannels().models(),
+    'history:favourite': async (req) => this.historyChannels().favourite(req),
+    'history:delete': async (req) => this.historyChannels().delete(req),
+    'history:rerun': async (req) => this.historyChannels().rerun(req),
+    'history:import': async (req) => this.historyChannels().import(req),
     'documents:list': async () => ({ documents: await this.documents.list() }),
     'documents:save': async ({ name, document }) => {
       await this.documents.save(name, document);
@@ -117,13 +127,19 @@ export class StudioBackend {
     return existsSync(path) ? path : undefined;
   }
 
+  private historyChannels(): HistoryChannels {
+    const { historyStore, protectedImages } = this.opts;
+    if (!historyStore) throw new JobError('The history is not available in this host.', 'unavailable');
+    return new HistoryChannels(historyStore, protectedImages ?? new ProtectedImages(), (req) => this.start(req), (name) => (this.opts.models.dirOf(name) ? name : undefined));
+  }
+
   private modelDir(modelId: string): string {
     const dir = this.opts.models.dirOf(modelId);
     if (!dir) throw new JobError(`There is no model named "${modelId}".`, 'invalid-input');
     return dir;
   }
 
-  private async start(req: ApiParsedRequest<'generation:start'>): Promise<{ jobId: string }> {
+  private async start(req: ApiParsedRequest<'generation:start'> & { parentId?: string }): Promise<{ jobId: string }> {
     const { settings } = req;
     const modelDir = this.modelDir(req.modelId);
     const request: GenerateRequest = { settings, previewEvery: 1 };
@@ -138,7 +154,9 @@ export class StudioBackend {
       checkSize(request.mask, settings, 'mask');
     }
     const jobId = `job-${randomBytes(8).toString('hex')}`;
-    const historyId = await this.opts.history.begin({ settings, model: req.modelId, documentId: req.documentId });
+    const historyId = await this.opts.history.begin({
+      settings, model: req.modelId, documentId: req.documentId, initImageId: req.initImageId, maskImageId: req.maskImageId, parentId: req.parentId,
+    });
     // Runs in the background; the caller learns the outcome from exactly one done/failed event.
     void this.run(jobId, historyId, modelDir, req.modelId, request);
     return { jobId };
