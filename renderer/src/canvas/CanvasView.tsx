@@ -28,6 +28,7 @@ function checkerPattern(): HTMLCanvasElement {
 function LayerImages() {
   const layers = useStore((s) => s.history.doc.layers);
   const drag = useStore((s) => s.session.layerDrag);
+  const liveOpacity = useStore((s) => s.session.layerOpacity);
   const [, bump] = useReducer((n: number) => n + 1, 0);
   useEffect(() => onImageReady(bump), []);
   return (
@@ -40,7 +41,7 @@ function LayerImages() {
         const dy = drag?.id === l.id ? drag.dy : 0;
         return (
           <KImage key={l.id} image={src as HTMLImageElement} x={l.x + dx} y={l.y + dy} width={l.width} height={l.height}
-            opacity={l.opacity} visible={l.visible} listening={false} perfectDrawEnabled={false}
+            opacity={liveOpacity?.id === l.id ? liveOpacity.opacity : l.opacity} visible={l.visible} listening={false} perfectDrawEnabled={false}
             globalCompositeOperation={l.blendMode === 'normal' ? 'source-over' : (l.blendMode as GlobalCompositeOperation)} />
         );
       })}

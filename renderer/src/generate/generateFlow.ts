@@ -23,7 +23,7 @@ export async function generate(): Promise<void> {
   const frame = doc.generationFrame;
   const seed = s.seedLocked ? s.seed : Math.floor(Math.random() * 0xffffffff);
   s.setGenerate({ error: null, notice: null, seed });
-  s.setJob({ jobId: null, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
+  s.setJob({ jobId: null, documentId: doc.id, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
   try {
     const composite = await compositeFrame(doc, frame);
     const plan = planGeneration(paintSurface().read(frame), alphaOf(composite), s.useCanvasAsInit);
@@ -73,6 +73,12 @@ function onDone(e: ApiEvents['generation:done']): void {
   const job = s.job;
   if (!job || job.jobId !== e.jobId) return;
   const doc = s.history.doc;
+  if (doc.id !== job.documentId) {
+    // The user opened or started another document meanwhile: keep that one untouched.
+    s.setJob(null);
+    s.setGenerate({ notice: 'The generation finished for a document that is no longer open; it is in its History.' });
+    return;
+  }
   const commands: DocCommand[] = [];
   let lastId: string | null = null;
   const base = layerNameFromPrompt(job.prompt, job.mode === 'inpaint' ? 'Inpaint' : 'Generation');

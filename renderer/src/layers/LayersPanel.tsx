@@ -39,12 +39,17 @@ function OpacityControl({ layer }: { layer: RasterLayer }) {
   useEffect(() => setValue(Math.round(layer.opacity * 100)), [layer.opacity, layer.id]);
   const commit = () => {
     const opacity = value / 100;
+    useStore.getState().setSession({});
     if (opacity !== layer.opacity) useStore.getState().perform({ type: 'updateLayer', id: layer.id, patch: { opacity } }, 'Layer opacity');
   };
   return (
     <label className="opacity">
       Opacity
-      <input type="range" min={0} max={100} value={value} aria-label="Opacity" onChange={(e) => setValue(Number(e.target.value))} onPointerUp={commit} onKeyUp={commit} onBlur={commit} />
+      <input type="range" min={0} max={100} value={value} aria-label="Opacity" onChange={(e) => {
+        const v = Number(e.target.value);
+        setValue(v);
+        useStore.getState().setSession({ layerOpacity: { id: layer.id, opacity: v / 100 } });
+      }} onPointerUp={commit} onKeyUp={commit} onBlur={commit} />
       <span>{value}%</span>
     </label>
   );

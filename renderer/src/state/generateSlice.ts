@@ -6,6 +6,8 @@ import type { Store } from './store.js';
 
 export interface RunningJob {
   jobId: string | null;
+  /** The document it was started for: a result never lands in another one. */
+  documentId: string;
   mode: GenerationMode;
   frame: Rect;
   prompt: string;

@@ -8,6 +8,8 @@ export type ToolId = 'move' | 'frame' | 'brush' | 'eraser' | 'hand';
 export interface GestureSession {
   frame?: Rect;
   layerDrag?: { id: string; dx: number; dy: number };
+  /** Opacity slider being dragged: shown on the canvas, committed on release. */
+  layerOpacity?: { id: string; opacity: number };
 }
 
 export interface ViewSlice {
