@@ -4,7 +4,7 @@ import type { HistoryEntry } from '../../contract/api.js';
 import { invokeChannel } from './apiHandlers.js';
 import { testStudio, waitForEnd } from './testing/testStudio.js';
 
-const settings = { mode: 'txt2img', prompt: 'a red fox', negativePrompt: '', width: 64, height: 64, steps: 2, guidance: 7, scheduler: 'euler', seed: 5, batch: 1, strength: 1, maskFeather: 4 };
+const settings = { mode: 'txt2img' as const, prompt: 'a red fox', negativePrompt: '', width: 64, height: 64, steps: 2, guidance: 7, scheduler: 'euler' as const, seed: 5, batch: 1, strength: 1, maskFeather: 4 };
 
 describe('history channels: filters, favourite, delete, exact re-run, PNG import', () => {
   let t: ReturnType<typeof testStudio>;
