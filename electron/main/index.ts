@@ -23,7 +23,8 @@ function emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
 }
 
 app.whenReady().then(() => {
-  const dataDir = resolveDataDir(undefined, process.env.ATELIER_DATA_DIR ? process.env : { ATELIER_DATA_DIR: app.getPath('userData') });
+  // The same data folder as the CLI and `serve`, so all three share one history and model library.
+  const dataDir = resolveDataDir();
   studio = createStudio({
     dataDir,
     modelRoots: [],
