@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createStudio } from '../core/jobs/createStudio.js';
+import { engineOptionsFor } from '../core/jobs/engineSettings.js';
 import { threadSpawner } from '../core/jobs/threadSpawner.js';
 import { projectRoot } from '../core/models/defaultModel.js';
 import { resolveDataDir } from '../core/store/dataDir.js';
@@ -21,12 +22,14 @@ export async function startServe(args: ServeArgs, log: (line: string) => void = 
     await buildRenderer(rendererDir);
   }
   const dataDir = resolveDataDir(args.data);
+  const { notices: settingsNotices, ...engineOptions } = engineOptionsFor(dataDir);
+  for (const n of settingsNotices) log(`notice: ${n}`);
   const token = randomBytes(24).toString('base64url');
   let server: ServeServer | null = null;
   const studio = createStudio({
     dataDir,
     modelRoots: args.models,
-    spawn: threadSpawner({ engineModule: args.engineModule ?? join(root, 'electron', 'core', 'engine', 'engine.ts') }),
+    spawn: threadSpawner({ engineModule: args.engineModule ?? join(root, 'electron', 'core', 'engine', 'engine.ts'), engineOptions }),
     emit: (event, payload) => server?.broadcast(event, payload),
     previewUrl: (jobId, step) => `/previews/${jobId}.png?step=${step}`,
     origin: 'serve',

@@ -1,4 +1,4 @@
-import { Engine } from '../core/engine/engine.js';
+import { Engine, type EngineOptions } from '../core/engine/engine.js';
 import { runEngineRuntime } from '../core/jobs/engineRuntime.js';
 import type { EngineToHost, HostToEngine } from '../core/jobs/protocol.js';
 
@@ -9,9 +9,16 @@ import type { EngineToHost, HostToEngine } from '../core/jobs/protocol.js';
 const port = process.parentPort;
 if (!port) throw new Error('engineProcess must be started with utilityProcess.fork');
 
-type Provider = NonNullable<ConstructorParameters<typeof Engine>[0]>['provider'];
-const provider = process.env.ATELIER_PROVIDER as Provider;
-runEngineRuntime(new Engine(provider ? { provider } : {}), {
+// Set by utilitySpawner from the user's settings (core/jobs/engineSettings.ts).
+let options: EngineOptions = {};
+try {
+  options = JSON.parse(process.env.ATELIER_ENGINE_OPTIONS ?? '{}') as EngineOptions;
+} catch {
+  options = {};
+}
+const provider = process.env.ATELIER_PROVIDER as EngineOptions['provider'];
+if (provider) options.provider = provider;
+runEngineRuntime(new Engine(options), {
   post: (m: EngineToHost) => port.postMessage(m),
   onMessage: (listener: (m: HostToEngine) => void) => port.on('message', (e: Electron.MessageEvent) => listener(e.data as HostToEngine)),
 });

@@ -3,6 +3,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents } from '../contract/api.js';
 import { createStudio, type Studio } from '../core/jobs/createStudio.js';
+import { engineOptionsFor } from '../core/jobs/engineSettings.js';
 import { resolveDataDir } from '../core/store/dataDir.js';
 import { handleImageProtocol, registerSchemePrivileges, SCHEME } from './imageProtocol.js';
 import { registerIpc } from './ipc.js';
@@ -25,10 +26,12 @@ function emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
 app.whenReady().then(() => {
   // The same data folder as the CLI and `serve`, so all three share one history and model library.
   const dataDir = resolveDataDir();
+  const { notices: settingsNotices, ...engineOptions } = engineOptionsFor(dataDir);
+  for (const n of settingsNotices) console.warn(n);
   studio = createStudio({
     dataDir,
     modelRoots: [],
-    spawn: utilitySpawner(join(mainDir, 'engineProcess.js')),
+    spawn: utilitySpawner(join(mainDir, 'engineProcess.js'), engineOptions),
     emit,
     previewUrl: (jobId, step) => `${SCHEME}://preview/${jobId}.png?step=${step}`,
     origin: 'app',

@@ -1,10 +1,16 @@
 import { utilityProcess } from 'electron';
+import type { EngineOptions } from '../core/engine/engine.js';
 import type { EngineProcess, EngineToHost, HostToEngine, SpawnEngine } from '../core/jobs/protocol.js';
 
 /** Spawns the engine as an Electron utilityProcess (its own OS process), speaking the jobs protocol. */
-export function utilitySpawner(entry: string): SpawnEngine {
+export function utilitySpawner(entry: string, engineOptions: EngineOptions = {}): SpawnEngine {
   return (): EngineProcess => {
-    const child = utilityProcess.fork(entry, [], { serviceName: 'Atelier engine', stdio: 'pipe' });
+    const child = utilityProcess.fork(entry, [], {
+      serviceName: 'Atelier engine',
+      stdio: 'pipe',
+      // The user's engine settings travel as JSON in the environment: the child reads them at start.
+      env: { ...process.env, ATELIER_ENGINE_OPTIONS: JSON.stringify(engineOptions) },
+    });
     let lastError: string | undefined;
     child.stderr?.on('data', (d: Buffer) => {
       const line = d.toString().trim().split('\n').pop();

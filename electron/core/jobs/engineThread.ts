@@ -10,6 +10,8 @@ import type { EngineToHost, HostToEngine } from './protocol.js';
 interface EngineThreadData {
   engineModule: string;
   provider?: string;
+  /** The user's engine settings (engineSettings.ts); wins over `provider` when given. */
+  engineOptions?: Record<string, unknown>;
 }
 
 const data = workerData as EngineThreadData;
@@ -17,13 +19,13 @@ const port = parentPort;
 if (!port) throw new Error('engineThread must run inside a worker thread');
 
 const mod = (await import(pathToFileURL(data.engineModule).href)) as {
-  Engine?: new (opts?: { provider?: string }) => EngineLike;
+  Engine?: new (opts?: Record<string, unknown>) => EngineLike;
   createEngine?: (opts?: { provider?: string }) => EngineLike;
 };
 const engine = mod.createEngine
   ? mod.createEngine({ provider: data.provider })
   : mod.Engine
-    ? new mod.Engine(data.provider ? { provider: data.provider } : undefined)
+    ? new mod.Engine(data.engineOptions ?? (data.provider ? { provider: data.provider } : undefined))
     : null;
 if (!engine) throw new Error(`${data.engineModule} exports neither Engine nor createEngine`);
 

@@ -1,11 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import type { EngineOptions } from '../engine/engine.js';
 import type { EngineProcess, EngineToHost, HostToEngine, SpawnEngine } from './protocol.js';
 
 /** Spawns the engine in a worker thread (serve mode and tests); Electron uses utilityProcess instead. */
-export function threadSpawner(opts: { engineModule: string; provider?: string }): SpawnEngine {
+export function threadSpawner(opts: { engineModule: string; provider?: string; engineOptions?: EngineOptions }): SpawnEngine {
   return (): EngineProcess => {
     const worker = new Worker(new URL('./engineThreadBoot.mjs', import.meta.url), {
-      workerData: { engineModule: opts.engineModule, provider: opts.provider },
+      workerData: { engineModule: opts.engineModule, provider: opts.provider, engineOptions: opts.engineOptions },
       // ORT allocates large native buffers; the JS heap stays small.
       stdout: false,
       stderr: false,

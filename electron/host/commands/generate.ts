@@ -10,6 +10,7 @@ import { readMask, readRgba } from '../../core/image/io.js';
 import { grayToRgba } from '../../core/image/types.js';
 import { readModelFolder } from '../../core/models/modelFolder.js';
 import { defaultModelDir } from '../../core/models/defaultModel.js';
+import { engineOptionsFor } from '../../core/jobs/engineSettings.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { openHistoryStore } from '../../core/store/historyStore.js';
 import { recordGeneration } from '../../core/store/recordGeneration.js';
@@ -28,7 +29,7 @@ const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embed
   --seed S           0 … 4294967295 (default: random; printed)
   --width W, --height H   multiples of 8 (default: the model's size, or the input image's)
   --batch N          images to make; seeds S, S+1, … (files out.png, out-2.png, …)
-  --provider P       ${PROVIDER_PREFERENCES.join(' | ')} (default auto)
+  --provider P       ${PROVIDER_PREFERENCES.join(' | ')} (default: settings.json, else auto)
   --quality Q        JPEG/WebP quality 1–100
   --out FILE         .png | .jpg | .webp | .psd | .ora | .atelier (format follows the extension; required)
                      layered formats hold the input (img2img, inpaint) and the result, masked for inpaint
@@ -98,8 +99,9 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
   if (mode !== 'txt2img' && !v.image) throw new CliError('--image FILE is required');
   if (mode === 'inpaint' && !v.mask) throw new CliError('--mask FILE is required (white repaints, black keeps)');
   if (mode === 'txt2img' && (v.image || v.mask)) throw new CliError('generate takes no --image or --mask: use img2img or inpaint');
-  const provider = (v.provider ?? 'auto') as ProviderPreference;
-  if (!PROVIDER_PREFERENCES.includes(provider)) throw new CliError(`--provider must be one of ${PROVIDER_PREFERENCES.join(', ')}`);
+  if (v.provider !== undefined && !PROVIDER_PREFERENCES.includes(v.provider as ProviderPreference)) {
+    throw new CliError(`--provider must be one of ${PROVIDER_PREFERENCES.join(', ')}`);
+  }
 
   const modelDir = resolveModelDir(v.model);
   const layout = readModelFolder(modelDir);
@@ -142,8 +144,12 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
   const settings: GenerationSettings = parsed.data;
   const request: GenerateRequest = { settings, initImage, mask };
 
-  const engine = new Engine({ provider });
-  const store = v['no-history'] ? undefined : openHistoryStore(resolveDataDir(v.data));
+  const dataDir = resolveDataDir(v.data);
+  // The user's engine settings (safety checker, prompt filter) apply here as in the app.
+  const { notices, ...engineOptions } = engineOptionsFor(dataDir, { provider: v.provider });
+  for (const notice of notices) io.err(`note: ${notice}`);
+  const engine = new Engine({ ...engineOptions, idleReleaseMs: 0 });
+  const store = v['no-history'] ? undefined : openHistoryStore(dataDir);
   try {
     for (const notice of store?.notices ?? []) io.err(`note: ${notice}`);
     const generate = () => engine.generate(modelDir, request, { onProgress: progressPrinter(io, v.quiet ?? false) });
