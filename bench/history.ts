@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import type { GenerationSettingsInput } from '../electron/contract/generation.js';
 import { HISTORY_DB_FILE, openHistoryStore, type HistoryStore } from '../electron/core/store/historyStore.js';
 import { toFtsQuery } from '../electron/core/store/ftsQuery.js';
+import { createRng } from '../electron/core/engine/rng.js';
 
 /**
  * History store at scale: 10,000 entries inserted one by one (each its own transaction, as jobs
@@ -24,16 +25,10 @@ const PLACES = ['at dusk', 'in the snow', 'under the stars', 'by the sea', 'in t
 const MODELS = ['sd15', 'dreamshaper-8', 'sdxl-base', 'sd-turbo', 'realistic-vision'];
 const SCHEDULERS = ['euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras'] as const;
 
-/** Deterministic PRNG (mulberry32) so every run inserts the same prompts. */
+/** Deterministic, so every run inserts the same prompts. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.nextFloat();
 }
 
 function makeSettings(i: number, rand: () => number): GenerationSettingsInput {

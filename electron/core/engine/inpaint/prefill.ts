@@ -10,7 +10,7 @@
  * instead of arriving as pasted pieces. Deterministic for a seed. Pure maths, no I/O.
  */
 import type { GrayImage, RgbaImage } from '../../image/types.js';
-import { mulberry32 } from './random.js';
+import { createRng } from '../rng.js';
 import { planes } from './pyramid.js';
 import { coarsePushPullFill } from './pyramidBlend.js';
 import { maskBounds, MASK_ON, padRect, signedDistances } from './region.js';
@@ -84,7 +84,8 @@ export function prefillPatch(image: RgbaImage, mask: GrayImage, options: PatchFi
 
   const offX = new Int32Array(n);
   const offY = new Int32Array(n);
-  const rnd = mulberry32(options.seed);
+  const rng = createRng(options.seed >>> 0);
+  const rnd = (): number => rng.nextFloat();
   const cand: number[] = [];
 
   const cost = (p: number, s: number, best: number): number => {

@@ -166,7 +166,9 @@ describe('seam quality on simulated VAE round trips (tint + contrast loss + blur
       }
     }
     expect(cases).toBe(16);
-    expect(score.def.de).toBeLessThan(0.75 * score.feather.de);
+    // Colour: measured as the excess over what the untouched image itself scores on the same rings
+    // (textured scenes have real colour edges there), as the gradient score below is.
+    expect(score.def.de - score.orig.de).toBeLessThan(0.25 * (score.feather.de - score.orig.de));
     expect(score.def.grad).toBeLessThan(0.5 * score.feather.grad);
   });
 });

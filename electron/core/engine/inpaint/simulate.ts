@@ -7,7 +7,7 @@
 import { createGray, createRgba, type GrayImage, type RgbaImage } from '../../image/types.js';
 import { repaintPixelMask } from './gridMask.js';
 import { labToRgb, rgbToLab } from './lab.js';
-import { mulberry32 } from './random.js';
+import { createRng } from '../rng.js';
 
 export const SCENE_KINDS = ['gradient', 'texture', 'flat', 'photo'] as const;
 export type SceneKind = (typeof SCENE_KINDS)[number];
@@ -58,7 +58,8 @@ function clamp8(v: number): number {
 }
 
 export function makeScene(kind: SceneKind, w: number, h: number, seed = 1): RgbaImage {
-  const rnd = mulberry32(seed);
+  const rng = createRng(seed >>> 0);
+  const rnd = (): number => rng.nextFloat();
   const img = createRgba(w, h, [0, 0, 0, 255]);
   const d = img.data;
   const put = (p: number, r: number, g: number, b: number) => {
