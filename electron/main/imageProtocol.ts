@@ -7,20 +7,25 @@ export const SCHEME = 'atelier';
 
 /** Must run before app 'ready'. */
 export function registerSchemePrivileges(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  // corsEnabled + an allow-origin header: the renderer (file://) reads these pixels back from canvases
+  // (init images, masks, exports); without CORS the canvas would be tainted and getImageData would throw.
+  protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 }
+
+const HEADERS = { 'content-type': 'image/png', 'access-control-allow-origin': '*', 'x-content-type-options': 'nosniff' };
 
 export function handleImageProtocol(backend: StudioBackend): void {
   protocol.handle(SCHEME, async (request) => {
     const url = new URL(request.url);
     const image = /^\/([0-9a-f]{64})\.png$/.exec(url.pathname);
     if (url.host === 'image' && image && backend.images.has(image[1])) {
-      return net.fetch(pathToFileURL(backend.images.path(image[1])).toString());
+      const file = await net.fetch(pathToFileURL(backend.images.path(image[1])).toString());
+      return new Response(file.body, { headers: { ...HEADERS, 'cache-control': 'public, max-age=31536000, immutable' } });
     }
     const preview = /^\/(job-[0-9a-f]{16})\.png$/.exec(url.pathname);
     if (url.host === 'preview' && preview) {
       const png = backend.preview(preview[1]);
-      if (png) return new Response(new Uint8Array(png), { headers: { 'content-type': 'image/png', 'cache-control': 'no-store' } });
+      if (png) return new Response(new Uint8Array(png), { headers: { ...HEADERS, 'cache-control': 'no-store' } });
     }
     return new Response('not found', { status: 404 });
   });

@@ -16,6 +16,8 @@ export function loadImage(imageId: string): Promise<HTMLImageElement> {
     p = new Promise<HTMLImageElement>((resolve, reject) => {
       const img = new Image();
       img.decoding = 'async';
+      // CORS mode: pixels drawn into a canvas stay readable (Electron serves them from atelier://).
+      img.crossOrigin = 'anonymous';
       img.onload = () => resolve(img);
       img.onerror = () => reject(new Error(`image ${imageId.slice(0, 12)}… could not be loaded`));
       img.src = api.imageUrl(imageId);
