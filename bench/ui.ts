@@ -58,14 +58,16 @@ async function saveBlankDocument(url: string, name: string, size: number): Promi
 }
 
 /** rAF deltas and long tasks over `ms`, recorded in the page. */
-async function recordFrames(page: Page, run: () => Promise<void>): Promise<{ frames: number[]; longTasks: number[] }> {
+async function recordFrames(page: Page, run: () => Promise<void>): Promise<{ frames: number[]; longTasks: number[]; longAt: [number, number][]; done: number[] }> {
   // A string, not a function: tsx's keepNames would inject a `__name` helper the page does not have.
   await page.evaluate(`(() => {
     const w = window;
     w.__frames = [];
     w.__long = [];
     w.__stop = false;
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__long.push(e.duration))).observe({ type: 'longtask', buffered: false });
+    w.__longAt = [];
+    w.__t0 = performance.now();
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => { w.__long.push(e.duration); w.__longAt.push([Math.round(e.startTime - w.__t0), Math.round(e.duration)]); })).observe({ type: 'longtask', buffered: false });
     let last = performance.now();
     function tick(t) {
       w.__frames.push(t - last);
@@ -75,9 +77,10 @@ async function recordFrames(page: Page, run: () => Promise<void>): Promise<{ fra
     requestAnimationFrame(tick);
   })()`);
   await run();
-  return page.evaluate<{ frames: number[]; longTasks: number[] }>(`(() => {
+  return page.evaluate<{ frames: number[]; longTasks: number[]; longAt: [number, number][]; done: number[] }>(`(() => {
     window.__stop = true;
-    return { frames: window.__frames.slice(2), longTasks: window.__long };
+    const done = performance.getEntriesByName('job-done').map((m) => Math.round(m.startTime - window.__t0));
+    return { frames: window.__frames.slice(2), longTasks: window.__long, longAt: window.__longAt, done };
   })()`);
 }
 
@@ -156,7 +159,7 @@ export async function benchUi(argv: string[]): Promise<void> {
 
     const result = {
       machine: { cores: (await import('node:os')).cpus().length, chromium: browser.version() },
-      generation: { size, steps, wallMs: genMs },
+      generation: { size, steps, wallMs: genMs, longTasksAtMs: busy.longAt, resultAtMs: busy.done },
       frames: {
         idle: stats(idle.frames), control: stats(control.frames), generating: stats(busy.frames),
         longTasksIdle: stats(idle.longTasks), longTasksControl: stats(control.longTasks), longTasksGenerating: stats(busy.longTasks),
@@ -181,6 +184,7 @@ export async function benchUi(argv: string[]): Promise<void> {
     console.log(`frame time generating  median ${f(result.frames.generating.median)} ms  p95 ${f(result.frames.generating.p95)} ms  max ${f(result.frames.generating.max)} ms  (n=${result.frames.generating.n}; ${size}² × ${steps} steps in ${genMs} ms)`);
     console.log(`frame time control     median ${f(result.frames.control.median)} ms  p95 ${f(result.frames.control.p95)} ms  max ${f(result.frames.control.max)} ms  (n=${result.frames.control.n}; same job started via the API, page idle)`);
     console.log(`long tasks (>50 ms)    idle ${result.frames.longTasksIdle.n}, control ${result.frames.longTasksControl.n} (max ${f(result.frames.longTasksControl.max || 0)} ms), generating ${result.frames.longTasksGenerating.n} (max ${f(result.frames.longTasksGenerating.max || 0)} ms)`);
+    console.log(`long tasks while generating at [ms after start, duration]: ${JSON.stringify(busy.longAt)}; result arrived at ${JSON.stringify(busy.done)} ms`);
     console.log(`brush segment 512²     median ${f(small.segment.length ? stats(small.segment).median : NaN)} ms  p95 ${f(stats(small.segment).p95)} ms  (n=${small.segment.length})  commit median ${f(stats(small.commit).median)} ms`);
     console.log(`brush segment 4096²    median ${f(stats(large.segment).median)} ms  p95 ${f(stats(large.segment).p95)} ms  (n=${large.segment.length})  commit median ${f(stats(large.commit).median)} ms`);
     console.log(`ratios: frame median gen/idle ${f(result.ratios.frameMedianGeneratingOverIdle)}, p95 ${f(result.ratios.frameP95GeneratingOverIdle)}; segment 4096/512 ${f(result.ratios.segmentMedian4096Over512)}; commit 4096/512 ${f(result.ratios.commitMedian4096Over512)}`);

@@ -72,6 +72,7 @@ function onDone(e: ApiEvents['generation:done']): void {
   const s = useStore.getState();
   const job = s.job;
   if (!job || job.jobId !== e.jobId) return;
+  performance.mark('job-done');
   const doc = s.history.doc;
   if (doc.id !== job.documentId) {
     // The user opened or started another document meanwhile: keep that one untouched.
