@@ -27,6 +27,7 @@ export function Toolbar() {
         <div className="brush-settings">
           <label>Size <input type="range" min={1} max={512} value={v.size} aria-label="Brush size" onChange={(e) => s.setBrush({ brushSize: Number(e.target.value) })} /> <span>{v.size}px</span></label>
           <label>Hardness <input type="range" min={0} max={100} value={Math.round(v.hardness * 100)} aria-label="Brush hardness" onChange={(e) => s.setBrush({ brushHardness: Number(e.target.value) / 100 })} /></label>
+          <button type="button" onClick={() => s.clearMask()}>Clear mask</button>
         </div>
       )}
     </div>

@@ -18,6 +18,8 @@ export interface DocumentSlice {
   perform(cmd: DocCommand, label: string): void;
   /** A mask stroke already drawn into the bitmap: one undo step, no second write. */
   recordMaskStroke(patch: MaskPatch, label: string): void;
+  /** Clears the painted mask as one undo step (nothing when it is already empty). */
+  clearMask(): void;
   undo(): void;
   redo(): void;
   /** Replaces the document (New, Open, recovery): fresh history, empty mask. */
@@ -39,6 +41,13 @@ export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (
       history: record(s.history, { label, forward: { type: 'maskPatch', patch }, inverse: { type: 'maskPatch', patch: { rect, before: after, after: before } } }),
       version: s.version + 1,
     }));
+  },
+  clearMask() {
+    const surface = paintSurface();
+    const rect = { x: 0, y: 0, width: surface.width, height: surface.height };
+    const before = surface.read(rect);
+    if (!before.some((v) => v !== 0)) return;
+    get().perform({ type: 'maskPatch', patch: { rect, before, after: new Uint8Array(before.length) } }, 'Clear mask');
   },
   undo() {
     if (!get().history.past.length) return;

@@ -30,4 +30,18 @@ describe('Brush and Eraser', () => {
     expect(e.surface.data[64 * 128 + 30]).toBe(255);
     expect(e.state.history.past.length).toBe(steps);
   });
+
+  it('Clear mask empties the mask as one undo step', () => {
+    const e = testEditor(64);
+    e.state.setBrush({ brushSize: 8 });
+    e.use('brush').drag([8, 8], [56, 56]);
+    const steps = e.state.history.past.length;
+    e.state.clearMask();
+    expect(e.surface.data.every((v) => v === 0)).toBe(true);
+    expect(e.state.history.past.length).toBe(steps + 1);
+    e.state.clearMask();
+    expect(e.state.history.past.length).toBe(steps + 1);
+    e.state.undo();
+    expect(e.surface.data[32 * 64 + 32]).toBe(255);
+  });
 });
