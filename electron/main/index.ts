@@ -7,6 +7,7 @@ import { engineOptionsFor } from '../core/jobs/engineSettings.js';
 import { resolveDataDir } from '../core/store/dataDir.js';
 import { handleImageProtocol, registerSchemePrivileges, SCHEME } from './imageProtocol.js';
 import { registerIpc } from './ipc.js';
+import { installAppMenu } from './menu.js';
 import { utilitySpawner } from './utilitySpawner.js';
 import { isOwnRendererUrl } from './senderPolicy.js';
 import { createMainWindow, rendererUrl } from './window.js';
@@ -47,6 +48,7 @@ app.whenReady().then(() => {
     return { path, bytes: await backend.exportTo(path, document, frameOnly) };
   };
   handleImageProtocol(backend);
+  installAppMenu();
   const own = rendererUrl(mainDir);
   registerIpc(ipcMain, backend.handlers, (sender, url) => window !== null && sender === window.webContents && isOwnRendererUrl(url, own));
   window = createMainWindow(mainDir);

@@ -33,6 +33,9 @@ export function createMainWindow(mainDir: string): BrowserWindow {
   win.webContents.on('will-navigate', (e, url) => {
     if (!isOwnRendererUrl(url, own)) e.preventDefault();
   });
+  win.webContents.on('will-redirect', (e, url) => {
+    if (!isOwnRendererUrl(url, own)) e.preventDefault();
+  });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
     // Links leave the app for the system browser; the app never opens windows of its own.
@@ -40,6 +43,7 @@ export function createMainWindow(mainDir: string): BrowserWindow {
     return { action: 'deny' };
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   void win.loadURL(own);
   return win;
 }
