@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { HistoryEntry } from '../../../electron/contract/api.js';
 import { api, errorMessage } from '../api/api.js';
+import { EMPTY_FILTER, listRequest, type HistoryFilter } from '../history/historyQuery.js';
 import type { Store } from './store.js';
 
 export interface HistorySlice {
@@ -8,10 +9,18 @@ export interface HistorySlice {
   historyCursor: string | undefined;
   historyTotal: number;
   historyLoading: boolean;
+  /** The History panel's search, filters and scope (this document / all). */
+  historyFilter: HistoryFilter;
+  /** Merges into the filter and reloads the first page. */
+  setHistoryFilter(p: Partial<HistoryFilter>): void;
   /** Reloads the first page for the open document. */
   refreshHistory(): Promise<void>;
-  loadMoreHistory(): Promise<void>;
+  /** Next page; `limit` up to 500 lets a long scroll catch up in fewer requests. */
+  loadMoreHistory(limit?: number): Promise<void>;
 }
+
+/** Bumped by every refresh, so an answer to an older filter or document is dropped. */
+let listGeneration = 0;
 
 const PAGE = 100;
 
@@ -20,12 +29,18 @@ export const createHistorySlice: StateCreator<Store, [], [], HistorySlice> = (se
   historyCursor: undefined,
   historyTotal: 0,
   historyLoading: false,
+  historyFilter: EMPTY_FILTER,
+  setHistoryFilter(p) {
+    set((s) => ({ historyFilter: { ...s.historyFilter, ...p } }));
+    void get().refreshHistory();
+  },
   async refreshHistory() {
     const documentId = get().history.doc.id;
+    const generation = ++listGeneration;
     set({ historyLoading: true });
     try {
-      const page = await api.listHistory({ documentId, limit: PAGE });
-      if (get().history.doc.id !== documentId) return;
+      const page = await api.listHistory({ ...listRequest(get().historyFilter, documentId), limit: PAGE });
+      if (get().history.doc.id !== documentId || generation !== listGeneration) return;
       set({ historyEntries: page.entries, historyCursor: page.nextCursor, historyTotal: page.total });
     } catch (e) {
       set({ error: errorMessage(e) });
@@ -33,13 +48,15 @@ export const createHistorySlice: StateCreator<Store, [], [], HistorySlice> = (se
       set({ historyLoading: false });
     }
   },
-  async loadMoreHistory() {
+  async loadMoreHistory(limit = PAGE) {
     const { historyCursor: cursor, historyLoading } = get();
     if (!cursor || historyLoading) return;
     const documentId = get().history.doc.id;
+    const generation = listGeneration;
     set({ historyLoading: true });
     try {
-      const page = await api.listHistory({ documentId, cursor, limit: PAGE });
+      const page = await api.listHistory({ ...listRequest(get().historyFilter, documentId), cursor, limit: Math.min(500, Math.max(1, limit)) });
+      if (generation !== listGeneration) return;
       set((s) => ({ historyEntries: [...s.historyEntries, ...page.entries], historyCursor: page.nextCursor, historyTotal: page.total }));
     } finally {
       set({ historyLoading: false });
