@@ -1,28 +1,51 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { HistoryEntry } from '../../../electron/contract/api.js';
-import { api } from '../api/api.js';
-import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
 import { useStore } from '../state/store.js';
+import { addToCanvas, deleteEntry, importPngs, rerun, toggleFavourite, useAsInitImage, useSettings, type Report } from './historyActions.js';
+import { HistoryFilters } from './HistoryFilters.js';
+import { isFiltered } from './historyQuery.js';
+import { HistoryRow, type RowAction } from './HistoryRow.js';
+import './history.css';
 
-const ROW = 64;
+const ROW = 90;
 const OVERSCAN = 4;
 
-/** Puts a history image back on the canvas as a layer at the frame (one undo step). */
-function placeEntry(e: HistoryEntry): void {
-  const s = useStore.getState();
-  const f = s.history.doc.generationFrame;
-  const layer = rasterLayer(layerNameFromPrompt(e.prompt, 'History'), e.imageId, { x: f.x, y: f.y, width: e.width, height: e.height });
-  s.perform({ type: 'addLayer', layer, index: s.history.doc.layers.length }, 'Place from history');
-  s.selectLayer(layer.id);
+/** Asks before deleting: the entry goes, and its image files unless something else still uses them. */
+function ConfirmDelete({ entry, onConfirm, onClose }: { entry: HistoryEntry; onConfirm(): void; onClose(): void }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancel.current?.focus(), []);
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <div role="alertdialog" aria-modal="true" aria-label="Delete history entry" className="modal" onMouseDown={(e) => e.stopPropagation()}
+        onKeyDown={(e) => { if (e.key === 'Escape') onClose(); }}>
+        <h2>Delete this history entry?</h2>
+        <p className="sub">“{entry.prompt || '(no prompt)'}”, seed {entry.seed}. Its image file is removed too unless another entry or this document still uses it. This cannot be undone.</p>
+        <div className="modal-actions">
+          <button ref={cancel} type="button" onClick={onClose}>Cancel</button>
+          <button type="button" className="danger" onClick={onConfirm}>Delete</button>
+        </div>
+      </div>
+    </div>
+  );
 }
 
-/** This document's generations, newest first; a fixed-height virtualised list that pages in as you scroll. */
+/**
+ * Generations newest first, searchable and filterable, of this document or all. The list is virtualised
+ * (fixed row height, only visible rows in the DOM) and its scroll height is the full total, so the
+ * scrollbar means the whole history; pages load as the view reaches rows not fetched yet.
+ */
 export function HistoryPanel() {
   const entries = useStore((s) => s.historyEntries);
   const total = useStore((s) => s.historyTotal);
+  const filtered = useStore((s) => isFiltered(s.historyFilter) || s.historyFilter.scope === 'all');
   const docId = useStore((s) => s.history.doc.id);
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState({ top: 0, height: 400 });
+  const [message, setMessage] = useState<{ notice?: string; error?: string }>({});
+  const [confirm, setConfirm] = useState<HistoryEntry | null>(null);
+  const [rerunning, setRerunning] = useState(0);
+  const [dropping, setDropping] = useState(false);
+  const report: Report = useCallback((m) => setMessage(m), []);
 
   useEffect(() => void useStore.getState().refreshHistory(), [docId]);
   useEffect(() => {
@@ -33,32 +56,58 @@ export function HistoryPanel() {
     return () => ro.disconnect();
   }, []);
 
+  const rows = Math.max(entries.length, total);
   const first = Math.max(0, Math.floor(scroll.top / ROW) - OVERSCAN);
-  const last = Math.min(entries.length, Math.ceil((scroll.top + scroll.height) / ROW) + OVERSCAN);
-  const nearEnd = last >= entries.length - OVERSCAN;
+  const last = Math.min(rows, Math.ceil((scroll.top + scroll.height) / ROW) + OVERSCAN);
+  // Rows past what is loaded are in view (or nearly): fetch enough to cover them, 100..500 at a time.
+  const missing = last - (entries.length - OVERSCAN);
   useEffect(() => {
-    if (nearEnd) void useStore.getState().loadMoreHistory();
-  }, [nearEnd, entries.length]);
+    if (missing > 0) void useStore.getState().loadMoreHistory(Math.min(500, Math.max(100, missing + OVERSCAN)));
+  }, [missing, entries.length]);
+
+  const onAction = useCallback((a: RowAction, e: HistoryEntry) => {
+    if (a === 'add') addToCanvas(e);
+    else if (a === 'settings') useSettings(e, report);
+    else if (a === 'init') useAsInitImage(e, report);
+    else if (a === 'favourite') void toggleFavourite(e, report);
+    else if (a === 'delete') setConfirm(e);
+    else if (a === 'rerun') {
+      setRerunning((n) => n + 1);
+      void rerun(e, report).finally(() => setRerunning((n) => n - 1));
+    }
+  }, [report]);
+
+  const onDrop = (e: DragEvent) => {
+    if (!e.dataTransfer.types.includes('Files')) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setDropping(false);
+    void importPngs([...e.dataTransfer.files], report);
+  };
 
   return (
-    <section className="panel history-panel">
-      <header><h2>History</h2><span className="count">{total}</span></header>
-      {entries.length === 0 && <p className="empty">Generations of this document appear here.</p>}
+    <section className={`panel history-panel${dropping ? ' dropping' : ''}`} aria-label="History panel"
+      onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); setDropping(true); } }}
+      onDragLeave={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false); }}
+      onDrop={onDrop}>
+      <header><h2>History</h2><span className="count" aria-label="History count">{total}</span></header>
+      <HistoryFilters />
+      {message.error && <p className="history-message error" role="alert">{message.error}</p>}
+      {!message.error && message.notice && <p className="history-message" role="status">{message.notice}</p>}
+      {entries.length === 0 && (
+        <p className="empty">{filtered ? 'Nothing matches these filters.' : 'Generations of this document appear here. Drop PNGs with generation settings to import them.'}</p>
+      )}
       <div ref={box} className="history-scroll" onScroll={(e) => setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
-        <ul aria-label="History" className="history-list" style={{ height: entries.length * ROW }}>
-          {entries.slice(first, last).map((e, i) => (
-            <li key={`${e.id}-${e.imageId}`} className="history-row" style={{ top: (first + i) * ROW, height: ROW }} title={`${e.prompt}\nseed ${e.seed} · ${e.mode}`}
-              onDoubleClick={() => placeEntry(e)}>
-              <img className="thumb" src={api.imageUrl(e.imageId)} alt="" loading="lazy" draggable={false} />
-              <div className="meta">
-                <span className="history-prompt">{e.prompt || '(no prompt)'}</span>
-                <span className="sub">{e.mode} · seed {e.seed} · {e.width}×{e.height}</span>
-              </div>
-              <button type="button" className="chip" onClick={() => placeEntry(e)} aria-label={`Place ${e.prompt || 'image'} on canvas`}>Place</button>
-            </li>
+        <ul aria-label="History" className="history-list" style={{ height: rows * ROW }}>
+          {entries.slice(first, Math.min(last, entries.length)).map((e, i) => (
+            <HistoryRow key={`${e.id}-${e.imageId}`} entry={e} top={(first + i) * ROW} height={ROW} busy={rerunning > 0} onAction={onAction} />
           ))}
         </ul>
       </div>
+      {confirm && (
+        <ConfirmDelete entry={confirm} onClose={() => setConfirm(null)}
+          onConfirm={() => { const e = confirm; setConfirm(null); void deleteEntry(e, report); }} />
+      )}
     </section>
   );
 }

@@ -1,0 +1,143 @@
+import type { HistoryEntry } from '../../../electron/contract/api.js';
+import type { GenerationFrame } from '../../../electron/contract/document.js';
+import { api, errorMessage } from '../api/api.js';
+import type { DocCommand } from '../document/commands.js';
+import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
+import { useStore } from '../state/store.js';
+import { imagesInUse } from './imagesInUse.js';
+
+/**
+ * What the History panel's buttons do. Edits to the document are one undo step each; calls to the core
+ * report failures as one line in the panel (the `report` callback) and never throw.
+ */
+export type Report = (msg: { notice?: string; error?: string }) => void;
+
+/** The entry's image as a new layer at the frame, which takes the image's size (one undo step). */
+function placeCommands(e: HistoryEntry, name: string): { commands: DocCommand[]; layerId: string } {
+  const f = useStore.getState().history.doc.generationFrame;
+  const frame: GenerationFrame = { x: f.x, y: f.y, width: e.width, height: e.height };
+  const layer = rasterLayer(name, e.imageId, frame, e.settings ? { source: { historyEntryId: e.id, model: e.model, settings: e.settings } } : {});
+  const commands: DocCommand[] = [{ type: 'addLayer', layer, index: useStore.getState().history.doc.layers.length }];
+  if (f.width !== e.width || f.height !== e.height) commands.push({ type: 'setFrame', frame });
+  return { commands, layerId: layer.id };
+}
+
+export function addToCanvas(e: HistoryEntry): void {
+  const s = useStore.getState();
+  const { commands, layerId } = placeCommands(e, layerNameFromPrompt(e.prompt, 'History'));
+  s.perform({ type: 'batch', label: 'Add from history', commands }, 'Add from history');
+  s.selectLayer(layerId);
+}
+
+/** Places the image at the frame and turns on "Use canvas as init", so Generate runs img2img from it. */
+export function useAsInitImage(e: HistoryEntry, report: Report): void {
+  const s = useStore.getState();
+  const { commands, layerId } = placeCommands(e, `Init: ${layerNameFromPrompt(e.prompt, 'image')}`);
+  s.perform({ type: 'batch', label: 'Use as init image', commands }, 'Use as init image');
+  s.selectLayer(layerId);
+  s.setGenerate({ useCanvasAsInit: true, error: null });
+  report({ notice: 'Placed as the init image: Generate now runs img2img from it.' });
+}
+
+/** Fills the prompt panel with the entry's settings (seed locked, so Generate repeats it) and sizes the frame. */
+export function useSettings(e: HistoryEntry, report: Report): void {
+  const s = useStore.getState();
+  const st = e.settings;
+  if (!st) {
+    s.setGenerate({ prompt: e.prompt, seed: e.seed, seedLocked: true });
+    report({ notice: 'Prompt and seed filled in (this entry carries no other settings).' });
+    return;
+  }
+  const installed = e.model !== undefined && s.models.some((m) => m.id === e.model);
+  s.setGenerate({
+    prompt: st.prompt, negativePrompt: st.negativePrompt, steps: st.steps, guidance: st.guidance, scheduler: st.scheduler,
+    seed: e.seed, seedLocked: true, batch: 1, strength: st.strength, error: null,
+    ...(installed ? { modelId: e.model } : {}),
+    ...(st.colorMatch !== undefined ? { colorMatch: st.colorMatch } : {}),
+    ...(st.blend !== undefined ? { blend: st.blend } : {}),
+    ...(st.prefill !== undefined ? { prefill: st.prefill } : {}),
+  });
+  const f = s.history.doc.generationFrame;
+  if (f.width !== st.width || f.height !== st.height) s.perform({ type: 'setFrame', frame: { ...f, width: st.width, height: st.height } }, 'Use settings');
+  report(installed || !e.model ? { notice: 'Settings filled in from the history entry.' } : { notice: `Settings filled in; model "${e.model}" is not installed, so the current model stays.` });
+}
+
+export async function toggleFavourite(e: HistoryEntry, report: Report): Promise<void> {
+  try {
+    await api.setHistoryFavourite(e.id, !e.favourite);
+    await useStore.getState().refreshHistory();
+  } catch (err) {
+    report({ error: errorMessage(err) });
+  }
+}
+
+/** After the user confirmed: removes the entry; image files the open document still uses stay. */
+export async function deleteEntry(e: HistoryEntry, report: Report): Promise<void> {
+  try {
+    await api.deleteHistoryEntry({ id: e.id, keepImageIds: imagesInUse(useStore.getState().history) });
+    await useStore.getState().refreshHistory();
+    report({ notice: 'History entry deleted.' });
+  } catch (err) {
+    report({ error: errorMessage(err) });
+  }
+}
+
+/**
+ * Re-runs exactly (same settings, seed, model, input pixels) as a new entry in this document's history.
+ * Resolves when the job ends; the panel lists the new entry.
+ */
+export async function rerun(e: HistoryEntry, report: Report): Promise<void> {
+  let jobId: string;
+  try {
+    jobId = (await api.rerunHistoryEntry({ id: e.id, documentId: useStore.getState().history.doc.id })).jobId;
+  } catch (err) {
+    report({ error: errorMessage(err) });
+    return;
+  }
+  report({ notice: 'Re-running…' });
+  await new Promise<void>((resolve) => {
+    const offs: (() => void)[] = [];
+    const end = () => {
+      offs.forEach((off) => off());
+      resolve();
+    };
+    offs.push(
+      api.onGenerationDone((d) => {
+        if (d.jobId !== jobId) return;
+        end();
+        report({ notice: `Re-run done in ${(d.totalMs / 1000).toFixed(1)} s on ${d.provider}.` });
+        void useStore.getState().refreshHistory();
+      }),
+      api.onGenerationFailed((d) => {
+        if (d.jobId !== jobId) return;
+        end();
+        report(d.code === 'cancelled' ? { notice: 'Re-run cancelled.' } : { error: d.message });
+      }),
+    );
+  });
+}
+
+/** Dropped PNGs with generation metadata become history entries of this document; others are named in one line. */
+export async function importPngs(files: File[], report: Report): Promise<void> {
+  const pngs = files.filter((f) => /\.png$/i.test(f.name) || f.type === 'image/png');
+  if (pngs.length === 0) {
+    report({ error: 'Drop PNG files that carry generation settings (Atelier or A1111 "parameters").' });
+    return;
+  }
+  let added = 0;
+  const failed: string[] = [];
+  for (const file of pngs) {
+    try {
+      const { imageId } = await api.putImage(new Uint8Array(await file.arrayBuffer()));
+      const r = await api.importHistoryPng({ imageId, documentId: useStore.getState().history.doc.id });
+      if (r.created) added++;
+    } catch (err) {
+      failed.push(`"${file.name}": ${errorMessage(err)}`);
+    }
+  }
+  await useStore.getState().refreshHistory();
+  const skipped = files.length - pngs.length;
+  const parts = [`Imported ${added} of ${pngs.length} PNG${pngs.length === 1 ? '' : 's'}${skipped ? ` (${skipped} not PNG)` : ''}.`];
+  if (failed.length) report({ error: `${parts[0]} ${failed[0]}${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''}` });
+  else report({ notice: parts[0] });
+}
