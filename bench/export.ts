@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,12 +111,26 @@ function run(variant: string, doc: AtelierDocument, images: ReadonlyMap<string, 
   return { ms: performance.now() - t, bytes: bytes.length };
 }
 
+/**
+ * Peak RSS of this process in MB. On Linux, VmHWM: getrusage's maxrss survives fork+exec and would
+ * report the (large) parent's size for a freshly spawned child.
+ */
+function peakMB(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    /* not Linux */
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 /** Child mode: one export, then the process's peak RSS. */
 async function child(variant: string, docPath: string): Promise<void> {
   const { document, images } = await readDocumentFile(docPath);
-  const before = process.resourceUsage().maxRSS / 1024;
+  const before = peakMB();
   const r = run(variant, document, images);
-  console.log(JSON.stringify({ ...r, peakMB: process.resourceUsage().maxRSS / 1024, loadedMB: before }));
+  console.log(JSON.stringify({ ...r, peakMB: peakMB(), loadedMB: before }));
 }
 
 export async function benchExport(args: string[]): Promise<void> {
