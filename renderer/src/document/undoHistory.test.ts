@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArrayMask } from './maskSurface.js';
 import { createDocument, rasterLayer } from './newDocument.js';
-import { initialUndo, perform, record, redo, undo } from './undoHistory.js';
+import { initialUndo, PATCH_BUDGET_BYTES, perform, record, redo, stepBytes, undo } from './undoHistory.js';
 
 describe('undo history', () => {
   it('undoes and redoes a sequence including a mask stroke; a new edit clears redo', () => {
@@ -43,5 +43,17 @@ describe('undo history', () => {
     expect([...mask.data]).toEqual([0, 0, 0, 0]);
     s = redo(s, mask);
     expect([...mask.data]).toEqual([255, 255, 0, 0]);
+  });
+
+  it('keeps mask patches within the pixel budget by dropping the oldest steps', () => {
+    const big = 48 * 1024 * 1024; // 96 MiB a step with its inverse
+    const rect = { x: 0, y: 0, width: big, height: 1 };
+    const pixels = new Uint8Array(big); // shared: the budget counts byte lengths, not distinct buffers
+    let s = initialUndo(createDocument(8, 8));
+    for (let i = 0; i < 5; i++) {
+      s = record(s, { label: `S${i}`, forward: { type: 'maskPatch', patch: { rect, before: pixels, after: pixels } }, inverse: { type: 'maskPatch', patch: { rect, before: new Uint8Array(0), after: new Uint8Array(0) } } });
+    }
+    expect(s.past.map((p) => p.label)).toEqual(['S3', 'S4']);
+    expect(s.past.reduce((n, p) => n + stepBytes(p), 0)).toBeLessThanOrEqual(PATCH_BUDGET_BYTES);
   });
 });

@@ -16,6 +16,30 @@ export interface UndoState {
 }
 
 const LIMIT = 200;
+/** Mask patches hold pixels (a full 4096² patch is 32 MiB with its inverse): cap what undo keeps. */
+export const PATCH_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/** Bytes of pixels a step holds (mask patches; other commands are small). */
+export function stepBytes(step: UndoStep): number {
+  const count = (c: DocCommand): number =>
+    c.type === 'maskPatch' ? c.patch.before.byteLength + c.patch.after.byteLength : c.type === 'batch' ? c.commands.reduce((n, x) => n + count(x), 0) : 0;
+  // forward and inverse share the same two arrays.
+  return count(step.forward);
+}
+
+/** Drops the oldest steps beyond the step limit or the pixel budget (the newest step always stays). */
+function trim(past: UndoStep[]): UndoStep[] {
+  let start = Math.max(0, past.length - LIMIT);
+  let bytes = 0;
+  for (let i = past.length - 1; i >= start; i--) {
+    bytes += stepBytes(past[i]);
+    if (bytes > PATCH_BUDGET_BYTES && i < past.length - 1) {
+      start = i + 1;
+      break;
+    }
+  }
+  return start > 0 ? past.slice(start) : past;
+}
 
 export function initialUndo(doc: AtelierDocument): UndoState {
   return { doc, past: [], future: [] };
@@ -24,8 +48,7 @@ export function initialUndo(doc: AtelierDocument): UndoState {
 /** Applies an edit as one undo step; clears redo. */
 export function perform(state: UndoState, cmd: DocCommand, label: string, mask?: MaskSurface): UndoState {
   const { doc, inverse } = applyCommand(state.doc, cmd, mask);
-  const past = [...state.past, { label, forward: cmd, inverse }];
-  return { doc, past: past.length > LIMIT ? past.slice(past.length - LIMIT) : past, future: [] };
+  return { doc, past: trim([...state.past, { label, forward: cmd, inverse }]), future: [] };
 }
 
 /**
@@ -33,8 +56,7 @@ export function perform(state: UndoState, cmd: DocCommand, label: string, mask?:
  * without applying it again. Only for commands that leave the document object unchanged.
  */
 export function record(state: UndoState, step: UndoStep): UndoState {
-  const past = [...state.past, step];
-  return { doc: state.doc, past: past.length > LIMIT ? past.slice(past.length - LIMIT) : past, future: [] };
+  return { doc: state.doc, past: trim([...state.past, step]), future: [] };
 }
 
 export function undo(state: UndoState, mask?: MaskSurface): UndoState {
