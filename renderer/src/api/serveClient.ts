@@ -39,6 +39,8 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
         if (socket === ws) socket = null;
         for (const p of pending.values()) p.reject(new ApiError('The connection to the Atelier server was lost.', 'offline'));
         pending.clear();
+        // Keep event subscriptions alive across a dropped connection (server restart, laptop sleep).
+        if ([...listeners.values()].some((set) => set.size > 0)) scheduleReconnect();
       };
       ws.onmessage = (ev) => {
         const msg = JSON.parse(String(ev.data)) as { id?: number; ok?: boolean; value?: unknown; error?: { message: string; code: string }; event?: string; payload?: unknown };
@@ -54,6 +56,22 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
       };
     });
     return opening;
+  };
+
+  let retryMs = 500;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  const scheduleReconnect = (): void => {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect().then(
+        () => (retryMs = 500),
+        () => {
+          retryMs = Math.min(10_000, retryMs * 2);
+          scheduleReconnect();
+        },
+      );
+    }, retryMs);
   };
 
   const call = async <C extends ApiChannel>(channel: C, payload: ApiRequest<C>): Promise<ApiResponses[C]> => {
