@@ -2,6 +2,7 @@ import { benchEngine } from './engine.js';
 import { benchExport } from './export.js';
 import { benchNumericCore } from './numericCore.js';
 import { benchHistory } from './history.js';
+import { benchHistoryPanel } from './historyPanel.js';
 import { benchInpaint } from './inpaint.js';
 import { benchUi } from './ui.js';
 
@@ -10,6 +11,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   engine: benchEngine,
   numeric: benchNumericCore,
   history: benchHistory,
+  'history-panel': benchHistoryPanel,
   inpaint: benchInpaint,
   export: benchExport,
   ui: benchUi,
