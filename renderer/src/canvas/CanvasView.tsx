@@ -9,6 +9,7 @@ import { MaskBitmap } from './maskBitmap.js';
 import { paintSurface } from '../state/paintSurfaceRegistry.js';
 import { cursor, cursorListeners, useToolInput } from './useToolInput.js';
 import { useDropImport } from './useDropImport.js';
+import { TOOLS } from '../tools/tools.js';
 
 Konva.pixelRatio = Math.min(2, window.devicePixelRatio || 1);
 
@@ -131,7 +132,7 @@ export function CanvasView() {
   }, []);
 
   return (
-    <div ref={host} className="canvas-host" data-tool={tool} data-zoom={zoom} data-pan-x={panX} data-pan-y={panY} role="application" aria-label="Canvas" style={{ cursor: tool === 'hand' ? 'grab' : tool === 'move' ? 'move' : tool === 'frame' ? 'crosshair' : 'none' }}>
+    <div ref={host} className="canvas-host" data-tool={tool} data-zoom={zoom} data-pan-x={panX} data-pan-y={panY} role="application" aria-label="Canvas" style={{ cursor: TOOLS[tool].cursor }}>
       <Stage width={vw} height={vh} scaleX={zoom} scaleY={zoom} x={panX} y={panY} listening={false}>
         <Layer listening={false} imageSmoothingEnabled={zoom < 1}>
           {/* A plain border, not a shadow: blurred shadows cost tens of ms per redraw in software rendering. */}

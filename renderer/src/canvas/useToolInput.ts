@@ -47,6 +47,11 @@ export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
       const events = e.getCoalescedEvents?.() ?? [];
       if (events.length > 1 && active()?.stateName === 'painting') for (const c of events) active()?.pointerMove(toPointer(c));
       else active()?.pointerMove(p);
+      // Hover feedback comes from the tool's state (never from a switch on the tool's name).
+      if (!node.hasPointerCapture(e.pointerId)) {
+        const runner = active();
+        if (runner) node.style.cursor = runner.hoverCursor(p) ?? runner.tool.cursor;
+      }
       for (const l of cursorListeners) l();
     };
     const up = (e: PointerEvent) => {

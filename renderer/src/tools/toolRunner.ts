@@ -26,6 +26,11 @@ export class ToolRunner {
     this.go(this.tool.states[this.state]?.onPointerUp?.(this.memo, p), p);
   }
 
+  /** Cursor for a hovering pointer, from the current state (undefined: the tool's default). */
+  hoverCursor(p: ToolPointer): string | undefined {
+    return this.tool.states[this.state]?.hoverCursor?.(p);
+  }
+
   cancel(): void {
     this.go(this.tool.states[this.state]?.onCancel?.(this.memo) ?? this.tool.initial);
   }

@@ -22,6 +22,8 @@ export interface ToolState {
   /** Escape or lost capture: drop the gesture in progress. */
   onCancel?(memo: ToolMemo): string | void;
   onExit?(memo: ToolMemo): void;
+  /** The pointer's cursor over this point while hovering (e.g. resize arrows on a frame edge). */
+  hoverCursor?(p: ToolPointer): string | undefined;
 }
 
 export interface Tool {
