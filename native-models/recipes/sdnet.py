@@ -254,8 +254,11 @@ class TextEncoder(nn.Module):
 class VAEEncoder(nn.Module):
     """Encoder + quant_conv; returns the 8-channel moments (mean ‖ logvar)."""
 
-    def __init__(self, channels=(32, 64, 64), latent=4, mid_attn=True):
+    def __init__(self, channels=(32, 64, 64), latent=4, mid_attn=True, colour_skip=False):
         super().__init__()
+        # colour_skip: a 1x1 conv of the 8x8-averaged image joins the moments, so a tiny VAE
+        # carries colour from its first step and its conv stack only learns edges.
+        self.colour_skip = nn.Conv2d(3, 2 * latent, 1) if colour_skip else None
         self.conv_in = nn.Conv2d(3, channels[0], 3, padding=1)
         blocks = []
         cur = channels[0]
@@ -280,14 +283,19 @@ class VAEEncoder(nn.Module):
         if self.mid_attn is not None:
             h = self.mid_attn(h)
         h = self.mid2(h)
-        return self.quant_conv(self.conv_out(F.silu(self.norm(h))))
+        m = self.quant_conv(self.conv_out(F.silu(self.norm(h))))
+        if self.colour_skip is not None:
+            m = m + self.colour_skip(F.avg_pool2d(x, 8))
+        return m
 
 
 class VAEDecoder(nn.Module):
     """post_quant_conv + Decoder; latents (already divided by scaling_factor) -> [-1,1] pixels."""
 
-    def __init__(self, channels=(64, 64, 32), latent=4, mid_attn=True):
+    def __init__(self, channels=(64, 64, 32), latent=4, mid_attn=True, colour_skip=False):
         super().__init__()
+        # colour_skip: the latents, 1x1-convolved to RGB and upsampled bilinearly, are added to the output.
+        self.colour_skip = nn.Conv2d(latent, 3, 1) if colour_skip else None
         self.post_quant_conv = nn.Conv2d(latent, latent, 1)
         cur = channels[0]
         self.conv_in = nn.Conv2d(latent, cur, 3, padding=1)
@@ -311,7 +319,10 @@ class VAEDecoder(nn.Module):
         h = self.mid2(h)
         for b in self.blocks:
             h = b(h)
-        return self.conv_out(F.silu(self.norm(h)))
+        out = self.conv_out(F.silu(self.norm(h)))
+        if self.colour_skip is not None:
+            out = out + F.interpolate(self.colour_skip(z), scale_factor=8.0, mode='bilinear', align_corners=False)
+        return out
 
 
 class SpatialAttention(nn.Module):
