@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,9 +17,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   mkdirSync(join(broken, 'unet'), { recursive: true });
   for (const part of readdirSync(tiny)) if (part !== 'unet') symlinkSync(join(tiny, part), join(broken, part));
   writeFileSync(join(broken, 'unet', 'model.onnx'), 'this is not an ONNX model');
+  // The trained demo model, when it is there, for one flow whose screenshots show real shapes.
+  const demo = join(root, 'native-models', 'demo', 'atelier-shapes-128');
+  const demoModels = existsSync(join(demo, 'unet', 'model.onnx')) ? ['--models', demo] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--models', join(data, 'broken-models'), '--renderer', renderer, '--rebuild'],
+    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--models', join(data, 'broken-models'), ...demoModels, '--renderer', renderer, '--rebuild'],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ATELIER_E2E: '1' } },
   );
   const url = await new Promise<string>((resolve, reject) => {
