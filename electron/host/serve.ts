@@ -34,7 +34,7 @@ export async function startServe(args: ServeArgs, log: (line: string) => void = 
     previewUrl: (jobId, step) => `/previews/${jobId}.png?step=${step}`,
     origin: 'serve',
   });
-  server = new ServeServer({ backend: studio.backend, rendererDir, token, extraHosts: args.hostGiven ? [args.host] : [] });
+  server = new ServeServer({ backend: studio.backend, rendererDir, token, extraHosts: !args.hostGiven ? [] : args.host === '0.0.0.0' || args.host === '::' ? ['*'] : [args.host] });
   const port = await server.listen(args.port, args.host);
   const shown = args.host.includes(':') ? `[${args.host}]` : args.host;
   const url = `http://${shown}:${port}/?token=${token}`;

@@ -23,7 +23,7 @@ export interface ServeServerOptions {
   backend: StudioBackend;
   rendererDir: string;
   token: string;
-  /** Host names accepted in the Host header besides 127.0.0.1/localhost (from --host). */
+  /** Host names accepted in the Host header besides 127.0.0.1/localhost (from --host); '*' accepts any (a wildcard bind). */
   extraHosts?: string[];
 }
 
@@ -106,7 +106,8 @@ export class ServeServer {
 
   private hostOk(req: IncomingMessage): boolean {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || (this.opts.extraHosts ?? []).includes(host);
+    const extra = this.opts.extraHosts ?? [];
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || extra.includes('*') || extra.includes(host);
   }
 
   private sameOrigin(req: IncomingMessage): boolean {
