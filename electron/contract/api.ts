@@ -63,6 +63,36 @@ export const GeneratedImageSchema = z.object({
 });
 export type GeneratedImageRef = z.infer<typeof GeneratedImageSchema>;
 
+/** Models dialog: a model the picker lists, and where it came from. */
+export interface InstalledModelInfo {
+  id: string;
+  label: string;
+  family: string;
+  origin: 'pulled' | 'imported' | 'bundled' | 'folder';
+  catalogId?: string;
+  /** Set when the folder no longer reads as a model. */
+  problem?: string;
+}
+
+/** Models dialog: a catalogue entry with what is on disk for it. */
+export interface CatalogueModelInfo {
+  id: string;
+  label: string;
+  family: string;
+  kind: string;
+  licence: string;
+  nonCommercial: boolean;
+  page: string;
+  notes: string[];
+  approxBytes: number;
+  /** Bytes of a paused or interrupted pull waiting in staging. */
+  partialBytes: number;
+  /** Picker id once pulled. */
+  installedId?: string;
+  /** Job id while a pull runs. */
+  downloadingJobId?: string;
+}
+
 /** What Export writes: flat images (with generation metadata), layered PSD / OpenRaster, or our own file. */
 export const EXPORT_FORMATS = ['png', 'jpg', 'webp', 'psd', 'ora', 'atelier'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -86,6 +116,19 @@ export const API_REQUESTS = {
     favouritesOnly: z.boolean().optional(),
   }).strict(),
   'history:models': z.object({}).strict(),
+  /** Models dialog: installed models, catalogue with pull state, running pulls, execution provider. */
+  'models:library': z.object({}).strict(),
+  /** Pulls (or resumes) a catalogue model as a job: models:progress, then one models:done or models:failed. */
+  'models:pull': z.object({ catalogId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/) }).strict(),
+  /** Pauses a running pull; what reached the disk stays for the next models:pull. */
+  'models:pause': z.object({ jobId: JobIdSchema }).strict(),
+  /** Cancels a pull for good: stops it if running and deletes its partial files. */
+  'models:discard': z.object({ catalogId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/) }).strict(),
+  /**
+   * Registers a model folder where it is. Electron main asks with a folder dialog (it replaces this
+   * handler); serve, whose browser cannot pick folders, takes an absolute path typed by its local user.
+   */
+  'models:import': z.object({ dir: z.string().min(1).max(4096).optional() }).strict(),
   'history:favourite': z.object({ id: HistoryIdSchema, favourite: z.boolean() }).strict(),
   /** `keepImageIds`: images the open document (or its undo steps) still uses; their files stay. */
   'history:delete': z.object({ id: HistoryIdSchema, keepImageIds: z.array(ImageIdSchema).max(100_000).default([]) }).strict(),
@@ -129,6 +172,21 @@ export interface ApiResponses {
   'history:delete': { id: string };
   'history:rerun': { jobId: string };
   'history:import': { entryId: string; created: boolean; defaulted: string[] };
+  'models:library': {
+    installed: InstalledModelInfo[];
+    catalogue: CatalogueModelInfo[];
+    /** Why the catalogue could not be read, if so (installed models still list). */
+    catalogueProblem?: string;
+    /** Provider the last generation ran on (null before one), and what this machine tries, in order. */
+    provider: { lastUsed: string | null; tries: string[] };
+    /** Where pulls go. */
+    pullDir: string;
+  };
+  'models:pull': { jobId: string };
+  'models:pause': { paused: boolean };
+  'models:discard': { discarded: boolean };
+  /** `id`: picker id of the imported model ('' when the user cancelled the folder dialog). */
+  'models:import': { id: string; alreadyListed: boolean };
   'documents:list': { documents: { name: string; modifiedAt: number }[] };
   'documents:save': { name: string };
   'documents:open': { document: AtelierDocument };
@@ -144,9 +202,16 @@ export interface ApiEvents {
   'generation:progress': { jobId: string; done: number; total: number; previewUrl?: string };
   'generation:done': { jobId: string; images: GeneratedImageRef[]; provider: string; totalMs: number };
   'generation:failed': { jobId: string; message: string; code: string };
+  'models:progress': {
+    jobId: string; catalogId: string; phase: 'checking' | 'downloading' | 'placing' | 'done'; file?: string; fileIndex: number; fileCount: number;
+    doneBytes: number; totalBytes: number; bytesPerSecond: number; etaSeconds: number | null;
+  };
+  'models:done': { jobId: string; catalogId: string; modelId: string | null; bytes: number; resumedFiles: number };
+  /** code 'cancelled': paused (or discarded) by the user. */
+  'models:failed': { jobId: string; catalogId: string; message: string; code: string };
 }
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENTS: readonly ApiEventName[] = ['generation:progress', 'generation:done', 'generation:failed'];
+export const API_EVENTS: readonly ApiEventName[] = ['generation:progress', 'generation:done', 'generation:failed', 'models:progress', 'models:done', 'models:failed'];
 
 /** A user-readable failure crossing the bridge: one line, no stack. */
 export interface ApiErrorPayload {
@@ -171,6 +236,14 @@ export interface AtelierApi {
   deleteHistoryEntry(req: ApiRequest<'history:delete'>): Promise<ApiResponses['history:delete']>;
   rerunHistoryEntry(req: ApiRequest<'history:rerun'>): Promise<ApiResponses['history:rerun']>;
   importHistoryPng(req: ApiRequest<'history:import'>): Promise<ApiResponses['history:import']>;
+  modelLibrary(): Promise<ApiResponses['models:library']>;
+  pullModel(catalogId: string): Promise<ApiResponses['models:pull']>;
+  pauseModelPull(jobId: string): Promise<ApiResponses['models:pause']>;
+  discardModelPull(catalogId: string): Promise<ApiResponses['models:discard']>;
+  importModelFolder(dir?: string): Promise<ApiResponses['models:import']>;
+  onModelProgress(cb: (e: ApiEvents['models:progress']) => void): () => void;
+  onModelDone(cb: (e: ApiEvents['models:done']) => void): () => void;
+  onModelFailed(cb: (e: ApiEvents['models:failed']) => void): () => void;
   listDocuments(): Promise<ApiResponses['documents:list']>;
   saveDocument(name: string, document: AtelierDocument): Promise<ApiResponses['documents:save']>;
   openDocument(name: string): Promise<ApiResponses['documents:open']>;

@@ -47,6 +47,14 @@ app.whenReady().then(() => {
     const path = extname(target.filePath) ? target.filePath : `${target.filePath}.${format}`;
     return { path, bytes: await backend.exportTo(path, document, frameOnly) };
   };
+  // Models dialog: Import picks the folder with a dialog here (serve takes a typed path instead).
+  const importModel = backend.handlers['models:import'];
+  backend.handlers['models:import'] = async () => {
+    const options: Electron.OpenDialogOptions = { title: 'Import a model folder', properties: ['openDirectory'] };
+    const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+    if (picked.canceled || !picked.filePaths[0]) return { id: '', alreadyListed: false };
+    return importModel({ dir: picked.filePaths[0] });
+  };
   handleImageProtocol(backend);
   installAppMenu();
   const own = rendererUrl(mainDir);

@@ -4,6 +4,7 @@ import { EngineHost } from './engineHost.js';
 import { ProtectedImages } from './historyChannels.js';
 import { StoreHistory } from './historyRecorder.js';
 import { ModelCatalogue } from './modelCatalogue.js';
+import { ModelChannels } from './modelChannels.js';
 import type { SpawnEngine } from './protocol.js';
 import { StudioBackend, type Emit } from './studioBackend.js';
 
@@ -40,16 +41,19 @@ export function createStudio(opts: StudioOptions): Studio {
   const history = openHistoryStore(opts.dataDir, { isImageInUse: protectedImages.has });
   const engine = new EngineHost(opts.spawn);
   const roots = opts.modelRoots.length ? opts.modelRoots : defaultModelRoots(opts.dataDir, opts.resourcesPath);
+  const models = new ModelCatalogue(roots);
+  const modelChannels = new ModelChannels({ dataDir: opts.dataDir, models, emit: opts.emit, check: (dir) => engine.inspect(dir), resourcesPath: opts.resourcesPath });
   const backend = new StudioBackend({
     dataDir: opts.dataDir,
     images: history.images,
-    models: new ModelCatalogue(roots),
+    models,
     engine,
     history: new StoreHistory(history, opts.origin),
     emit: opts.emit,
     previewUrl: opts.previewUrl,
     historyStore: history,
     protectedImages,
+    modelChannels,
   });
   return {
     backend,

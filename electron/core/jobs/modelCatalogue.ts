@@ -10,9 +10,15 @@ import { listModelFolders } from '../models/modelLibrary.js';
 export class ModelCatalogue {
   private readonly dirs = new Map<string, string>();
 
-  constructor(roots: string[]) {
+  constructor(private readonly roots: string[]) {
     // The model library owns discovery (ids, skipped staging folders); this class only maps ids to folders.
     for (const { id, dir } of listModelFolders(roots)) this.add(id, dir);
+  }
+
+  /** Lists again after a pull or an import; `extraRoots` (pull folder, imported folders) join the roots given at start. */
+  rescan(extraRoots: string[] = []): void {
+    this.dirs.clear();
+    for (const { id, dir } of listModelFolders([...this.roots, ...extraRoots])) this.add(id, dir);
   }
 
   private add(id: string, dir: string): void {

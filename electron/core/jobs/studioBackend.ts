@@ -15,6 +15,7 @@ import type { HistoryRecorder } from './historyRecorder.js';
 import { decodeMask, decodeRgba, encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
 import type { ModelCatalogue } from './modelCatalogue.js';
 import { HistoryChannels, ProtectedImages } from './historyChannels.js';
+import type { ModelChannels } from './modelChannels.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { PromptTokens } from './promptTokens.js';
 
@@ -34,6 +35,8 @@ export interface StudioBackendOptions {
   /** The History panel's store (favourite, delete, re-run, import); opened with `protectedImages.has` as isImageInUse. */
   historyStore?: HistoryStore;
   protectedImages?: ProtectedImages;
+  /** The Models dialog's channels (library, pulls, import, provider). */
+  modelChannels?: ModelChannels;
 }
 
 /**
@@ -71,6 +74,14 @@ export class StudioBackend {
     'history:delete': async (req) => this.historyChannels().delete(req),
     'history:rerun': async (req) => this.historyChannels().rerun(req),
     'history:import': async (req) => this.historyChannels().import(req),
+    'models:library': async () => this.modelChannels().library(),
+    'models:pull': async (req) => this.modelChannels().pull(req),
+    'models:pause': async (req) => this.modelChannels().pause(req),
+    'models:discard': async (req) => this.modelChannels().discard(req),
+    'models:import': async ({ dir }) => {
+      if (!dir) throw new JobError('Type the path of the model folder to import.', 'invalid-input');
+      return this.modelChannels().import(dir);
+    },
     'documents:list': async () => ({ documents: await this.documents.list() }),
     'documents:save': async ({ name, document }) => {
       await this.documents.save(name, document);
@@ -133,6 +144,11 @@ export class StudioBackend {
     return new HistoryChannels(historyStore, protectedImages ?? new ProtectedImages(), (req) => this.start(req), (name) => (this.opts.models.dirOf(name) ? name : undefined));
   }
 
+  private modelChannels(): ModelChannels {
+    if (!this.opts.modelChannels) throw new JobError('The model library is not available in this host.', 'unavailable');
+    return this.opts.modelChannels;
+  }
+
   private modelDir(modelId: string): string {
     const dir = this.opts.models.dirOf(modelId);
     if (!dir) throw new JobError(`There is no model named "${modelId}".`, 'invalid-input');
@@ -183,6 +199,7 @@ export class StudioBackend {
       });
       const images = await this.store(result, request, modelId);
       await this.opts.history.complete(historyId, images.map(({ imageId, seed }) => ({ imageId, seed })), result.provider);
+      this.opts.modelChannels?.noteProvider(result.provider);
       emit('generation:done', {
         jobId,
         images: images.map((img) => ({ ...img, historyEntryId: historyId })),
