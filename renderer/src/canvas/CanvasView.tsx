@@ -26,28 +26,40 @@ function checkerPattern(): HTMLCanvasElement {
   return c;
 }
 
+function LayerImage({ layer: l, dx = 0, dy = 0, opacity }: { layer: RasterLayer; dx?: number; dy?: number; opacity?: number }) {
+  const src = readySource(l);
+  if (!src) return null;
+  return (
+    <KImage image={src as HTMLImageElement} x={l.x + dx} y={l.y + dy} width={l.width} height={l.height}
+      opacity={opacity ?? l.opacity} visible={l.visible} listening={false} perfectDrawEnabled={false}
+      globalCompositeOperation={l.blendMode === 'normal' ? 'source-over' : (l.blendMode as GlobalCompositeOperation)} />
+  );
+}
+
+/** All layers but the one being dragged; re-renders when a drag starts or ends, not on every move. */
 function LayerImages() {
   const layers = useStore((s) => s.history.doc.layers);
-  const drag = useStore((s) => s.session.layerDrag);
+  const draggedId = useStore((s) => s.session.layerDrag?.id);
   const liveOpacity = useStore((s) => s.session.layerOpacity);
   const [, bump] = useReducer((n: number) => n + 1, 0);
   useEffect(() => onImageReady(bump), []);
   return (
     <>
-      {layers.map((l) => {
-        if (l.kind !== 'raster') return null;
-        const src = readySource(l);
-        if (!src) return null;
-        const dx = drag?.id === l.id ? drag.dx : 0;
-        const dy = drag?.id === l.id ? drag.dy : 0;
-        return (
-          <KImage key={l.id} image={src as HTMLImageElement} x={l.x + dx} y={l.y + dy} width={l.width} height={l.height}
-            opacity={liveOpacity?.id === l.id ? liveOpacity.opacity : l.opacity} visible={l.visible} listening={false} perfectDrawEnabled={false}
-            globalCompositeOperation={l.blendMode === 'normal' ? 'source-over' : (l.blendMode as GlobalCompositeOperation)} />
-        );
-      })}
+      {layers.map((l) =>
+        l.kind !== 'raster' || l.id === draggedId ? null : (
+          <LayerImage key={l.id} layer={l} opacity={liveOpacity?.id === l.id ? liveOpacity.opacity : undefined} />
+        ),
+      )}
     </>
   );
+}
+
+/** The layer under a Move drag, on the fast-changing Konva layer (as Konva's performance notes advise). */
+function DraggedLayer() {
+  const drag = useStore((s) => s.session.layerDrag);
+  const layer = useStore((s) => (drag ? s.history.doc.layers.find((l) => l.id === drag.id) : undefined));
+  if (!drag || !layer || layer.kind !== 'raster') return null;
+  return <LayerImage layer={layer} dx={drag.dx} dy={drag.dy} />;
 }
 
 function SelectionOutline({ zoom }: { zoom: number }) {
@@ -142,6 +154,7 @@ export function CanvasView() {
         {/* Changes every step while generating: kept apart from the layer images so a preview redraws only this. */}
         <Layer listening={false}>
           <PreviewImage />
+          <DraggedLayer />
           <SelectionOutline zoom={zoom} />
           <FrameOverlay zoom={zoom} />
           <BrushCursor zoom={zoom} />
