@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument } from '../../contract/document.js';
+import { ImageStore } from '../store/imageStore.js';
+import { DocumentLibrary } from './documentLibrary.js';
+
+async function docWithImage(images: ImageStore): Promise<AtelierDocument> {
+  const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: '#336699' } }).png().toBuffer();
+  const imageId = await images.put(png);
+  return {
+    type: DOCUMENT_TYPE, version: DOCUMENT_VERSION, id: 'doc-1', name: 'Boat', width: 64, height: 64,
+    layers: [{ id: 'l1', kind: 'raster', name: 'Sea', x: 0, y: 0, width: 8, height: 8, opacity: 1, visible: true, blendMode: 'normal', imageId }],
+    generationFrame: { x: 0, y: 0, width: 64, height: 64 }, historyEntryIds: ['h1'],
+  };
+}
+
+describe('DocumentLibrary', () => {
+  let dir: string;
+  let images: ImageStore;
+  let lib: DocumentLibrary;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atelier-docs-'));
+    images = new ImageStore(dir);
+    lib = new DocumentLibrary(dir, images);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('saves, lists and reopens the same document; its images come back into a fresh image store', async () => {
+    const doc = await docWithImage(images);
+    await lib.save('Boat', doc);
+    expect((await lib.list()).map((d) => d.name)).toEqual(['Boat']);
+    rmSync(join(dir, 'images'), { recursive: true, force: true });
+    const back = await lib.open('Boat');
+    expect(back).toEqual(doc);
+    expect(images.has((doc.layers[0] as { imageId: string }).imageId)).toBe(true);
+  });
+
+  it('autosave is recovered until a save or a discard clears it', async () => {
+    const doc = await docWithImage(images);
+    expect(await lib.recover(false)).toBeNull();
+    await lib.autosave(doc);
+    expect(await lib.recover(false)).toEqual(doc);
+    await lib.save('Boat', doc);
+    expect(await lib.recover(false)).toBeNull();
+    await lib.autosave(doc);
+    expect(await lib.recover(true)).toBeNull();
+    expect(await lib.recover(false)).toBeNull();
+  });
+
+  it('refuses to save a document whose image is missing, leaving the old file intact', async () => {
+    const doc = await docWithImage(images);
+    await lib.save('Boat', doc);
+    const broken = { ...doc, layers: [{ ...doc.layers[0], imageId: 'f'.repeat(64) }] } as AtelierDocument;
+    await expect(lib.save('Boat', broken)).rejects.toThrow(/missing from the image store/);
+    expect(await lib.open('Boat')).toEqual(doc);
+    expect(readdirSync(join(dir, 'documents')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a damaged or missing file is a one-line error', async () => {
+    await expect(lib.open('Nope')).rejects.toThrow(/no such file/);
+    await lib.save('Boat', await docWithImage(images));
+    writeFileSync(join(dir, 'documents', 'Boat.atelier'), 'garbage');
+    const err = await lib.open('Boat').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).not.toContain('\n');
+  });
+});
