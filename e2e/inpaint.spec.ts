@@ -28,3 +28,13 @@ test('a frame reaching past the pixels outpaints the empty part', async ({ page 
   await expect(page.getByRole('list', { name: 'History' }).getByRole('listitem').first()).toContainText('inpaint');
   await shot(page, '05-outpainted');
 });
+
+test('"use canvas as init" on a covered frame runs img2img', async ({ page }) => {
+  await openApp(page, { steps: 4 });
+  await generateAndWait(page, 'a field of flowers', 1);
+  await page.getByLabel('Use canvas as init').check();
+  await page.getByLabel('Strength').fill('0.5');
+  await generateAndWait(page, 'a field of flowers at night', 2);
+  await expect(page.getByRole('list', { name: 'History' }).getByRole('listitem').first()).toContainText('img2img');
+  await expect(layerItems(page).first()).not.toContainText('mask');
+});
