@@ -8,6 +8,7 @@ import { ProgressBar } from '../generate/ProgressBar.js';
 import { PromptPanel } from '../generate/PromptPanel.js';
 import { HistoryPanel } from '../history/HistoryPanel.js';
 import { LayersPanel } from '../layers/LayersPanel.js';
+import { ModelsButton } from '../models/ModelsDialog.js';
 import { useStore } from '../state/store.js';
 import { newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
@@ -32,6 +33,7 @@ function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
         <button type="button" onClick={() => onDialog('export')}>Export</button>
       </nav>
       <div className="doc-title" title="Document">{title || 'Untitled'}{dirty ? ' •' : ''}</div>
+      <ModelsButton />
       <nav className="history-actions" aria-label="Edit">
         <button type="button" disabled={!canUndo} onClick={() => s.undo()} title={undoLabel ? `Undo ${undoLabel}` : 'Undo'}>Undo</button>
         <button type="button" disabled={!canRedo} onClick={() => s.redo()} title={redoLabel ? `Redo ${redoLabel}` : 'Redo'}>Redo</button>
