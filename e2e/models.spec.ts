@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from '../electron/core/models/testing/testModelServer.js';
+import { expect, shot, test } from './fixtures.js';
+
+/**
+ * The Models dialog against a local stand-in for Hugging Face: its own `serve` (own data folder, a
+ * catalogue of two entries built from the tiny test model, ATELIER_MODELS_BASE_URL at the local server),
+ * the renderer globalSetup built. Pull with progress, pause, resume, generate with the pulled model,
+ * cancel a pull, import a folder, the provider line.
+ */
+
+const root = join(import.meta.dirname ?? __dirname, '..');
+const TINY = join(root, 'native-models', 'test-models', 'sd15-tiny');
+let server: TestModelServer;
+let serve: ChildProcess;
+let url = '';
+let data = '';
+
+test.beforeAll(async () => {
+  server = await startTestModelServer(TINY, 'atelier-test/tiny');
+  data = mkdtempSync(join(tmpdir(), 'atelier-e2e-models-'));
+  const catalog = join(data, 'catalog.json');
+  const entry = (id: string) => ({ ...catalogEntryForFolder(TINY, id, 'atelier-test/tiny'), label: `Tiny ${id}` });
+  writeFileSync(catalog, JSON.stringify({ type: 'atelier-model-catalog', version: 1, models: [entry('tiny-pull'), entry('tiny-cancel')] }));
+  serve = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--renderer', join(root, 'out', 'e2e-renderer')],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ATELIER_MODELS_CATALOG: catalog, ATELIER_MODELS_BASE_URL: server.baseUrl, ATELIER_MODELS_DIR: '' } },
+  );
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    serve.stdout?.on('data', onData);
+    serve.stderr?.on('data', onData);
+    serve.on('exit', (code) => reject(new Error(`serve exited with code ${code}:\n${out}`)));
+  });
+});
+
+test.afterAll(async () => {
+  serve?.kill('SIGTERM');
+  await server?.close();
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(data, { recursive: true, force: true });
+});
+
+const dialog = (page: Page) => page.getByRole('dialog', { name: 'Models' });
+const catalogueRow = (page: Page, label: string) => dialog(page).getByRole('list', { name: 'Catalogue models' }).getByRole('listitem', { name: label });
+
+test('models: pull with progress, pause and resume, use the pulled model, cancel a pull, import a folder, provider shown', async ({ page }) => {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await expect(dialog(page).getByLabel('Execution provider')).toContainText('known after the first generation');
+  await expect(dialog(page).getByRole('list', { name: 'Installed models' }).getByRole('listitem', { name: 'sd15-tiny' })).toContainText('bundled');
+
+  // The UNet connection drops three times (back-off 1, 2, 4 s): a window to pause in.
+  server.misbehave('unet/model.onnx', { kind: 'drop-after', bytes: 400_000, times: 3 });
+  const pull = catalogueRow(page, 'Tiny tiny-pull');
+  await expect(pull).toContainText(/· 4\.9 MB · licence test/);
+  await pull.getByRole('button', { name: 'Download' }).click();
+  await expect(pull.getByRole('progressbar')).toBeVisible();
+  await expect(pull).toContainText(/\d+% · [\d.]+ [KM]B of 4\.9 MB · .+\/s · .+ left/);
+  await shot(page, 'm1-models-downloading');
+  await pull.getByRole('button', { name: 'Pause' }).click();
+  await expect(pull).toContainText(/Paused · [\d.]+ [KM]B of 4\.9 MB kept/);
+  await expect(dialog(page).getByRole('status')).toContainText('Stopped tiny-pull');
+
+  server.misbehave('unet/model.onnx', undefined);
+  await pull.getByRole('button', { name: 'Resume' }).click();
+  await expect(pull).toContainText('Installed as “tiny-pull”', { timeout: 30_000 });
+  await expect(dialog(page).getByRole('list', { name: 'Installed models' }).getByRole('listitem', { name: 'tiny-pull' })).toContainText('pulled from tiny-pull');
+  // The resume asked for the rest of the file, not all of it again.
+  expect(server.requests.some((r) => r.path === 'unet/model.onnx' && r.status === 206)).toBe(true);
+
+  // Cancel: the pull stops and its partial files go.
+  server.misbehave('unet/model.onnx', { kind: 'drop-after', bytes: 400_000, times: 3 });
+  const cancel = catalogueRow(page, 'Tiny tiny-cancel');
+  await cancel.getByRole('button', { name: 'Download' }).click();
+  await expect(cancel.getByRole('progressbar')).toBeVisible();
+  await cancel.getByRole('button', { name: 'Cancel' }).click();
+  await expect(cancel.getByRole('button', { name: 'Download' })).toBeVisible();
+  await expect(cancel).not.toContainText('Paused');
+  server.misbehave('unet/model.onnx', undefined);
+
+  // Import a folder where it is (serve takes a typed absolute path).
+  const copy = join(data, 'elsewhere', 'my-tiny');
+  cpSync(TINY, copy, { recursive: true });
+  await dialog(page).getByLabel('Model folder path').fill(copy);
+  await dialog(page).getByRole('button', { name: 'Import folder' }).click();
+  await expect(dialog(page).getByRole('status')).toContainText('Imported “my-tiny”');
+  await expect(dialog(page).getByRole('list', { name: 'Installed models' }).getByRole('listitem', { name: 'my-tiny' })).toContainText('imported');
+  await dialog(page).getByLabel('Model folder path').fill(join(data, 'nothing-here'));
+  await dialog(page).getByRole('button', { name: 'Import folder' }).click();
+  await expect(dialog(page).getByRole('alert')).toBeVisible();
+  await shot(page, 'm2-models-installed');
+  await dialog(page).getByRole('button', { name: 'Close' }).click();
+
+  // The pulled model is in the picker and generates; the dialog then names the provider it ran on.
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await page.getByLabel('Model').selectOption('tiny-pull');
+  await page.getByLabel('Width').fill('64');
+  await page.getByLabel('Height').fill('64');
+  await page.getByLabel('Steps').fill('2');
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a pulled model works');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('list', { name: 'Layers' }).getByRole('listitem')).toHaveCount(1, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await expect(dialog(page).getByLabel('Execution provider')).toContainText('Engine runs on CPU');
+  await shot(page, 'm3-models-provider');
+});
