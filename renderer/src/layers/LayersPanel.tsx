@@ -15,7 +15,7 @@ function LayerRow({ layer, index, selected }: { layer: RasterLayer; index: numbe
     else setName(layer.name);
   };
   return (
-    <li className={`layer-row${selected ? ' selected' : ''}${layer.visible ? '' : ' hidden-layer'}`} aria-selected={selected} data-index={index}
+    <li className={`layer-row${selected ? ' selected' : ''}${layer.visible ? '' : ' hidden-layer'}`} aria-current={selected ? "true" : undefined} data-index={index}
       onClick={() => s.selectLayer(layer.id)} onDoubleClick={() => setEditing(true)}>
       <button type="button" className="eye" aria-label={`${layer.visible ? 'Hide' : 'Show'} ${layer.name}`} aria-pressed={layer.visible}
         onClick={(e) => { e.stopPropagation(); s.perform({ type: 'updateLayer', id: layer.id, patch: { visible: !layer.visible } }, layer.visible ? 'Hide layer' : 'Show layer'); }}>
