@@ -7,10 +7,14 @@ const row = (page: Page, text: string) => historyRows(page).filter({ hasText: te
 
 /** The stored PNG behind a history row's thumbnail, fetched by its URL (the serve session's cookie). */
 async function imageBytes(page: Page, item: Locator): Promise<Buffer> {
-  const src = await item.locator('img').getAttribute('src');
-  const res = await page.request.get(new URL(src!, page.url()).href);
+  const res = await page.request.get(await imageUrl(page, item));
   expect(res.status()).toBe(200);
   return res.body();
+}
+
+/** The full stored image behind a row (the row shows a thumbnail). */
+async function imageUrl(page: Page, item: Locator): Promise<string> {
+  return new URL(`/images/${await item.getAttribute('data-image-id')}.png`, page.url()).href;
 }
 
 async function dropOnHistory(page: Page, name: string, bytes: Buffer): Promise<void> {
@@ -77,7 +81,11 @@ test('history: search, favourites, exact re-run, delete after confirmation, use 
   await shot(page, 'h1-history-rerun');
 
   // Delete asks first; Cancel keeps it, Delete removes the entry and its unused image file.
-  const rerunSrc = new URL((await foxes.nth(0).locator('img').getAttribute('src'))!, page.url()).href;
+  const rerunSrc = await imageUrl(page, foxes.nth(0));
+  // Rows show cached thumbnails (small WebP).
+  const thumb = await page.request.get(new URL((await foxes.nth(0).locator('img').getAttribute('src'))!, page.url()).href);
+  expect(thumb.headers()['content-type']).toBe('image/webp');
+  expect((await sharp(await thumb.body()).metadata()).width).toBe(128);
   await foxes.nth(0).getByRole('button', { name: 'Delete', exact: true }).click();
   const dialog = page.getByRole('alertdialog', { name: 'Delete history entry' });
   await expect(dialog).toBeVisible();

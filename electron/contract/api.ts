@@ -253,6 +253,8 @@ export interface AtelierApi {
   exportDocument(req: ApiRequest<'export:document'>): Promise<ApiResponses['export:document']>;
   /** URL the renderer can put in an <img>/Konva image: custom protocol or HTTP. */
   imageUrl(imageId: string): string;
+  /** A small (128 px) WebP of a stored image, for list rows. */
+  thumbnailUrl(imageId: string): string;
   onGenerationProgress(cb: (e: ApiEvents['generation:progress']) => void): () => void;
   onGenerationDone(cb: (e: ApiEvents['generation:done']) => void): () => void;
   onGenerationFailed(cb: (e: ApiEvents['generation:failed']) => void): () => void;

@@ -22,6 +22,15 @@ export function handleImageProtocol(backend: StudioBackend): void {
       const file = await net.fetch(pathToFileURL(backend.images.path(image[1])).toString());
       return new Response(file.body, { headers: { ...HEADERS, 'cache-control': 'public, max-age=31536000, immutable' } });
     }
+    const thumb = /^\/([0-9a-f]{64})\.webp$/.exec(url.pathname);
+    if (url.host === 'thumb' && thumb && backend.images.has(thumb[1])) {
+      // History rows: a 128 px WebP rendered once and cached by the image store.
+      const path = await backend.images.thumbnail(thumb[1], 128).catch(() => null);
+      if (path) {
+        const file = await net.fetch(pathToFileURL(path).toString());
+        return new Response(file.body, { headers: { ...HEADERS, 'content-type': 'image/webp', 'cache-control': 'public, max-age=31536000, immutable' } });
+      }
+    }
     const preview = /^\/(job-[0-9a-f]{16})\.png$/.exec(url.pathname);
     if (url.host === 'preview' && preview) {
       const png = backend.preview(preview[1]);

@@ -50,6 +50,7 @@ const api: AtelierApi = {
   recoverDocument: (discard) => call('documents:recover', { discard }),
   exportDocument: (req) => call('export:document', req),
   imageUrl: (imageId) => `atelier://image/${imageId}.png`,
+  thumbnailUrl: (imageId) => `atelier://thumb/${imageId}.webp`,
   onGenerationProgress: (cb) => on('generation:progress', cb),
   onGenerationDone: (cb) => on('generation:done', cb),
   onGenerationFailed: (cb) => on('generation:failed', cb),

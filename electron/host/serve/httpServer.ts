@@ -155,6 +155,15 @@ export class ServeServer {
       if (!this.opts.backend.images.has(id)) return send(res, 404, 'text/plain', 'no such image');
       return sendFile(res, this.opts.backend.images.path(id), 'image/png', 'public, max-age=31536000, immutable');
     }
+    m = /^\/thumbs\/([0-9a-f]{64})\.webp$/.exec(path);
+    if (m) {
+      // History rows: a 128 px WebP rendered once and cached by the image store.
+      const id = m[1];
+      if (!this.opts.backend.images.has(id)) return send(res, 404, 'text/plain', 'no such image');
+      const file = await this.opts.backend.images.thumbnail(id, 128).catch(() => null);
+      if (!file) return send(res, 500, 'text/plain', 'the thumbnail cannot be made from this image');
+      return sendFile(res, file, 'image/webp', 'public, max-age=31536000, immutable');
+    }
     m = /^\/previews\/(job-[0-9a-f]{16})\.png$/.exec(path);
     if (m) {
       const png = this.opts.backend.preview(m[1]);

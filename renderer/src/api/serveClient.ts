@@ -129,6 +129,7 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
     recoverDocument: (discard) => call('documents:recover', { discard }),
     exportDocument: (req) => call('export:document', req),
     imageUrl: (imageId) => new URL(`images/${imageId}.png`, base).pathname,
+    thumbnailUrl: (imageId) => new URL(`thumbs/${imageId}.webp`, base).pathname,
     onGenerationProgress: (cb) => on('generation:progress', cb),
     onGenerationDone: (cb) => on('generation:done', cb),
     onGenerationFailed: (cb) => on('generation:failed', cb),

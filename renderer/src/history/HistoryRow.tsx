@@ -23,9 +23,9 @@ const when = (t: number) => (new Date(t).toDateString() === new Date().toDateStr
 export const HistoryRow = memo(function HistoryRow(props: { entry: HistoryEntry; top: number; height: number; busy: boolean; onAction(a: RowAction, e: HistoryEntry): void }) {
   const { entry: e, busy } = props;
   return (
-    <li className="history-row" style={{ top: props.top, height: props.height }} title={`${e.prompt}\nseed ${e.seed} · ${e.mode}${e.model ? ` · ${e.model}` : ''}`}
+    <li className="history-row" data-image-id={e.imageId} style={{ top: props.top, height: props.height }} title={`${e.prompt}\nseed ${e.seed} · ${e.mode}${e.model ? ` · ${e.model}` : ''}`}
       onDoubleClick={() => props.onAction('add', e)}>
-      <img className="thumb" src={api.imageUrl(e.imageId)} alt="" loading="lazy" decoding="async" draggable={false} />
+      <img className="thumb" src={api.thumbnailUrl(e.imageId)} alt="" loading="lazy" decoding="async" draggable={false} />
       <div className="meta">
         <span className="history-prompt">{e.prompt || '(no prompt)'}</span>
         <span className="sub">seed {e.seed}{e.model ? ` · ${e.model}` : ''}</span>
