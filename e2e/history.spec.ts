@@ -111,6 +111,15 @@ test('history: search, favourites, exact re-run, delete after confirmation, use 
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(layerItems(page)).toHaveCount(2);
 
+  // Use as init image: placed at the frame and "Use canvas as init" turned on, so Generate runs img2img.
+  await page.getByLabel('Use canvas as init').uncheck();
+  await whale.getByRole('button', { name: 'Use as init image' }).click();
+  await expect(layerItems(page)).toHaveCount(3);
+  await expect(layerItems(page).first()).toContainText('Init: a blue whale at sea');
+  await expect(page.getByLabel('Use canvas as init')).toBeChecked();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(layerItems(page)).toHaveCount(2);
+
   // Dropping the deleted re-run's PNG brings it back as an entry with its settings; a PNG without them is refused in one line.
   await dropOnHistory(page, 'fox-again.png', rerunPng);
   await expect(page.getByRole('status').filter({ hasText: 'Imported 1 of 1 PNG.' })).toBeVisible();

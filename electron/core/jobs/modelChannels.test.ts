@@ -6,7 +6,8 @@ import type { ApiEventName, ApiEvents } from '../../contract/api.js';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from '../models/testing/testModelServer.js';
 import { ModelCatalogue } from './modelCatalogue.js';
 import { ModelChannels } from './modelChannels.js';
-import { TEST_MODELS } from './testing/testStudio.js';
+import { invokeChannel } from './apiHandlers.js';
+import { TEST_MODELS, testStudio } from './testing/testStudio.js';
 
 const TINY = join(TEST_MODELS, 'sd15-tiny');
 type Ev = { event: ApiEventName; payload: ApiEvents[ApiEventName] };
@@ -115,5 +116,32 @@ describe('ModelChannels: the Models dialog against a local model server', () => 
     expect(lib.catalogueProblem).toMatch(/^The model catalogue cannot be read/);
     expect(lib.installed.length).toBeGreaterThan(0);
     expect(() => broken.pull({ catalogId: 'tiny-one' })).toThrow(/catalogue cannot be read/);
+  });
+});
+
+describe('models channels through the one wrapper (as IPC and serve call them)', () => {
+  it('refuse bad payloads in one line and answer the library with the shipped catalogue', async () => {
+    const t = testStudio();
+    try {
+      const call = (channel: string, payload: unknown) => invokeChannel(t.studio.backend.handlers, channel, payload);
+      for (const [channel, payload] of [
+        ['models:pull', { catalogId: '../evil' }], ['models:pull', { catalogId: 'UPPER' }], ['models:pull', {}],
+        ['models:pause', { jobId: 'a b' }], ['models:discard', { catalogId: 'a/b' }], ['models:import', { dir: 5 }], ['models:import', { dir: '' }],
+      ] as const) {
+        const r = await call(channel, payload);
+        expect(r, `${channel} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+        if (!r.ok) expect(r.error.message).not.toContain('\n');
+      }
+      expect(await call('models:import', {})).toMatchObject({ ok: false, error: { message: 'Type the path of the model folder to import.' } });
+      expect(await call('models:pull', { catalogId: 'no-such-model' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      expect(await call('models:pause', { jobId: 'job-1' })).toEqual({ ok: true, value: { paused: false } });
+      const lib = await call('models:library', {});
+      expect(lib.ok).toBe(true);
+      const value = (lib as { value: { catalogue: { id: string; installedId?: string }[]; installed: { id: string }[] } }).value;
+      expect(value.catalogue.length).toBeGreaterThan(0);
+      expect(value.installed.map((m) => m.id)).toContain('sd15-tiny');
+    } finally {
+      t.dispose();
+    }
   });
 });
