@@ -129,6 +129,8 @@ test('history: search, favourites, exact re-run, delete after confirmation, use 
   await dropOnHistory(page, 'plain.png', plain);
   await expect(page.getByRole('alert').filter({ hasText: '"plain.png"' })).toContainText('no generation metadata');
   await expect(historyRows(page)).toHaveCount(3);
+  await page.getByRole('region', { name: 'History panel' }).getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
 
   // Scope: All lists at least this document's entries.
   await page.getByRole('radio', { name: 'All', exact: true }).check();
@@ -136,4 +138,8 @@ test('history: search, favourites, exact re-run, delete after confirmation, use 
   await page.getByRole('radio', { name: 'This document' }).check();
   await expect(historyRows(page)).toHaveCount(3);
   await shot(page, 'h3-history');
+  // A smaller window: the filters must not crowd the rows out.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await expect(historyRows(page).first()).toBeVisible();
+  await shot(page, 'h4-history-1280x720');
 });

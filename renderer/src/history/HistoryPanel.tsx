@@ -48,6 +48,12 @@ export function HistoryPanel() {
   const report: Report = useCallback((m) => setMessage(m), []);
 
   useEffect(() => void useStore.getState().refreshHistory(), [docId]);
+  // Notices fade after a while; errors stay until dismissed or replaced.
+  useEffect(() => {
+    if (!message.notice || message.error) return;
+    const t = setTimeout(() => setMessage({}), 6000);
+    return () => clearTimeout(t);
+  }, [message]);
   useEffect(() => {
     const node = box.current;
     if (!node) return;
@@ -92,7 +98,12 @@ export function HistoryPanel() {
       onDrop={onDrop}>
       <header><h2>History</h2><span className="count" aria-label="History count">{total}</span></header>
       <HistoryFilters />
-      {message.error && <p className="history-message error" role="alert">{message.error}</p>}
+      {message.error && (
+        <div className="history-message error" role="alert">
+          <span title={message.error}>{message.error}</span>
+          <button type="button" className="dismiss" aria-label="Dismiss" onClick={() => setMessage({})}>×</button>
+        </div>
+      )}
       {!message.error && message.notice && <p className="history-message" role="status">{message.notice}</p>}
       {entries.length === 0 && (
         <p className="empty">{filtered ? 'Nothing matches these filters.' : 'Generations of this document appear here. Drop PNGs with generation settings to import them.'}</p>
