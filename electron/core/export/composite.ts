@@ -166,8 +166,18 @@ function intersect(a: Rect, b: Rect): Rect | undefined {
   return x0 < x1 && y0 < y1 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : undefined;
 }
 
-/** Flattens nodes onto `target`, which shows document rectangle `area`. */
-function flattenInto(target: RgbaImage, area: Rect, nodes: readonly LayerNode[], pixels: LayerPixels): void {
+/** Source-over onto fully transparent pixels at full opacity is the source itself: copy whole rows. */
+function copyInto(target: RgbaImage, image: RgbaImage, x: number, y: number): void {
+  const x0 = Math.max(0, x), y0 = Math.max(0, y);
+  const x1 = Math.min(target.width, x + image.width), y1 = Math.min(target.height, y + image.height);
+  for (let row = y0; row < y1; row++) {
+    const from = ((row - y) * image.width + (x0 - x)) * 4;
+    target.data.set(image.data.subarray(from, from + (x1 - x0) * 4), (row * target.width + x0) * 4);
+  }
+}
+
+/** Flattens nodes onto `target`, which shows document rectangle `area`; `empty`: target is all transparent. */
+function flattenInto(target: RgbaImage, area: Rect, nodes: readonly LayerNode[], pixels: LayerPixels, empty = false): void {
   for (const node of nodes) {
     const layer = node.layer;
     if (!layer.visible || layer.opacity <= 0) continue;
@@ -176,10 +186,11 @@ function flattenInto(target: RgbaImage, area: Rect, nodes: readonly LayerNode[],
       const inside = bounds && intersect(bounds, area);
       if (!inside) continue;
       const buffer = createRgba(inside.width, inside.height);
-      flattenInto(buffer, inside, node.children, pixels);
+      flattenInto(buffer, inside, node.children, pixels, true);
       blendInto(target, {
         image: buffer, x: inside.x - area.x, y: inside.y - area.y, opacity: layer.opacity, blendMode: layer.blendMode,
       });
+      empty = false;
       continue;
     }
     const raster = node.layer as RasterLayer;
@@ -190,7 +201,10 @@ function flattenInto(target: RgbaImage, area: Rect, nodes: readonly LayerNode[],
     if (raster.mask) {
       placed.mask = { image: maskImage(raster as RasterLayer & { mask: LayerMask }, pixels), x: raster.mask.x - area.x, y: raster.mask.y - area.y };
     }
-    blendInto(target, placed);
+    if (empty && !placed.mask && placed.opacity >= 1) copyInto(target, image, placed.x, placed.y);
+    else blendInto(target, placed);
+    // Only the copied rectangle is filled now; later layers may land on transparent pixels around it, which blendInto handles.
+    empty = false;
   }
 }
 
@@ -208,7 +222,7 @@ export function compositeDocument(doc: AtelierDocument, pixels: LayerPixels, opt
     throw new CompositeError(`cannot render ${width}x${height}: sides must be 1..${MAX_SIDE} pixels`);
   }
   const out = createRgba(width, height, options.background as [number, number, number, number] | undefined);
-  flattenInto(out, region, buildLayerTree(doc.layers), pixels);
+  flattenInto(out, region, buildLayerTree(doc.layers), pixels, !options.background || options.background[3] === 0 && options.background.every((v) => v === 0));
   return out;
 }
 
