@@ -89,9 +89,16 @@ export function startAutosave(intervalMs = 4000): () => void {
 }
 
 export async function recoverIfAny(): Promise<void> {
+  // The answer arrives asynchronously: if the user has meanwhile started a new document or edited
+  // this one, their work wins and the recovery is not applied over it.
+  const before = useStore.getState();
+  const startDoc = before.history.doc;
+  const startVersion = before.version;
   try {
     const { document } = await api.recoverDocument(false);
     if (!document || document.layers.length === 0) return;
+    const now = useStore.getState();
+    if (now.history.doc !== startDoc || now.version !== startVersion) return;
     useStore.getState().loadDocument(document, null);
     // Recovered work is unsaved work: keep it marked dirty.
     useStore.setState((s) => ({ savedVersion: s.version - 1 }));
