@@ -83,7 +83,7 @@ def text_encoder_config(enc, projected=False):
 def unet_config(unet, sample_size, ctx_dim, addition=None):
     n = len(unet.channels)
     cfg = {'_class_name': 'UNet2DConditionModel', '_diffusers_version': '0.19.0',
-           'in_channels': unet.conv_in.in_channels, 'out_channels': unet.conv_out.out_channels,
+           'in_channels': getattr(unet, 'in_ch', unet.conv_in.in_channels), 'out_channels': unet.conv_out.out_channels,
            'sample_size': sample_size, 'cross_attention_dim': ctx_dim,
            'block_out_channels': unet.channels, 'layers_per_block': len(unet.down[0]['res']),
            'down_block_types': ['CrossAttnDownBlock2D'] * n, 'up_block_types': ['CrossAttnUpBlock2D'] * n,
@@ -114,7 +114,7 @@ def export_unet(unet, folder, ctx_dim, sample_size, timestep, external_data=Fals
     """timestep: the dummy tensor whose dtype/shape become the ONNX input (e.g. float32 [1],
     int64 [1], float32 scalar). sdxl: (pooled_dim) adds text_embeds and time_ids inputs."""
     os.makedirs(folder, exist_ok=True)
-    in_ch = unet.conv_in.in_channels
+    in_ch = getattr(unet, 'in_ch', unet.conv_in.in_channels)
     args = [torch.randn(1, in_ch, 8, 8), timestep, torch.randn(1, 77, ctx_dim)]
     names = ['sample', 'timestep', 'encoder_hidden_states']
     dyn = {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'encoder_hidden_states': {0: 'batch'},

@@ -133,8 +133,12 @@ class UNet(nn.Module):
     embedded and added to the time embedding, as SDXL's add_embedding does."""
 
     def __init__(self, in_ch=4, out_ch=4, channels=(32, 64), attn=(True, True), ctx_dim=32,
-                 layers_per_block=1, heads=1, tf_layers=1, add_embed_dim=None, time_id_dim=8, pool_ctx=False):
+                 layers_per_block=1, heads=1, tf_layers=1, add_embed_dim=None, time_id_dim=8, pool_ctx=False,
+                 coords=False):
         super().__init__()
+        # coords: x/y coordinate channels join the input (CoordConv): a UNet this shallow cannot
+        # otherwise tell left from right, and the demo's prompts name places.
+        self.in_ch, self.coords = in_ch, coords
         self.channels = list(channels)
         temb_dim = channels[0] * 4
         self.tproj_dim = channels[0]
@@ -147,7 +151,7 @@ class UNet(nn.Module):
         # pool_ctx: the mean of the text states (padding positions see the whole prompt through
         # causal attention) joins the time embedding, a global path besides cross-attention.
         self.ctx_mlp = nn.Sequential(nn.Linear(ctx_dim, temb_dim), nn.SiLU(), nn.Linear(temb_dim, temb_dim)) if pool_ctx else None
-        self.conv_in = nn.Conv2d(in_ch, channels[0], 3, padding=1)
+        self.conv_in = nn.Conv2d(in_ch + (2 if coords else 0), channels[0], 3, padding=1)
         self.down = nn.ModuleList()
         skip_ch = [channels[0]]
         cur = channels[0]
@@ -188,6 +192,12 @@ class UNet(nn.Module):
         ctx = encoder_hidden_states
         if self.ctx_mlp is not None:
             temb = temb + self.ctx_mlp(ctx.mean(dim=1))
+        if self.coords:
+            # built from tensor ops only, so any exported height/width works
+            ones = torch.ones_like(sample[:, :1])
+            xs = (ones.cumsum(3) - 0.5) / ones.sum(3, keepdim=True) * 2 - 1
+            ys = (ones.cumsum(2) - 0.5) / ones.sum(2, keepdim=True) * 2 - 1
+            sample = torch.cat([sample, xs, ys], dim=1)
         h = self.conv_in(sample)
         skips = [h]
         for blk in self.down:

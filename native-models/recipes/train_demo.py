@@ -48,8 +48,15 @@ def make_text():
     return TextEncoder(TEXT_DIM, TEXT_LAYERS, TEXT_HEADS)
 
 
-def make_unet():
-    return UNet(4, 4, UNET_CH, UNET_ATTN, TEXT_DIM, 1, UNET_HEADS, 1, pool_ctx=True)
+def make_unet(coords=True):
+    return UNet(4, 4, UNET_CH, UNET_ATTN, TEXT_DIM, 1, UNET_HEADS, 1, pool_ctx=True, coords=coords)
+
+
+def widen_conv_in(state):
+    """A no-coords UNet state -> the coords UNet: the two new input channels start at zero weight."""
+    w = state['conv_in.weight']
+    state['conv_in.weight'] = torch.cat([w, torch.zeros(w.shape[0], 2, *w.shape[2:])], dim=1)
+    return state
 
 
 def to_tensor(imgs):
@@ -178,12 +185,20 @@ def train_unet(a):
     lat, scale = data['latents'] * data['scaling_factor'], data['scaling_factor']
     scenes = json.load(open(os.path.join(WORK, 'scenes.json')))
     tok = _tokenizer()
-    text, unet = make_text(), make_unet()
+    text, unet = make_text(), make_unet(coords=a.coords)
     params = list(text.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.99), weight_decay=0.0)
     ema = Ema([text, unet], 0.998)
     start = 0
     ck_path = os.path.join(WORK, 'unet.pt')
+    if a.init_from:
+        # Second stage of the shipped model: continue a no-coords run with coordinate channels.
+        ck = torch.load(a.init_from)
+        text.load_state_dict(ck['text'])
+        unet.load_state_dict(widen_conv_in(ck['unet']))
+        ema.shadow[0].load_state_dict(ck['ema_text'])
+        ema.shadow[1].load_state_dict(widen_conv_in(ck['ema_unet']))
+        log(f'initialised from {a.init_from} (step {ck["step"]})')
     if a.resume and os.path.exists(ck_path):
         ck = torch.load(ck_path)
         text.load_state_dict(ck['text'])
@@ -211,7 +226,7 @@ def train_unet(a):
     def save(step):
         torch.save({'text': text.state_dict(), 'unet': unet.state_dict(), 'ema_text': ema.shadow[0].state_dict(),
                     'ema_unet': ema.shadow[1].state_dict(), 'opt': opt.state_dict(), 'step': step,
-                    'scaling_factor': scale}, ck_path + '.tmp')
+                    'scaling_factor': scale, 'scheduled_steps': steps}, ck_path + '.tmp')
         os.replace(ck_path + '.tmp', ck_path)
 
     t0, run = time.time(), 0.0
@@ -252,8 +267,9 @@ def train_unet(a):
             save(step)
         if step % 750 == 749:
             evaluate(ema.shadow[0], ema.shadow[1], scale, 16, a.seed + 100 + step)
-        if deadline and time.time() > deadline:
-            log(f'deadline reached at step {step} (not reproducible by step count)')
+        if (deadline and time.time() > deadline) or step + 1 == a.unet_stop_at:
+            # --unet-stop-at S with the same --unet-steps replays a run the deadline cut short
+            log(f'stopped after step {step} (reproduce with --unet-steps {steps} --unet-stop-at {step + 1})')
             save(step)
             break
         step += 1
@@ -322,7 +338,7 @@ def export_model(a):
     L.write_json(os.path.join(MODEL_DIR, 'model_index.json'), L.sd15_model_index({
         'scheduler': ['diffusers', 'DDIMScheduler'],
         '_atelier': {'label': 'Demo · shapes, 128 px', 'recommended': rec, 'size': [128, 128],
-                     'trainedSteps': ck['step'] + 1, 'recipe': 'native-models/recipes/train_demo.py', 'seed': a.seed}}))
+                     'trainedSteps': ck['step'] + 1, 'scheduledSteps': ck.get('scheduled_steps') or a.unet_steps, 'recipe': 'native-models/recipes/train_demo.py', 'seed': a.seed}}))
     L.write_tokenizer(os.path.join(MODEL_DIR, 'tokenizer'))
     L.write_json(os.path.join(MODEL_DIR, 'scheduler', 'scheduler_config.json'), {
         '_class_name': 'DDIMScheduler', '_diffusers_version': '0.19.0', **L.SD_BETAS, 'clip_sample': False,
@@ -352,9 +368,12 @@ def main():
     ap.add_argument('--vae-posterior', action='store_true', help='decode posterior samples (how the first VAE pass ran)')
     ap.add_argument('--scenes', type=int, default=12000)
     ap.add_argument('--unet-steps', type=int, default=3000)
+    ap.add_argument('--unet-stop-at', type=int, default=0, help='stop after this many steps (replays a cut-short run)')
     ap.add_argument('--batch', type=int, default=48)
     ap.add_argument('--lr', type=float, default=5e-4)
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--coords', action=argparse.BooleanOptionalAction, default=True, help='UNet coordinate channels')
+    ap.add_argument('--init-from', help='UNet stage: start from this no-coords checkpoint')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--deadline', help='HH:MM local time: stop the UNet stage there (checkpoint kept)')
     ap.add_argument('--rec-steps', type=int, default=20)
