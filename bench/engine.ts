@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { GenerationSettingsSchema } from '../electron/contract/generation.js';
 import { Engine } from '../electron/core/engine/engine.js';
 import { OnnxPart } from '../electron/core/engine/onnx/part.js';
@@ -35,39 +34,51 @@ export async function benchEngine(args: string[]): Promise<void> {
   await engine.generate(dir, { settings });
   const warmMs = performance.now() - t;
 
-  // Bare loop: a separate session of the same UNet fed exactly the tensors the pipeline fed it
-  // (captured from one run), with nothing around the calls.
-  const captured: Array<Record<string, ort.Tensor>> = [];
+  // Paired measurement, step by step: right after the pipeline's own UNet call, the same
+  // session.run is repeated with the very same feeds, bare. Each step then gives one pipeline step
+  // (progress event to progress event, minus the inserted bare call) and one bare call taken moments
+  // apart, so load from other work on the machine hits both alike.
+  const bareCalls: number[] = [];
   const originalRun = OnnxPart.prototype.run;
-  OnnxPart.prototype.run = function (this: OnnxPart, feeds, fetches) {
-    if (this.file === layout.unet.file) captured.push(feeds);
-    return originalRun.call(this, feeds, fetches);
+  OnnxPart.prototype.run = async function (this: OnnxPart, feeds, fetches) {
+    const result = await originalRun.call(this, feeds, fetches);
+    if (this.file === layout.unet.file) {
+      const t0 = performance.now();
+      await originalRun.call(this, feeds, fetches);
+      bareCalls.push(performance.now() - t0);
+    }
+    return result;
   };
-  await engine.generate(dir, { settings });
-  OnnxPart.prototype.run = originalRun;
-  const session = await ort.InferenceSession.create(layout.unet.file, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
-  await session.run(captured[0]!); // warm-up
-  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 4);
-  const bare: number[] = [];
-  const full: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    t = performance.now();
-    for (const feeds of captured) await session.run(feeds);
-    bare.push((performance.now() - t) / steps);
-    const res = await engine.generate(dir, { settings });
-    full.push(res.timings.denoiseMs / steps);
+  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+  const pipelineSteps: number[] = [];
+  const bareSteps: number[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      bareCalls.length = 0;
+      const marks: number[] = [];
+      await engine.generate(dir, { settings }, { onProgress: () => marks.push(performance.now()) });
+      // Step 0 also carries prompt encoding; steps 1.. are pure denoising steps.
+      for (let i = 1; i < marks.length; i++) {
+        pipelineSteps.push(marks[i]! - marks[i - 1]! - bareCalls[i]!);
+        bareSteps.push(bareCalls[i]!);
+      }
+    }
+  } finally {
+    OnnxPart.prototype.run = originalRun;
   }
-  await session.release();
-  // The fastest round of each is the one least disturbed by other work on the machine.
-  const bareMs = Math.min(...bare);
-  const fullMs = Math.min(...full);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const ratios = pipelineSteps.map((p, i) => p / bareSteps[i]!);
+  const pct = (xs: number[], q: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!.toFixed(3);
+  const bareMs = median(bareSteps);
+  const fullMs = median(pipelineSteps);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 
   console.log(`\nEngine benchmark — ${layout.name}, ${size}×${size}, ${steps} steps, guidance 7 (UNet batch 2), CPU`);
   console.table([
-    { metric: `bare session.run per step (ms, best of ${rounds})`, value: bareMs.toFixed(1) },
-    { metric: `pipeline per step (ms, best of ${rounds})`, value: fullMs.toFixed(1) },
-    { metric: 'engine overhead per step', value: `${(((fullMs - bareMs) / bareMs) * 100).toFixed(2)} %` },
+    { metric: `bare session.run per step (ms, median of ${bareSteps.length})`, value: bareMs.toFixed(1) },
+    { metric: `pipeline per step (ms, median of ${pipelineSteps.length})`, value: fullMs.toFixed(1) },
+    { metric: 'engine overhead per step (median of paired ratios)', value: `${((median(ratios) - 1) * 100).toFixed(2)} %` },
+    { metric: '  paired ratios p10 … p90', value: `${pct(ratios, 0.1)} … ${pct(ratios, 0.9)}` },
     { metric: 'cold: load + first image (ms)', value: coldMs.toFixed(0) },
     { metric: '  of which loading sessions (ms)', value: cold.timings.loadMs.toFixed(0) },
     { metric: 'warm: first image (ms)', value: warmMs.toFixed(0) },
