@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../rng.js';
 import { checkSameLength } from './latentOps.js';
-import { alphaAt, checkSteps, computeAlphasCumprod, spacedTimesteps, startIndexForStrength } from './noiseSchedule.js';
+import { addNoiseVp, alphaAt, checkSteps, computeAlphasCumprod, spacedTimesteps, startIndexForStrength } from './noiseSchedule.js';
 import type { Scheduler, SchedulerConfig } from './types.js';
 
 export class DdimScheduler implements Scheduler {
@@ -69,13 +69,7 @@ export class DdimScheduler implements Scheduler {
 
   addNoise(original: Float32Array, noise: Float32Array, stepIndex: number): Float32Array {
     checkSameLength(original, noise, 'ddim addNoise');
-    if (stepIndex >= this.timesteps.length) return original;
-    const a = alphaAt(this.alphasCumprod, this.timesteps[stepIndex]);
-    const sa = Math.sqrt(a);
-    const sb = Math.sqrt(1 - a);
-    const out = new Float32Array(original.length);
-    for (let i = 0; i < out.length; i++) out[i] = sa * original[i] + sb * noise[i];
-    return out;
+    return addNoiseVp(this.alphasCumprod, this.timesteps, original, noise, stepIndex);
   }
 
   startIndexForStrength(strength: number): number {

@@ -6,7 +6,7 @@
 import type { Rng } from '../rng.js';
 import { EngineError } from '../types.js';
 import { checkSameLength } from './latentOps.js';
-import { alphaAt, checkSteps, computeAlphasCumprod } from './noiseSchedule.js';
+import { addNoiseVp, alphaAt, checkSteps, computeAlphasCumprod } from './noiseSchedule.js';
 import type { Scheduler, SchedulerConfig } from './types.js';
 
 const SIGMA_DATA = 0.5;
@@ -91,13 +91,7 @@ export class LcmScheduler implements Scheduler {
 
   addNoise(original: Float32Array, noise: Float32Array, stepIndex: number): Float32Array {
     checkSameLength(original, noise, 'lcm addNoise');
-    if (stepIndex >= this.timesteps.length) return original;
-    const a = alphaAt(this.alphasCumprod, this.timesteps[stepIndex]);
-    const sa = Math.sqrt(a);
-    const sb = Math.sqrt(1 - a);
-    const out = new Float32Array(original.length);
-    for (let i = 0; i < out.length; i++) out[i] = sa * original[i] + sb * noise[i];
-    return out;
+    return addNoiseVp(this.alphasCumprod, this.timesteps, original, noise, stepIndex);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import { EngineError } from '../types.js';
 import type { SchedulerConfig, TimestepSpacing } from './types.js';
+import { axpby } from './latentOps.js';
 
 /** numpy's round(): halves to the even neighbour. */
 export function roundHalfEven(x: number): number {
@@ -156,4 +157,20 @@ export function startIndexForStrength(steps: number, strength: number): number {
   const s = Number.isFinite(strength) ? Math.min(Math.max(strength, 0), 1) : 1;
   const initSteps = Math.min(Math.floor(steps * s), steps);
   return Math.max(steps - initSteps, 0);
+}
+
+/**
+ * The forward (VP) noising of DDIM-family schedulers: √ᾱ_t·x₀ + √(1−ᾱ_t)·ε at step `stepIndex`;
+ * past the last step the latents are fully denoised and come back unchanged.
+ */
+export function addNoiseVp(
+  alphasCumprod: Float64Array,
+  timesteps: readonly number[],
+  original: Float32Array,
+  noise: Float32Array,
+  stepIndex: number,
+): Float32Array {
+  if (stepIndex >= timesteps.length) return original;
+  const a = alphaAt(alphasCumprod, timesteps[stepIndex]!);
+  return axpby(Math.sqrt(a), original, Math.sqrt(1 - a), noise);
 }
