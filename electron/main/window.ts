@@ -42,8 +42,10 @@ export function createMainWindow(mainDir: string): BrowserWindow {
     if (/^https?:\/\//.test(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Everything is denied but writing to the clipboard ("Copy layer"), which the user asks for by hand.
+  const allowed = (perm: string) => perm === 'clipboard-sanitized-write';
+  session.defaultSession.setPermissionRequestHandler((_wc, perm, cb) => cb(allowed(perm)));
+  session.defaultSession.setPermissionCheckHandler((_wc, perm) => allowed(perm));
   void win.loadURL(own);
   return win;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RasterLayer } from '../../../electron/contract/document.js';
 import { api } from '../api/api.js';
 import { useStore } from '../state/store.js';
+import { copyLayerToClipboard, startLayerDragOut } from './layerTransfer.js';
 
 function LayerRow({ layer, index, selected }: { layer: RasterLayer; index: number; selected: boolean }) {
   const [editing, setEditing] = useState(false);
@@ -21,7 +22,8 @@ function LayerRow({ layer, index, selected }: { layer: RasterLayer; index: numbe
         onClick={(e) => { e.stopPropagation(); s.perform({ type: 'updateLayer', id: layer.id, patch: { visible: !layer.visible } }, layer.visible ? 'Hide layer' : 'Show layer'); }}>
         {layer.visible ? '●' : '○'}
       </button>
-      <img className="thumb" src={api.imageUrl(layer.imageId)} alt="" draggable={false} />
+      <img className="thumb" src={api.imageUrl(layer.imageId)} alt="" draggable title="Drag out to save as PNG"
+        onDragStart={(e) => startLayerDragOut(e.nativeEvent, layer)} />
       {editing ? (
         <input className="rename" aria-label="Layer name" autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={commitName}
           onKeyDown={(e) => { if (e.key === 'Enter') commitName(); if (e.key === 'Escape') { setName(layer.name); setEditing(false); } }} />
@@ -73,6 +75,13 @@ export function LayersPanel() {
       <div className="layer-actions">
         <button type="button" disabled={!selected || selectedIndex >= layers.length - 1} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex + 1 }, 'Raise layer')}>Raise layer</button>
         <button type="button" disabled={!selected || selectedIndex <= 0} onClick={() => selected && s.perform({ type: 'moveLayerInStack', id: selected.id, toIndex: selectedIndex - 1 }, 'Lower layer')}>Lower layer</button>
+        <button type="button" disabled={!selected} onClick={() => {
+          if (!selected) return;
+          copyLayerToClipboard(selected).then(
+            () => s.setGenerate({ notice: `Copied "${selected.name}" to the clipboard`, error: null }),
+            (e: unknown) => s.setGenerate({ error: `Copy failed: ${e instanceof Error ? e.message : String(e)}` }),
+          );
+        }}>Copy layer</button>
         <button type="button" className="danger" disabled={!selected} onClick={() => { if (selected) { s.perform({ type: 'removeLayer', id: selected.id }, 'Delete layer'); s.selectLayer(null); } }}>Delete layer</button>
       </div>
       {selected && <OpacityControl layer={selected} />}
