@@ -83,6 +83,10 @@ describe('invokeChannel: the one wrapper every transport uses', () => {
     expect(t.events.filter((e) => e.event !== 'generation:progress' && (e.payload as { jobId: string }).jobId === jobId)).toHaveLength(1);
     const history = await call('history:list', { documentId: 'doc-1' });
     expect(history).toMatchObject({ ok: true, value: { total: 1, entries: [{ imageId: done.images[0].imageId, seed: 5 }] } });
+    // The stored entry keeps the phase timings and the model files' fingerprint, as CLI entries do.
+    const stored = t.studio.history.list({ documentId: 'doc-1' }).entries[0]!;
+    expect(stored.model.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(stored.timings?.totalMs).toBeGreaterThan(0);
   });
 
   it('an engine crash fails the job with a clear message and the next job runs', async () => {

@@ -1,5 +1,6 @@
 import type { GenerationSettings } from '../../contract/generation.js';
 import type { HistoryEntry } from '../../contract/api.js';
+import type { PhaseTimings } from '../engine/types.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import type { HistoryFilter, HistoryEntry as StoredEntry } from '../store/types.js';
 
@@ -7,11 +8,13 @@ import type { HistoryFilter, HistoryEntry as StoredEntry } from '../store/types.
 export type HistoryListFilter = Pick<HistoryFilter, 'query' | 'model' | 'from' | 'to' | 'favouritesOnly'>;
 /** Inputs kept so a re-run is exact, and the entry a re-run came from. */
 export type BeginExtras = { initImageId?: string; maskImageId?: string; parentId?: string };
+/** What the entry keeps of a finished job beside its images: phase timings and the model files' fingerprint. */
+export type CompleteExtras = { timings?: PhaseTimings; modelHash?: string };
 
 /** What the backend needs from the prompt history: record a job, finish or fail it, page a document's rows. */
 export interface HistoryRecorder {
   begin(input: { settings: GenerationSettings; model: string; documentId?: string } & BeginExtras): Promise<string>;
-  complete(id: string, images: { imageId: string; seed: number }[], provider: string): Promise<void>;
+  complete(id: string, images: { imageId: string; seed: number }[], provider: string, extra?: CompleteExtras): Promise<void>;
   fail(id: string, status: 'failed' | 'cancelled', reason: string): Promise<void>;
   list(documentId: string | undefined, cursor: string | undefined, limit: number, filter?: HistoryListFilter): Promise<{ entries: HistoryEntry[]; nextCursor?: string; total: number }>;
 }
@@ -27,8 +30,8 @@ export class StoreHistory implements HistoryRecorder {
     }).id;
   }
 
-  async complete(id: string, images: { imageId: string; seed: number }[], provider: string): Promise<void> {
-    this.store.completeEntry(id, { images, provider });
+  async complete(id: string, images: { imageId: string; seed: number }[], provider: string, extra: CompleteExtras = {}): Promise<void> {
+    this.store.completeEntry(id, { images, provider, ...extra });
   }
 
   async fail(id: string, status: 'failed' | 'cancelled', reason: string): Promise<void> {

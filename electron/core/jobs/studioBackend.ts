@@ -18,6 +18,7 @@ import { HistoryChannels, ProtectedImages } from './historyChannels.js';
 import type { ModelChannels } from './modelChannels.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { PromptTokens } from './promptTokens.js';
+import { modelFingerprint } from '../store/modelFingerprint.js';
 
 export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
 export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
@@ -198,7 +199,12 @@ export class StudioBackend {
           .finally(() => (previewBusy = false));
       });
       const images = await this.store(result, request, modelId);
-      await this.opts.history.complete(historyId, images.map(({ imageId, seed }) => ({ imageId, seed })), result.provider);
+      // The fingerprint lets a later re-run say whether the model's files changed (cached by mtime: ms).
+      const modelHash = await modelFingerprint(modelDir).catch(() => undefined);
+      await this.opts.history.complete(historyId, images.map(({ imageId, seed }) => ({ imageId, seed })), result.provider, {
+        timings: result.timings,
+        modelHash,
+      });
       this.opts.modelChannels?.noteProvider(result.provider);
       emit('generation:done', {
         jobId,
