@@ -8,6 +8,10 @@ test('demo model: a prompted shape, then inpaint another one into a masked area'
   test.skip(!existsSync(DEMO), 'the trained demo model is not built (native-models/demo/atelier-shapes-128)');
   await openApp(page, { steps: 12 });
   await page.getByLabel('Model').selectOption('atelier-shapes-128');
+  // Picking the model applies what it was made for.
+  await expect(page.getByLabel('Model').locator('option:checked')).toHaveText('Demo · shapes, 128 px (atelier-shapes-128)');
+  await expect(page.getByLabel('Steps')).toHaveValue('20');
+  await expect(page.getByLabel('Width')).toHaveValue('128');
   await generateAndWait(page, 'a large red circle on the left on a sky background', 1);
   await shot(page, '12-demo-generated');
   await page.getByRole('button', { name: 'Brush', exact: true }).click();

@@ -13,6 +13,13 @@ export const ModelSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
   family: z.string(),
+  /** What the picker shows, e.g. "Demo · shapes, 128 px". */
+  label: z.string().optional(),
+  /** Settings the model was made for; applied when the user picks it. */
+  recommended: z
+    .object({ steps: z.number(), guidance: z.number(), scheduler: z.string(), width: z.number(), height: z.number() })
+    .partial()
+    .optional(),
 });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 

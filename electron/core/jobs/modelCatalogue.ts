@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSummary } from '../../contract/api.js';
 import { listModelFolders } from '../models/modelLibrary.js';
+import { readModelFolder } from '../models/modelFolder.js';
 
 /**
  * The models the UI may pick: every folder (one level below each root, or a root itself) holding a
@@ -28,7 +29,7 @@ export class ModelCatalogue {
   }
 
   list(): ModelSummary[] {
-    return [...this.dirs.entries()].map(([id, dir]) => ({ id, name: id, family: familyOf(dir) }));
+    return [...this.dirs.entries()].map(([id, dir]) => ({ id, name: id, family: familyOf(dir), ...describe(dir) }));
   }
 
   /** The folder behind an id, or undefined. */
@@ -39,6 +40,16 @@ export class ModelCatalogue {
   first(prefer?: string): string | null {
     if (prefer && this.dirs.has(prefer)) return prefer;
     return this.dirs.keys().next().value ?? null;
+  }
+}
+
+/** Label and recommended settings from the folder; a folder that cannot be read still lists by name. */
+function describe(dir: string): Pick<ModelSummary, 'label' | 'recommended'> {
+  try {
+    const layout = readModelFolder(dir);
+    return { label: layout.label, recommended: layout.recommended };
+  } catch {
+    return {};
   }
 }
 

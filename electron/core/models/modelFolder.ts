@@ -143,9 +143,14 @@ export function readModelFolder(modelDir: string): ModelLayout {
   const extra = index['_atelier'] ?? pulledSettings(modelDir);
   const extraObj = extra && typeof extra === 'object' ? (extra as Record<string, unknown>) : {};
   const label = typeof extraObj['label'] === 'string' ? extraObj['label'] : basename(modelDir);
-  const recommended = extraObj['recommended'] && typeof extraObj['recommended'] === 'object'
-    ? (extraObj['recommended'] as ModelLayout['recommended'])
+  let recommended = extraObj['recommended'] && typeof extraObj['recommended'] === 'object'
+    ? { ...(extraObj['recommended'] as NonNullable<ModelLayout['recommended']>) }
     : undefined;
+  // `_atelier.size: [w, h]`: the resolution the model was made for (the demo model is 128 px).
+  const size = extraObj['size'];
+  if (Array.isArray(size) && size.length === 2 && size.every((v) => Number.isInteger(v) && v > 0)) {
+    recommended = { width: size[0] as number, height: size[1] as number, ...recommended };
+  }
 
   const weightBytes = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder']
     .reduce((sum, sub) => sum + partBytes(join(modelDir, sub)), 0);

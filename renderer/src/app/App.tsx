@@ -11,6 +11,7 @@ import { LayersPanel } from '../layers/LayersPanel.js';
 import { ModelsButton } from '../models/ModelsDialog.js';
 import { useStore } from '../state/store.js';
 import { newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
+import { applyModelDefaults } from '../generate/modelDefaults.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
 import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
 
@@ -83,7 +84,12 @@ export function App() {
     const off = installJobListeners();
     const stopAutosave = startAutosave();
     api.listModels().then(
-      ({ models, defaultModelId }) => useStore.getState().setGenerate({ models, modelId: useStore.getState().modelId || defaultModelId || '' }),
+      ({ models, defaultModelId }) => {
+        const chosen = useStore.getState().modelId;
+        useStore.getState().setGenerate({ models, modelId: chosen || defaultModelId || '' });
+        // The default model's own settings, and its size for the still-empty first document.
+        if (!chosen && defaultModelId) applyModelDefaults(defaultModelId, { frame: useStore.getState().history.doc.layers.length === 0 });
+      },
       (e) => useStore.getState().setGenerate({ error: errorMessage(e) }),
     );
     void recoverIfAny();

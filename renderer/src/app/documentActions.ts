@@ -10,7 +10,12 @@ function fail(e: unknown): void {
 }
 
 export function newDocument(): void {
-  useStore.getState().loadDocument(createDocument(), null);
+  // A new document starts with the frame at the chosen model's size (the demo model draws 128 px).
+  const s = useStore.getState();
+  const r = s.models.find((m) => m.id === s.modelId)?.recommended;
+  const doc = createDocument();
+  if (r?.width && r.height) doc.generationFrame = { ...doc.generationFrame, width: r.width, height: r.height };
+  s.loadDocument(doc, null);
   useStore.getState().zoomToFit();
   void api.recoverDocument(true).catch(() => undefined);
 }

@@ -6,6 +6,7 @@ import { sizeForAspect, snapFrame } from '../document/geometry.js';
 import { useStore } from '../state/store.js';
 import type { TokenCount } from '../state/generateSlice.js';
 import { generate } from './generateFlow.js';
+import { applyModelDefaults } from './modelDefaults.js';
 
 const ASPECTS: [string, number][] = [['1:1', 1], ['4:3', 4 / 3], ['3:4', 3 / 4], ['16:9', 16 / 9], ['9:16', 9 / 16]];
 const SCHEDULER_LABELS: Record<SchedulerName, string> = {
@@ -98,9 +99,9 @@ export function PromptPanel() {
       <button type="submit" className="primary generate" disabled={g.busy}>Generate</button>
       <div className="field">
         <label htmlFor={ids.model}>Model</label>
-        <select id={ids.model} value={g.modelId} onChange={(e) => set({ modelId: e.target.value })}>
+        <select id={ids.model} value={g.modelId} onChange={(e) => { set({ modelId: e.target.value }); applyModelDefaults(e.target.value); }}>
           {g.models.length === 0 && <option value="">No models found</option>}
-          {g.models.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+          {g.models.map((m) => <option key={m.id} value={m.id}>{m.label && m.label !== m.name ? `${m.label} (${m.name})` : m.name}</option>)}
         </select>
       </div>
       <div className="row">
