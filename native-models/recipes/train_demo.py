@@ -186,7 +186,8 @@ def train_unet(a):
     scenes = json.load(open(os.path.join(WORK, 'scenes.json')))
     tok = _tokenizer()
     text, unet = make_text(), make_unet(coords=a.coords)
-    params = list(text.parameters()) + list(unet.parameters())
+    aux = torch.nn.Linear(TEXT_DIM, len(world.PLACES) + len(world.COLOURS)) if a.aux_text else None
+    params = list(text.parameters()) + list(unet.parameters()) + (list(aux.parameters()) if aux else [])
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.99), weight_decay=0.0)
     ema = Ema([text, unet], 0.998)
     start = 0
@@ -195,9 +196,10 @@ def train_unet(a):
         # Second stage of the shipped model: continue a no-coords run with coordinate channels.
         ck = torch.load(a.init_from)
         text.load_state_dict(ck['text'])
-        unet.load_state_dict(widen_conv_in(ck['unet']))
+        widen = widen_conv_in if ck['unet']['conv_in.weight'].shape[1] == 4 and a.coords else (lambda st: st)
+        unet.load_state_dict(widen(ck['unet']))
         ema.shadow[0].load_state_dict(ck['ema_text'])
-        ema.shadow[1].load_state_dict(widen_conv_in(ck['ema_unet']))
+        ema.shadow[1].load_state_dict(widen(ck['ema_unet']))
         log(f'initialised from {a.init_from} (step {ck["step"]})')
     if a.resume and os.path.exists(ck_path):
         ck = torch.load(ck_path)
@@ -239,16 +241,28 @@ def train_unet(a):
         prompts = ['' if rng.random() < 0.1 else world.describe(scenes[i], rng, 0.1, 0.1) for i in idx]
         ids = tokenize(tok, prompts)
         x0 = lat[idx]
+        # --aux-text: one-object prompts also train a linear probe (not exported) to read place
+        # and colour from the mean text state, so place words get embeddings of their own.
+        aux_rows = [k for k, i in enumerate(idx) if prompts[k] and len(scenes[i]['objects']) == 1]
         t = torch.randint(0, 1000, (bs,))
         ab = ALPHAS_CUMPROD[t][:, None, None, None]
         eps = torch.randn_like(x0)
         xt = ab.sqrt() * x0 + (1 - ab).sqrt() * eps
         ctx = text(ids)[0]
         pred = unet(xt, t.float(), ctx)
-        # min-SNR-5 weighting (Hang et al. 2023): converges faster than plain epsilon MSE.
+        # min-SNR-5 weighting (Hang et al. 2023). --snr-floor lifts the weight of the noisiest steps:
+        # in x0 terms min-SNR weighs them ~0.005, so the layout (where the object goes, which
+        # only those steps decide) went untrained and sampled positions ignored the prompt.
         snr = (ab / (1 - ab)).flatten()
-        w = snr.clamp(max=5.0) / snr
+        w = snr.clamp(min=a.snr_floor, max=5.0) / snr
         loss = (w * (pred - eps).pow(2).mean(dim=(1, 2, 3))).mean()
+        if aux is not None and aux_rows:
+            pooled = ctx[aux_rows].mean(dim=1)
+            logits = aux(pooled)
+            o = [scenes[idx[k]]['objects'][0] for k in aux_rows]
+            place_t = torch.tensor([world.PLACES.index(x['place']) for x in o])
+            colour_t = torch.tensor([world.COLOURS.index(x['colour']) for x in o])
+            loss = loss + a.aux_text * (F.cross_entropy(logits[:, :9], place_t) + F.cross_entropy(logits[:, 9:], colour_t))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -375,6 +389,8 @@ def main():
     ap.add_argument('--coords', action=argparse.BooleanOptionalAction, default=True, help='UNet coordinate channels')
     ap.add_argument('--init-from', help='UNet stage: start from this no-coords checkpoint')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--aux-text', type=float, default=0.0, help='weight of the place/colour text probe loss')
+    ap.add_argument('--snr-floor', type=float, default=0.0, help='lower clamp of the min-SNR weight (see train_unet)')
     ap.add_argument('--deadline', help='HH:MM local time: stop the UNet stage there (checkpoint kept)')
     ap.add_argument('--rec-steps', type=int, default=20)
     ap.add_argument('--rec-guidance', type=float, default=5.0)
