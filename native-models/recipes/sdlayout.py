@@ -9,7 +9,9 @@ import torch
 
 from sdnet import (TextEncoderExport, VAEEncoderExport, export, text_encoder_output_names)
 
-CLIP_TOKENIZER_DIR = '/work/shared/models/clip-tokenizer'
+# The real CLIP vocabulary lives in ../shared beside the checkout (ATELIER_CLIP_TOKENIZER overrides).
+CLIP_TOKENIZER_DIR = os.environ.get('ATELIER_CLIP_TOKENIZER') or os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'models', 'clip-tokenizer'))
 
 
 def write_json(path, obj):
