@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServeProcess } from './serveProcess.js';
 
 /**
  * Builds the renderer fresh, starts `serve` as the user would (its own process, a throwaway data folder,
@@ -20,26 +20,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The trained demo model, when it is there, for one flow whose screenshots show real shapes.
   const demo = join(root, 'native-models', 'demo', 'atelier-shapes-128');
   const demoModels = existsSync(join(demo, 'unet', 'model.onnx')) ? ['--models', demo] : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--models', join(data, 'broken-models'), ...demoModels, '--renderer', renderer, '--rebuild'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ATELIER_E2E: '1' } },
+  const { child, url } = await startServeProcess(
+    root,
+    ['--data', data, '--models', join(root, 'native-models', 'test-models'), '--models', join(data, 'broken-models'), ...demoModels, '--renderer', renderer, '--rebuild'],
+    { env: { ATELIER_E2E: '1' }, timeoutMs: 120_000 },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 120 s:\n${out}`)), 120_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with code ${code}:\n${out}`)));
-  });
   process.env.ATELIER_E2E_URL = url;
   process.env.ATELIER_E2E_DATA = data;
   return async () => {

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from '../electron/core/models/testing/testModelServer.js';
 import { expect, shot, test } from './fixtures.js';
+import { startServeProcess } from './serveProcess.js';
 
 /**
  * The Models dialog against a local stand-in for Hugging Face: its own `serve` (own data folder, a
@@ -26,26 +27,11 @@ test.beforeAll(async () => {
   const catalog = join(data, 'catalog.json');
   const entry = (id: string) => ({ ...catalogEntryForFolder(TINY, id, 'atelier-test/tiny'), label: `Tiny ${id}` });
   writeFileSync(catalog, JSON.stringify({ type: 'atelier-model-catalog', version: 1, models: [entry('tiny-pull'), entry('tiny-cancel')] }));
-  serve = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', '--data', data, '--models', join(root, 'native-models', 'test-models'), '--renderer', join(root, 'out', 'e2e-renderer')],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ATELIER_MODELS_CATALOG: catalog, ATELIER_MODELS_BASE_URL: server.baseUrl, ATELIER_MODELS_DIR: '' } },
-  );
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    serve.stdout?.on('data', onData);
-    serve.stderr?.on('data', onData);
-    serve.on('exit', (code) => reject(new Error(`serve exited with code ${code}:\n${out}`)));
-  });
+  ({ child: serve, url } = await startServeProcess(
+    root,
+    ['--data', data, '--models', join(root, 'native-models', 'test-models'), '--renderer', join(root, 'out', 'e2e-renderer')],
+    { env: { ATELIER_MODELS_CATALOG: catalog, ATELIER_MODELS_BASE_URL: server.baseUrl, ATELIER_MODELS_DIR: '' } },
+  ));
 });
 
 test.afterAll(async () => {
