@@ -41,6 +41,12 @@ export const GenerationStartSchema = z.object({
   /** inpaint: gray PNG, 255 = repaint, uploaded first with `images:put`. */
   maskImageId: ImageIdSchema.optional(),
   documentId: z.string().min(1).max(200).optional(),
+  /**
+   * Live mode. 'draft': the result stays in memory (no History entry, nothing in the image store) until
+   * `generation:keepDraft`; its done event carries `draft` instead of `images`. 'finish': a normal job,
+   * recorded with the note that it came from a live draft.
+   */
+  live: z.enum(['draft', 'finish']).optional(),
 });
 export type GenerationStart = z.input<typeof GenerationStartSchema>;
 
@@ -58,6 +64,8 @@ export const HistoryEntrySchema = z.object({
   model: z.string().optional(),
   favourite: z.boolean().optional(),
   settings: GenerationSettingsSchema.optional(),
+  /** Where the entry came from ('live': applied or finished from a live draft). */
+  origin: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
@@ -111,6 +119,8 @@ export const API_REQUESTS = {
   'images:put': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 256 * 1024 * 1024, 'image must be 1 byte .. 256 MiB') }).strict(),
   'generation:start': GenerationStartSchema.strict(),
   'generation:cancel': z.object({ jobId: JobIdSchema }).strict(),
+  /** Live mode's Apply: a draft job's result (kept in memory) goes into the image store and History. */
+  'generation:keepDraft': z.object({ jobId: JobIdSchema, documentId: z.string().min(1).max(200).optional() }).strict(),
   'history:list': z.object({
     documentId: z.string().max(200).optional(),
     cursor: z.string().max(200).optional(),
@@ -173,6 +183,7 @@ export interface ApiResponses {
   'images:put': { imageId: string; width: number; height: number };
   'generation:start': { jobId: string };
   'generation:cancel': { cancelled: boolean };
+  'generation:keepDraft': GeneratedImageRef;
   'history:list': { entries: HistoryEntry[]; nextCursor?: string; total: number };
   'history:models': { models: { name: string; count: number }[] };
   'history:favourite': { id: string; favourite: boolean };
@@ -207,7 +218,11 @@ export interface ApiResponses {
 /** Events pushed from the core to every window / client. */
 export interface ApiEvents {
   'generation:progress': { jobId: string; done: number; total: number; previewUrl?: string };
-  'generation:done': { jobId: string; images: GeneratedImageRef[]; provider: string; totalMs: number };
+  'generation:done': {
+    jobId: string; images: GeneratedImageRef[]; provider: string; totalMs: number;
+    /** Live drafts only (`images` is empty): the result by URL, kept until `generation:keepDraft` or a few drafts later. */
+    draft?: { url: string; width: number; height: number; seed: number };
+  };
   'generation:failed': { jobId: string; message: string; code: string };
   'models:progress': {
     jobId: string; catalogId: string; phase: 'checking' | 'downloading' | 'placing' | 'done'; file?: string; fileIndex: number; fileCount: number;
@@ -237,6 +252,7 @@ export interface AtelierApi {
   putImage(bytes: Uint8Array): Promise<ApiResponses['images:put']>;
   startGeneration(req: GenerationStart): Promise<ApiResponses['generation:start']>;
   cancelGeneration(jobId: string): Promise<ApiResponses['generation:cancel']>;
+  keepLiveDraft(req: ApiRequest<'generation:keepDraft'>): Promise<ApiResponses['generation:keepDraft']>;
   listHistory(req: ApiRequest<'history:list'>): Promise<ApiResponses['history:list']>;
   listHistoryModels(): Promise<ApiResponses['history:models']>;
   setHistoryFavourite(id: string, favourite: boolean): Promise<ApiResponses['history:favourite']>;

@@ -28,6 +28,7 @@ const api: AtelierApi = {
   putImage: (bytes) => call('images:put', { bytes: bytes as Uint8Array<ArrayBuffer> }),
   startGeneration: (req) => call('generation:start', req),
   cancelGeneration: (jobId) => call('generation:cancel', { jobId }),
+  keepLiveDraft: (req) => call('generation:keepDraft', req),
   listHistory: (req) => call('history:list', req),
   listHistoryModels: () => call('history:models', {}),
   setHistoryFavourite: (id, favourite) => call('history:favourite', { id, favourite }),

@@ -2,12 +2,12 @@ import type { GenerationSettings } from '../../contract/generation.js';
 import type { HistoryEntry } from '../../contract/api.js';
 import type { PhaseTimings } from '../engine/types.js';
 import type { HistoryStore } from '../store/historyStore.js';
-import type { HistoryFilter, HistoryEntry as StoredEntry } from '../store/types.js';
+import type { HistoryFilter, HistoryOrigin, HistoryEntry as StoredEntry } from '../store/types.js';
 
 /** The History panel's filters (search words, model, date range, favourites). */
 export type HistoryListFilter = Pick<HistoryFilter, 'query' | 'model' | 'from' | 'to' | 'favouritesOnly'>;
 /** Inputs kept so a re-run is exact, and the entry a re-run came from. */
-export type BeginExtras = { initImageId?: string; maskImageId?: string; parentId?: string };
+export type BeginExtras = { initImageId?: string; maskImageId?: string; parentId?: string; origin?: HistoryOrigin };
 /** What the entry keeps of a finished job beside its images: phase timings and the model files' fingerprint. */
 export type CompleteExtras = { timings?: PhaseTimings; modelHash?: string };
 
@@ -25,7 +25,7 @@ export class StoreHistory implements HistoryRecorder {
 
   async begin(input: { settings: GenerationSettings; model: string; documentId?: string } & BeginExtras): Promise<string> {
     return this.store.createEntry({
-      settings: input.settings, model: { name: input.model }, status: 'running', documentId: input.documentId, origin: this.origin,
+      settings: input.settings, model: { name: input.model }, status: 'running', documentId: input.documentId, origin: input.origin ?? this.origin,
       initImageId: input.initImageId, maskImageId: input.maskImageId, parentId: input.parentId,
     }).id;
   }
@@ -50,6 +50,6 @@ function rows(e: StoredEntry): HistoryEntry[] {
   return e.images.map((img) => ({
     id: e.id, imageId: img.imageId, prompt: e.settings.prompt, seed: img.seed, mode: e.settings.mode,
     createdAt: e.createdAt, documentId: e.documentId, width: e.settings.width, height: e.settings.height,
-    model: e.model.name, favourite: e.favourite, settings: { ...e.settings, seed: img.seed, batch: 1 },
+    model: e.model.name, favourite: e.favourite, origin: e.origin, settings: { ...e.settings, seed: img.seed, batch: 1 },
   }));
 }

@@ -5,8 +5,9 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
 import { openDocument as openDocumentFile, saveDocumentAs } from '../export/documentIO.js';
 import { referencedImageIds } from '../store/documentFile.js';
-import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses } from '../../contract/api.js';
-import type { GenerateRequest, GenerateResult } from '../engine/types.js';
+import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses, GeneratedImageRef } from '../../contract/api.js';
+import type { GenerationSettings } from '../../contract/generation.js';
+import type { GenerateRequest, GenerateResult, PhaseTimings } from '../engine/types.js';
 import { encodePng } from '../export/pngMetadata.js';
 import type { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
@@ -48,6 +49,8 @@ export class StudioBackend {
   readonly images: ImageStore;
   readonly documents: DocumentLibrary;
   private readonly previews = new Map<string, Buffer>();
+  /** Live drafts: results kept in memory (newest last) until Apply keeps one; never in History unless kept. */
+  private readonly drafts = new LiveDrafts();
   private readonly tokens = new PromptTokens();
 
   constructor(private readonly opts: StudioBackendOptions) {
@@ -57,7 +60,7 @@ export class StudioBackend {
 
   /** Latest step preview of a running job (small PNG), for the preview URL handler. */
   preview(jobId: string): Buffer | undefined {
-    return this.previews.get(jobId);
+    return this.previews.get(jobId) ?? this.drafts.get(jobId)?.png;
   }
 
   readonly handlers: Handlers = {
@@ -69,6 +72,7 @@ export class StudioBackend {
     },
     'generation:start': async (req) => this.start(req),
     'generation:cancel': async ({ jobId }) => ({ cancelled: this.opts.engine.cancel(jobId) }),
+    'generation:keepDraft': async ({ jobId, documentId }) => this.keepDraft(jobId, documentId),
     'history:list': async ({ documentId, cursor, limit, ...filter }) => this.opts.history.list(documentId, cursor, limit, filter),
     'history:models': async () => this.historyChannels().models(),
     'history:favourite': async (req) => this.historyChannels().favourite(req),
@@ -159,7 +163,8 @@ export class StudioBackend {
   private async start(req: ApiParsedRequest<'generation:start'> & { parentId?: string }): Promise<{ jobId: string }> {
     const { settings } = req;
     const modelDir = this.modelDir(req.modelId);
-    const request: GenerateRequest = { settings, previewEvery: 1 };
+    // A live draft is the preview: no step previews to encode on its way.
+    const request: GenerateRequest = { settings, previewEvery: req.live === 'draft' ? 0 : 1 };
     if (settings.mode !== 'txt2img') {
       if (!req.initImageId) throw new JobError(`${settings.mode} needs an init image.`, 'invalid-input');
       request.initImage = await decodeRgba(await this.images.read(req.initImageId));
@@ -171,8 +176,13 @@ export class StudioBackend {
       checkSize(request.mask, settings, 'mask');
     }
     const jobId = `job-${randomBytes(8).toString('hex')}`;
+    if (req.live === 'draft') {
+      void this.runDraft(jobId, modelDir, { modelId: req.modelId, documentId: req.documentId, initImageId: req.initImageId, maskImageId: req.maskImageId }, request);
+      return { jobId };
+    }
     const historyId = await this.opts.history.begin({
       settings, model: req.modelId, documentId: req.documentId, initImageId: req.initImageId, maskImageId: req.maskImageId, parentId: req.parentId,
+      ...(req.live === 'finish' ? { origin: 'live' as const } : {}),
     });
     // Runs in the background; the caller learns the outcome from exactly one done/failed event.
     void this.run(jobId, historyId, modelDir, req.modelId, request);
@@ -221,6 +231,38 @@ export class StudioBackend {
     }
   }
 
+  /** A live draft: run, keep the PNG (with its metadata) in memory, announce it by URL. No History, no image store. */
+  private async runDraft(jobId: string, modelDir: string, inputs: DraftInputs, request: GenerateRequest): Promise<void> {
+    const { emit } = this.opts;
+    try {
+      const result = await this.opts.engine.generate(jobId, modelDir, request, (p) => emit('generation:progress', { jobId, done: p.done, total: p.total }));
+      const { image, seed } = result.images[0]!;
+      const png = await encodePng(image, {
+        settings: request.settings, model: inputs.modelId, provider: result.provider, seed, app: 'atelier', createdAt: new Date().toISOString(),
+      });
+      this.drafts.add(jobId, { png, seed, width: image.width, height: image.height, settings: request.settings, provider: result.provider, timings: result.timings, ...inputs });
+      this.opts.modelChannels?.noteProvider(result.provider);
+      emit('generation:done', {
+        jobId, images: [], provider: result.provider, totalMs: result.timings.totalMs,
+        draft: { url: this.opts.previewUrl(jobId, request.settings.steps), width: image.width, height: image.height, seed },
+      });
+    } catch (e) {
+      emit('generation:failed', { jobId, ...describe(e) });
+    }
+  }
+
+  /** Apply in Live mode: the draft's PNG goes into the image store and becomes a History entry ("from live draft"). */
+  private async keepDraft(jobId: string, documentId: string | undefined): Promise<GeneratedImageRef> {
+    const d = this.drafts.get(jobId);
+    if (!d) throw new JobError('That live draft is no longer kept: wait for the next preview and apply again.', 'invalid-input');
+    const imageId = await this.images.put(d.png);
+    const historyEntryId = await this.opts.history.begin({
+      settings: d.settings, model: d.modelId, documentId: documentId ?? d.documentId, initImageId: d.initImageId, maskImageId: d.maskImageId, origin: 'live',
+    });
+    await this.opts.history.complete(historyEntryId, [{ imageId, seed: d.seed }], d.provider, { timings: d.timings });
+    return { imageId, width: d.width, height: d.height, seed: d.seed, historyEntryId };
+  }
+
   private async store(result: GenerateResult, request: GenerateRequest, model: string) {
     return Promise.all(
       result.images.map(async ({ image, seed }) => {
@@ -230,6 +272,38 @@ export class StudioBackend {
         return { imageId: await this.images.put(png), seed, width: image.width, height: image.height };
       }),
     );
+  }
+}
+
+interface DraftInputs {
+  modelId: string;
+  documentId?: string;
+  initImageId?: string;
+  maskImageId?: string;
+}
+
+interface LiveDraft extends DraftInputs {
+  png: Buffer;
+  seed: number;
+  width: number;
+  height: number;
+  settings: GenerationSettings;
+  provider: string;
+  timings: PhaseTimings;
+}
+
+/** The last few live drafts: enough for an Apply that races the next preview, bounded so live never grows memory. */
+class LiveDrafts {
+  private readonly byJob = new Map<string, LiveDraft>();
+  constructor(private readonly keep = 4) {}
+
+  add(jobId: string, d: LiveDraft): void {
+    this.byJob.set(jobId, d);
+    while (this.byJob.size > this.keep) this.byJob.delete(this.byJob.keys().next().value!);
+  }
+
+  get(jobId: string): LiveDraft | undefined {
+    return this.byJob.get(jobId);
   }
 }
 

@@ -10,7 +10,8 @@ export const HISTORY_STATUSES = ['queued', 'running', 'done', 'failed', 'cancell
 export type HistoryStatus = (typeof HISTORY_STATUSES)[number];
 
 /** Where an entry came from; shown in the UI and used by nothing else. */
-export const HISTORY_ORIGINS = ['app', 'cli', 'serve', 'import'] as const;
+/** 'live': applied or finished from a Live mode draft. */
+export const HISTORY_ORIGINS = ['app', 'cli', 'serve', 'import', 'live'] as const;
 export type HistoryOrigin = (typeof HISTORY_ORIGINS)[number];
 
 export interface HistoryModel {

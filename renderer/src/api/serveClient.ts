@@ -108,6 +108,7 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
     importDocument: (fileName, bytes) => post<ApiResponses['documents:import']>(`import?name=${encodeURIComponent(fileName)}`, bytes),
     startGeneration: (req) => call('generation:start', req),
     cancelGeneration: (jobId) => call('generation:cancel', { jobId }),
+    keepLiveDraft: (req) => call('generation:keepDraft', req),
     listHistory: (req) => call('history:list', req),
     listHistoryModels: () => call('history:models', {}),
     setHistoryFavourite: (id, favourite) => call('history:favourite', { id, favourite }),
