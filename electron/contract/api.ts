@@ -220,6 +220,8 @@ export interface ApiEvents {
   'generation:progress': { jobId: string; done: number; total: number; previewUrl?: string };
   'generation:done': {
     jobId: string; images: GeneratedImageRef[]; provider: string; totalMs: number;
+    /** One sentence each about a job that still ran (a size far from the model's). */
+    warnings?: string[];
     /** Live drafts only (`images` is empty): the result by URL, kept until `generation:keepDraft` or a few drafts later. */
     draft?: { url: string; width: number; height: number; seed: number };
   };

@@ -14,7 +14,8 @@ export const INPAINT_PREFILLS = ['none', 'patch'] as const;
 export type InpaintPrefill = (typeof INPAINT_PREFILLS)[number];
 
 /** Size rules shared by UI and engine: multiples of 8, within these limits. */
-export const SIZE_LIMITS = { min: 64, max: 2048, multiple: 8 } as const;
+/** Any multiple of 8 in range works (the engine pads to the UNet's grid and crops); far from the model's own size it warns. */
+export const SIZE_LIMITS = { min: 64, max: 4096, multiple: 8 } as const;
 
 /**
  * The settings of one generation: what the history stores, what PNG metadata carries,

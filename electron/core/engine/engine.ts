@@ -6,6 +6,7 @@ import { runPipeline, validateRequest } from './pipeline.js';
 import { PreviewDecoder } from './preview.js';
 import { blockedTerms } from './promptFilter.js';
 import { blurFlagged, SafetyChecker } from './safety.js';
+import { recommendedSide, sizeWarning } from './sizeGrid.js';
 import { loadTokenizer } from './textEncoder.js';
 import type { ClipTokenizer, TokenizedPrompt } from './tokenizer/clipTokenizer.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult, type PhaseTimings } from './types.js';
@@ -171,7 +172,9 @@ export class Engine {
         }
       }
       timings.totalMs = performance.now() - started;
+      const sizeNote = sizeWarning(request.settings.width, request.settings.height, recommendedSide(model.layout));
       return {
+        ...(sizeNote ? { warnings: [sizeNote] } : {}),
         images,
         provider: PROVIDER_LABELS[model.provider] ?? model.provider,
         model: { name: model.layout.name, path: model.layout.dir, family: model.layout.family },

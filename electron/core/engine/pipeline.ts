@@ -12,6 +12,7 @@ import { createRng, type Rng } from './rng.js';
 import { createScheduler, guidanceScaleEmbedding, parseSchedulerConfig, type Scheduler } from './schedulers/index.js';
 import type { PromptEmbedding } from './textEncoder.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GeneratedImage, type PhaseTimings } from './types.js';
+import { cropTopLeft, padMask, padMirrored, roundUpTo, unetPixelGrid } from './sizeGrid.js';
 import type { UnetConditioning } from './unet.js';
 
 
@@ -206,7 +207,11 @@ async function denoiseOne(ctx: JobContext, seed: number, batchIndex: number, pro
   return latents;
 }
 
-/** Runs a whole job on a loaded model: every image of the batch, in order, seeds seed, seed+1, … */
+/**
+ * Runs a whole job on a loaded model: every image of the batch, in order, seeds seed, seed+1, …, at
+ * exactly the size asked. Sizes off the UNet's grid run at the next size on it, the init image and mask
+ * padded with mirrored context, and come back cropped (sizeGrid.ts).
+ */
 export async function runPipeline(
   model: LoadedModel,
   req: GenerateRequest,
@@ -214,6 +219,27 @@ export async function runPipeline(
   timings: PhaseTimings,
 ): Promise<GeneratedImage[]> {
   validateRequest(req);
+  const s = req.settings;
+  const grid = unetPixelGrid(model.layout.unet.config);
+  const width = roundUpTo(s.width, grid);
+  const height = roundUpTo(s.height, grid);
+  if (width === s.width && height === s.height) return runOnGrid(model, req, opts, timings);
+  const padded: GenerateRequest = {
+    ...req,
+    settings: { ...s, width, height },
+    ...(req.initImage ? { initImage: padMirrored(req.initImage, width, height) } : {}),
+    ...(req.mask ? { mask: padMask(req.mask, width, height) } : {}),
+  };
+  const images = await runOnGrid(model, padded, opts, timings);
+  return images.map((item) => ({ ...item, image: cropTopLeft(item.image, s.width, s.height) }));
+}
+
+async function runOnGrid(
+  model: LoadedModel,
+  req: GenerateRequest,
+  opts: GenerateOptions,
+  timings: PhaseTimings,
+): Promise<GeneratedImage[]> {
   const s = req.settings;
   const latentH = s.height / 8;
   const latentW = s.width / 8;

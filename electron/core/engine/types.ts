@@ -42,6 +42,8 @@ export interface GenerateResult {
   provider: string;
   model: { name: string; path: string; family: ModelFamily };
   timings: PhaseTimings;
+  /** One-sentence warnings about the job that still ran (e.g. a size far from the model's). */
+  warnings?: string[];
 }
 
 export interface GenerateOptions {
@@ -53,7 +55,8 @@ export type ModelFamily = 'sd1' | 'sd2' | 'sdxl';
 
 /** Error whose message is written for the user; hosts print it as one line. */
 export class EngineError extends Error {
-  constructor(message: string, readonly code: EngineErrorCode = 'invalid-input') {
+  /** `detail`: the underlying library's text, for logs and bug reports, never shown as the message. */
+  constructor(message: string, readonly code: EngineErrorCode = 'invalid-input', readonly detail?: string) {
     super(message);
     this.name = 'EngineError';
   }

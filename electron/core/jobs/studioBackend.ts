@@ -221,6 +221,7 @@ export class StudioBackend {
         images: images.map((img) => ({ ...img, historyEntryId: historyId })),
         provider: result.provider,
         totalMs: result.timings.totalMs,
+        ...(result.warnings?.length ? { warnings: result.warnings } : {}),
       });
     } catch (e) {
       const { message, code } = describe(e);

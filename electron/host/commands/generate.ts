@@ -182,6 +182,7 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
       }
       if (!v.quiet) io.out(`${path}  seed ${seed}`);
     }
+    for (const w of result.warnings ?? []) io.err(`warning: ${w}`);
     if (!v.quiet) {
       const t = result.timings;
       io.out(

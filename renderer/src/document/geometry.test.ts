@@ -3,7 +3,7 @@ import { intersect, sizeForAspect, snapFrame } from './geometry.js';
 
 describe('geometry', () => {
   it('snaps frames to multiples of 8 within limits', () => {
-    expect(snapFrame({ x: 13, y: -4.2, width: 101, height: 3000 })).toEqual({ x: 16, y: -8, width: 104, height: 2048 });
+    expect(snapFrame({ x: 13, y: -4.2, width: 101, height: 5000 })).toEqual({ x: 16, y: -8, width: 104, height: 4096 });
     expect(snapFrame({ x: 0, y: 0, width: 10, height: 63 })).toEqual({ x: 0, y: 0, width: 64, height: 64 });
   });
   it('intersects', () => {

@@ -6,9 +6,11 @@ export interface Rect {
   height: number;
 }
 
-export const FRAME_MULTIPLE = 8;
-export const FRAME_MIN = 64;
-export const FRAME_MAX = 2048;
+import { SIZE_LIMITS } from '../../../electron/contract/generation.js';
+
+export const FRAME_MULTIPLE = SIZE_LIMITS.multiple;
+export const FRAME_MIN = SIZE_LIMITS.min;
+export const FRAME_MAX = SIZE_LIMITS.max;
 
 export function snap(value: number, multiple = FRAME_MULTIPLE): number {
   return Math.round(value / multiple) * multiple;

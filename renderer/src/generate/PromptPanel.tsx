@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { SCHEDULER_NAMES, type InpaintBlend, type InpaintPrefill, type SchedulerName } from '../../../electron/contract/generation.js';
 import { api } from '../api/api.js';
-import { sizeForAspect, snapFrame } from '../document/geometry.js';
+import { FRAME_MAX, FRAME_MIN, FRAME_MULTIPLE, sizeForAspect, snapFrame } from '../document/geometry.js';
 import { useStore } from '../state/store.js';
 import type { TokenCount } from '../state/generateSlice.js';
 import { generate } from './generateFlow.js';
@@ -54,12 +54,14 @@ function SizeField(props: { label: string; value: number; onCommit(v: number): v
   const commit = () => {
     const v = Number(text);
     if (Number.isFinite(v) && v > 0 && v !== props.value) props.onCommit(v);
-    else setText(String(props.value));
+    // Show the value really used: a clamped entry equal to the current size changes nothing, so the
+    // effect above would not rewrite the field (99999 stayed on screen while the frame was 2048).
+    setText(String(props.value));
   };
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
-      <input id={id} type="number" min={64} max={2048} step={8} value={text} onChange={(e) => setText(e.target.value)} onBlur={commit}
+      <input id={id} type="number" min={FRAME_MIN} max={FRAME_MAX} step={FRAME_MULTIPLE} value={text} onChange={(e) => setText(e.target.value)} onBlur={commit}
         onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); commit(); } }}
         onPointerUp={() => setTimeout(commit, 0)} />
     </div>

@@ -100,7 +100,7 @@ function onDone(e: ApiEvents['generation:done']): void {
   s.perform({ type: 'batch', label: 'Generate', commands }, 'Generate');
   s.selectLayer(lastId);
   s.setJob(null);
-  s.setGenerate({ notice: `Generated in ${(e.totalMs / 1000).toFixed(1)} s on ${e.provider}` });
+  s.setGenerate({ notice: [`Generated in ${(e.totalMs / 1000).toFixed(1)} s on ${e.provider}.`, ...(e.warnings ?? [])].join(' ') });
   void s.refreshHistory();
 }
 

@@ -39,6 +39,20 @@ function missingProviderLibrary(provider: string): string | undefined {
   return `${PROVIDER_LABELS[provider] ?? provider} libraries are not installed (npm install --onnxruntime-node-install=cuda12)`;
 }
 
+/** What a part of a pipeline is called in messages, from its folder (unet/model.onnx → "UNet"). */
+export function partLabel(file: string): string {
+  const folder = file.replace(/\\/g, '/').split('/').slice(-2, -1)[0] ?? '';
+  const labels: Record<string, string> = {
+    unet: 'UNet',
+    text_encoder: 'text encoder',
+    text_encoder_2: 'second text encoder',
+    vae_decoder: 'VAE decoder',
+    vae_encoder: 'VAE encoder',
+    safety_checker: 'safety checker',
+  };
+  return labels[folder] ?? (folder || 'network');
+}
+
 function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): Map<string, IoSpec> {
   const map = new Map<string, IoSpec>();
   for (const m of meta) {
@@ -82,7 +96,8 @@ export class OnnxPart {
           graphOptimizationLevel: 'all',
           // A GPU provider that cannot start is expected on many machines: we report it once as a
           // notice, so keep the runtime's own error log for it off the user's terminal.
-          ...(provider === 'cpu' ? {} : { logSeverityLevel: 4 as const }),
+          // Run failures are reported as one sentence (run() below), so the runtime's own log stays quiet too.
+          logSeverityLevel: 4 as const,
           // DirectML cannot run with memory patterns or parallel execution.
           ...(provider === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
         });
@@ -138,7 +153,12 @@ export class OnnxPart {
       if (/out of memory|bad_alloc|cudaErrorMemoryAllocation|failed to allocate/i.test(reason)) {
         throw new EngineError(`out of memory while running ${this.file}: try a smaller size or batch`, 'out-of-memory');
       }
-      throw new EngineError(`running ${this.file} failed: ${reason.split('\n')[0]}`, 'runtime');
+      // The runtime's text (node names, shapes) means nothing to a user: one sentence, the text kept as detail.
+      throw new EngineError(
+        `The model's ${partLabel(this.file)} could not run with these settings; try the model's recommended size, and re-import the model if it keeps failing.`,
+        'runtime',
+        reason.split('\n')[0],
+      );
     }
   }
 

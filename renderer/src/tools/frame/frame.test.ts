@@ -14,7 +14,7 @@ describe('Frame tool', () => {
     expect(e.doc.generationFrame).toEqual({ x: 0, y: 0, width: 512, height: 512 });
   });
 
-  it('dragging inside moves it; dragging a corner resizes it; sizes stay within 64..2048', () => {
+  it('dragging inside moves it; dragging a corner resizes it; sizes stay within 64..4096', () => {
     const e = testEditor(1024);
     e.use('frame').drag([100, 100], [133, 117]);
     expect(e.doc.generationFrame).toEqual({ x: 32, y: 16, width: 512, height: 512 });
