@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
+import { modelParameterCounts, type PartParameters } from '../models/parameterCount.js';
 import { loadModel, type LoadedModel } from './loadedModel.js';
 import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
 import { runPipeline, validateRequest } from './pipeline.js';
@@ -33,6 +34,8 @@ export interface ModelInfo {
   family: ModelLayout['family'];
   pipelineClass: string;
   weightBytes: number;
+  /** Per ONNX part, from its initializers. */
+  parameters: PartParameters[];
   vaeScalingFactor: number;
   unetInChannels: number;
   inpainting: 'unet-9-channel' | 'latent-blend';
@@ -123,6 +126,7 @@ export class Engine {
       family: l.family,
       pipelineClass: l.pipelineClass,
       weightBytes: l.weightBytes,
+      parameters: modelParameterCounts(l),
       vaeScalingFactor: l.vaeScalingFactor,
       unetInChannels: model.unet.inChannels,
       inpainting: model.unet.inChannels === 9 ? 'unet-9-channel' : 'latent-blend',

@@ -3,10 +3,12 @@ import { PROVIDER_PREFERENCES, type ProviderPreference } from '../../core/engine
 import { CatalogError, defaultCatalogPath, findEntry, loadCatalog, HUGGING_FACE } from '../../core/models/catalog.js';
 import { discardPull, formatBytes, pullModel, PullError, type PullProgress } from '../../core/models/downloader.js';
 import { catalogStatus, forgetImported, importModelFolder, installedModels, LibraryError, pullTargetDir, readRegistry } from '../../core/models/modelLibrary.js';
+import { formatParameters } from '../../core/models/parameterCount.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { resolveModelDir } from './generate.js';
+import { standin } from './modelsStandin.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -27,6 +29,10 @@ const USAGE = `npm run cli -- models <subcommand> …
       Checks a model folder you already have (layout, then a session load) and lists it where it is.
   forget ID|DIR
       Removes an imported folder from the list (its files are not touched).
+  standin sd15|sd-turbo|sdxl [--fp16] --out DIR
+      Writes an architecture-exact stand-in (published layer shapes and parameter counts, optimum's
+      ONNX layout, seeded random weights as external data) for memory and speed checks without a
+      download: about 4.3 GB (SD 1.5 fp32) to 14 GB (SDXL fp32); --fp16 halves it.
 Common options:
   --data DIR        data folder (default: $ATELIER_DATA_DIR, else the platform's app data folder)
   --models-dir DIR  where pulls go (default: $ATELIER_MODELS_DIR, else <data>/models)
@@ -43,6 +49,9 @@ const OPTIONS = {
   as: { type: 'string' },
   discard: { type: 'boolean' },
   'no-load': { type: 'boolean' },
+  fp16: { type: 'boolean' },
+  out: { type: 'string' },
+  tiny: { type: 'boolean' },
 } as const;
 
 function providerOf(value: string | undefined): ProviderPreference {
@@ -90,6 +99,10 @@ async function inspect(dir: string | undefined, values: { json?: boolean; provid
     io.out(`  path:        ${info.path}`);
     io.out(`  family:      ${info.family} (${info.pipelineClass})`);
     io.out(`  weights:     ${mib(info.weightBytes)} on disk; ${mib(rssDelta)} more resident after loading`);
+    for (const p of info.parameters) {
+      const types = Object.keys(p.byType).join('+');
+      io.out(`  ${`${p.part}:`.padEnd(13)}${formatParameters(p.parameters)} parameters (${p.parameters.toLocaleString('en-US')}, ${types})`);
+    }
     io.out(`  unet:        ${info.unetInChannels} input channels; inpainting by ${info.inpainting}`);
     io.out(`  vae:         scaling ${info.vaeScalingFactor}; img2img ${info.canImg2Img ? 'yes' : 'no (no vae_encoder)'}`);
     io.out(`  provider:    ${info.providerLabel}`);
@@ -218,6 +231,8 @@ export const modelsCommand: CliCommand = {
           return pull(arg, values, io);
         case 'import':
           return importDir(arg, values, io);
+        case 'standin':
+          return standin(arg, values, io);
         case 'forget': {
           if (!arg) throw new CliError('models forget needs an id or a folder');
           const dataDir = resolveDataDir(values.data);
@@ -226,7 +241,7 @@ export const modelsCommand: CliCommand = {
           return 0;
         }
         default:
-          throw new CliError(`unknown models subcommand "${sub ?? ''}" (try: models list | pull NAME | import DIR | inspect DIR | forget ID)`);
+          throw new CliError(`unknown models subcommand "${sub ?? ''}" (try: models list | pull NAME | import DIR | inspect DIR | forget ID | standin FAMILY --out DIR)`);
       }
     });
   },
