@@ -179,7 +179,8 @@ export type ApiParsedRequest<C extends ApiChannel> = z.output<(typeof API_REQUES
 
 export interface ApiResponses {
   'models:list': { models: ModelSummary[]; defaultModelId: string | null };
-  'prompt:tokenize': { tokenCount: number; maxTokens: number; truncated: boolean };
+  /** maxTokens: per chunk (75); prompts of any length are encoded in `chunks` chunks. */
+  'prompt:tokenize': { tokenCount: number; maxTokens: number; chunks: number };
   'images:put': { imageId: string; width: number; height: number };
   'generation:start': { jobId: string };
   'generation:cancel': { cancelled: boolean };

@@ -119,11 +119,23 @@ print(json.dumps({"layers": layers, "maxDiff": int(np.abs(c - r).max())}))`,
 describe('cli tokenize and models', () => {
   it('tokenize --json prints the 77 ids the reference CLIP tokenizer gives', async () => {
     const r = await cli('tokenize', '--model', SD15, '--json', 'a photo of a cat');
-    const parsed = JSON.parse(r.out[0]!) as { input_ids: number[]; tokens: number; truncated: boolean };
+    const parsed = JSON.parse(r.out[0]!) as { input_ids: number[]; tokens: number; chunks: { input_ids: number[]; weights: number[] }[] };
     expect(parsed.input_ids.slice(0, 7)).toEqual([49406, 320, 1125, 539, 320, 2368, 49407]);
     expect(parsed.input_ids).toHaveLength(77);
     expect(parsed.tokens).toBe(5);
-    expect(parsed.truncated).toBe(false);
+    expect(parsed.chunks).toEqual([{ input_ids: parsed.input_ids, weights: Array(77).fill(1) }]);
+  });
+
+  it('tokenize --json splits long prompts into weighted 77-token chunks', async () => {
+    const prompt = `(red:1.5) ${Array.from({ length: 80 }, () => 'sky').join(' ')} BREAK [sea]`;
+    const r = await cli('tokenize', '--model', SD15, '--json', prompt);
+    const parsed = JSON.parse(r.out[0]!) as { input_ids: number[]; tokens: number; chunks: { input_ids: number[]; weights: number[] }[] };
+    expect(parsed.tokens).toBe(82);
+    expect(parsed.chunks).toHaveLength(3);
+    for (const c of parsed.chunks) expect([c.input_ids.length, c.weights.length]).toEqual([77, 77]);
+    expect(parsed.chunks[0]!.weights.slice(0, 3)).toEqual([1, 1.5, 1]);
+    expect(parsed.chunks[2]!.input_ids.slice(0, 3)).toEqual([49406, 2102, 49407]);
+    expect(parsed.chunks[2]!.weights[1]).toBeCloseTo(1 / 1.1, 12);
   });
 
   it('models inspect describes what the engine sees', async () => {

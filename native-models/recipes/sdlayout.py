@@ -119,7 +119,7 @@ def export_unet(unet, folder, ctx_dim, sample_size, timestep, external_data=Fals
     in_ch = getattr(unet, 'in_ch', unet.conv_in.in_channels)
     args = [torch.randn(1, in_ch, 8, 8), timestep, torch.randn(1, 77, ctx_dim)]
     names = ['sample', 'timestep', 'encoder_hidden_states']
-    dyn = {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'encoder_hidden_states': {0: 'batch'},
+    dyn = {'sample': {0: 'batch', 2: 'height', 3: 'width'}, 'encoder_hidden_states': {0: 'batch', 1: 'sequence'},
            'out_sample': {0: 'batch', 2: 'height', 3: 'width'}}
     if sdxl:
         args += [torch.randn(1, sdxl), torch.tensor([[128.0, 128, 0, 0, 128, 128]])]

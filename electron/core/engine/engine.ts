@@ -9,7 +9,8 @@ import { blockedTerms } from './promptFilter.js';
 import { blurFlagged, SafetyChecker } from './safety.js';
 import { recommendedSide, sizeWarning } from './sizeGrid.js';
 import { loadTokenizer } from './textEncoder.js';
-import type { ClipTokenizer, TokenizedPrompt } from './tokenizer/clipTokenizer.js';
+import { promptTokenInfo, type PromptTokenInfo } from './prompt/promptTokens.js';
+import type { ClipTokenizer } from './tokenizer/clipTokenizer.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult, type PhaseTimings } from './types.js';
 
 export interface EngineOptions {
@@ -140,7 +141,7 @@ export class Engine {
   }
 
   /** Tokenizes with the model's own tokenizer; loads no session, so token counters stay instant. */
-  tokenize(dir: string, text: string): TokenizedPrompt {
+  tokenize(dir: string, text: string): PromptTokenInfo {
     const key = resolve(dir);
     if (this.current?.dir === key) return this.current.model.text.tokenize(text);
     let tokenizer = this.tokenizers.get(key);
@@ -148,7 +149,7 @@ export class Engine {
       tokenizer = loadTokenizer(readModelFolder(key).tokenizer);
       this.tokenizers.set(key, tokenizer);
     }
-    return tokenizer.encode(text);
+    return promptTokenInfo(tokenizer, text);
   }
 
   async generate(dir: string, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {

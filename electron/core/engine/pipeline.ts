@@ -84,9 +84,12 @@ function timeIds(h: number, w: number): Float32Array {
 async function buildConditioning(model: LoadedModel, req: GenerateRequest, useGuidance: boolean): Promise<UnetConditioning> {
   const s = req.settings;
   const isXL = model.unet.isXL;
-  const cond = await model.text.encode(s.prompt);
+  // Positive and negative are batched into one UNet call, so the shorter is padded with empty chunks.
+  const chunks = Math.max(model.text.chunkCount(s.prompt), useGuidance ? model.text.chunkCount(s.negativePrompt) : 1);
+  model.unet.checkSequenceLength(chunks);
+  const cond = await model.text.encode(s.prompt, { chunks });
   const parts: PromptEmbedding[] = [cond];
-  if (useGuidance) parts.unshift(await model.text.encode(s.negativePrompt, { zeroIfEmpty: isXL }));
+  if (useGuidance) parts.unshift(await model.text.encode(s.negativePrompt, { zeroIfEmpty: isXL, chunks }));
   const hidden = parts.length === 2 ? concatBatch(parts[0]!.hidden, parts[1]!.hidden) : cond.hidden;
   const result: UnetConditioning = { hidden, sequenceLength: cond.sequenceLength, width: cond.width };
   if (isXL) {

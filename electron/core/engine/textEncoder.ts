@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { ModelLayout, TokenizerFiles } from '../models/modelFolder.js';
 import { intTensor, readFloats, type OnnxPart } from './onnx/part.js';
-import { ClipTokenizer, tokenizerOptionsFromConfig, type TokenizedPrompt } from './tokenizer/clipTokenizer.js';
+import { chunkPrompt, emptyChunk, type PromptChunk } from './prompt/chunks.js';
+import { applyEmphasis } from './prompt/emphasis.js';
+import { promptTokenInfo, type PromptTokenInfo } from './prompt/promptTokens.js';
+import { ClipTokenizer, tokenizerOptionsFromConfig } from './tokenizer/clipTokenizer.js';
 import { EngineError } from './types.js';
 
 /** Hidden states for the UNet's cross-attention, plus SDXL's pooled embedding. */
 export interface PromptEmbedding {
-  /** [77, D] row-major. */
+  /** [77 × chunks, D] row-major. */
   hidden: Float32Array;
   sequenceLength: number;
   width: number;
@@ -39,10 +42,10 @@ interface EncoderOutput {
   pooled?: Float32Array;
 }
 
-async function runEncoder(part: OnnxPart, tokens: TokenizedPrompt, penultimate: boolean): Promise<EncoderOutput> {
+async function runEncoder(part: OnnxPart, inputIds: number[], penultimate: boolean): Promise<EncoderOutput> {
   const idsSpec = part.requireInput('input_ids');
-  const length = tokens.inputIds.length;
-  const feeds = { [idsSpec.name]: intTensor(idsSpec, tokens.inputIds, [1, length]) };
+  const length = inputIds.length;
+  const feeds = { [idsSpec.name]: intTensor(idsSpec, inputIds, [1, length]) };
   const out = await part.run(feeds);
   const layers = hiddenStateOutputs(part);
   // SDXL conditions on the penultimate layer of both encoders (diffusers `hidden_states[-2]`).
@@ -56,8 +59,36 @@ async function runEncoder(part: OnnxPart, tokens: TokenizedPrompt, penultimate: 
 }
 
 /**
+ * One encoder over a chunked prompt: each 77-token chunk encoded on its own, weighted (A1111 emphasis),
+ * and the chunks concatenated along the sequence axis; pooled from the first chunk.
+ */
+async function encodeChunks(part: OnnxPart, chunks: PromptChunk[], penultimate: boolean): Promise<EncoderOutput> {
+  const parts: EncoderOutput[] = [];
+  for (const chunk of chunks) {
+    const out = await runEncoder(part, chunk.inputIds, penultimate);
+    parts.push({ ...out, hidden: applyEmphasis(out.hidden, chunk.weights, out.width) });
+  }
+  const { width } = parts[0]!;
+  const sequenceLength = parts.reduce((n, p) => n + p.sequenceLength, 0);
+  const hidden = new Float32Array(sequenceLength * width);
+  let offset = 0;
+  for (const p of parts) {
+    hidden.set(p.hidden, offset);
+    offset += p.hidden.length;
+  }
+  return { hidden, sequenceLength, width, pooled: parts[0]!.pooled };
+}
+
+function padChunks(chunks: PromptChunk[], count: number, tok: ClipTokenizer): PromptChunk[] {
+  const out = [...chunks];
+  while (out.length < count) out.push(emptyChunk(tok));
+  return out;
+}
+
+/**
  * Turns prompts into the conditioning a UNet expects: one encoder for SD1/SD2, two for SDXL
  * (penultimate hidden states concatenated along the feature axis, pooled from the second).
+ * Prompts use A1111's syntax: weights, BREAK, and any length in 75-token chunks.
  */
 export class TextConditioner {
   constructor(
@@ -68,16 +99,28 @@ export class TextConditioner {
     private readonly encoder2?: OnnxPart,
   ) {}
 
-  tokenize(text: string): TokenizedPrompt {
-    return this.tokenizer.encode(text);
+  tokenize(text: string): PromptTokenInfo {
+    return promptTokenInfo(this.tokenizer, text);
   }
 
-  async encode(text: string, opts: { zeroIfEmpty?: boolean } = {}): Promise<PromptEmbedding> {
+  /** Chunks the prompt needs (the most any of the model's tokenizers needs). */
+  chunkCount(text: string): number {
+    const first = chunkPrompt(text, this.tokenizer).chunks.length;
+    return this.tokenizer2 ? Math.max(first, chunkPrompt(text, this.tokenizer2).chunks.length) : first;
+  }
+
+  /**
+   * `chunks`: pad with empty chunks to this many, so prompts batched together (negative and positive,
+   * regions) have the same sequence length, as A1111 pads the shorter one.
+   */
+  async encode(text: string, opts: { zeroIfEmpty?: boolean; chunks?: number } = {}): Promise<PromptEmbedding> {
     const isXL = this.encoder2 !== undefined;
-    const first = await runEncoder(this.encoder, this.tokenizer.encode(text), isXL);
+    const count = Math.max(opts.chunks ?? 0, this.chunkCount(text));
+    const first = await encodeChunks(this.encoder, padChunks(chunkPrompt(text, this.tokenizer).chunks, count, this.tokenizer), isXL);
     let result: PromptEmbedding = first;
     if (isXL) {
-      const second = await runEncoder(this.encoder2!, this.tokenizer2!.encode(text), true);
+      const tok2 = this.tokenizer2!;
+      const second = await encodeChunks(this.encoder2!, padChunks(chunkPrompt(text, tok2).chunks, count, tok2), true);
       if (second.sequenceLength !== first.sequenceLength) {
         throw new EngineError(`${this.layout.name}: the two text encoders disagree on sequence length`, 'invalid-model');
       }

@@ -68,6 +68,19 @@ export class UnetRunner {
     }
   }
 
+  /**
+   * Prompts over 75 tokens arrive as several 77-token chunks on the sequence axis. diffusers' and optimum's
+   * exports declare that axis dynamic; an export that pins it to 77 cannot take them, which is said plainly.
+   */
+  checkSequenceLength(chunks: number): void {
+    const declared = this.hidden.shape[1];
+    if (chunks > 1 && typeof declared === 'number' && declared !== chunks * 77) {
+      throw new EngineError(
+        `this model's UNet takes exactly ${declared} tokens (one 75-token chunk), but the prompt needs ${chunks} chunks: shorten it to 75 tokens or remove BREAK`,
+      );
+    }
+  }
+
   /** One UNet call on a batch. `sample` is [batch, inChannels, h, w]. Returns the prediction [batch, 4, h, w]. */
   async predict(sample: Float32Array, batch: number, h: number, w: number, t: number, cond: UnetConditioning): Promise<Float32Array> {
     const feeds: Record<string, ort.Tensor> = {

@@ -45,7 +45,7 @@ describe('invokeChannel: the one wrapper every transport uses', () => {
     const models = await call('models:list', {});
     expect(models.ok && (models.value as { models: { id: string }[] }).models.map((m) => m.id)).toContain('sd15-tiny');
     const tokens = await call('prompt:tokenize', { modelId: 'sd15-tiny', text: 'a red fox' });
-    expect(tokens).toEqual({ ok: true, value: { tokenCount: 3, maxTokens: 75, truncated: false } });
+    expect(tokens).toEqual({ ok: true, value: { tokenCount: 3, maxTokens: 75, chunks: 1 } });
     const png = await sharp({ create: { width: 8, height: 4, channels: 4, background: '#ff0000' } }).jpeg().toBuffer();
     const put = await call('images:put', { bytes: new Uint8Array(png) });
     expect(put).toMatchObject({ ok: true, value: { width: 8, height: 4 } });

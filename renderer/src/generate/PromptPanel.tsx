@@ -19,7 +19,7 @@ function useTokenCount(text: string, modelId: string, key: 'promptTokens' | 'neg
     if (!modelId) return;
     const t = setTimeout(() => {
       api.tokenize(modelId, text).then(
-        (r) => useStore.getState().setGenerate({ [key]: { count: r.tokenCount, max: r.maxTokens } }),
+        (r) => useStore.getState().setGenerate({ [key]: { count: r.tokenCount, max: r.maxTokens, chunks: r.chunks } }),
         () => useStore.getState().setGenerate({ [key]: null }),
       );
     }, 150);
@@ -29,7 +29,9 @@ function useTokenCount(text: string, modelId: string, key: 'promptTokens' | 'neg
 
 function Counter({ value }: { value: TokenCount | null }) {
   if (!value) return <span className="token-count" />;
-  return <span className={`token-count${value.count >= value.max ? ' over' : ''}`} aria-label="token count">{value.count}/{value.max}</span>;
+  // Long prompts are encoded in 75-token chunks (A1111's rule), so the count is information, not a limit.
+  const text = value.chunks > 1 ? `${value.count} tokens · ${value.chunks} chunks` : `${value.count}/${value.max}`;
+  return <span className="token-count" aria-label="token count" title="75 tokens per chunk; longer prompts use more chunks">{text}</span>;
 }
 
 function NumberField(props: { label: string; value: number; min: number; max: number; step?: number; onChange(v: number): void; disabled?: boolean }) {

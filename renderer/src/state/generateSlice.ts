@@ -22,7 +22,10 @@ export interface RunningJob {
 
 export interface TokenCount {
   count: number;
+  /** Tokens per chunk (75). */
   max: number;
+  /** 75-token chunks the prompt is encoded in (long prompts are never cut). */
+  chunks: number;
 }
 
 export interface GenerateSlice {

@@ -84,8 +84,27 @@ export class ClipTokenizer {
     this.cache.set(END, [END]);
   }
 
+  get bosId(): number {
+    return this.bos;
+  }
+  get eosId(): number {
+    return this.eos;
+  }
+  get padId(): number {
+    return this.pad;
+  }
+  /** ',</w>': a comma ending a word, where A1111's chunker may break a long prompt. */
+  get commaId(): number | undefined {
+    return this.encoder.get(',</w>');
+  }
+
+  /** Ids of the text's tokens, without bos/eos and without truncation (the chunker packs them). */
+  encodeIds(text: string): number[] {
+    return this.tokenize(text).map((piece) => this.encoder.get(piece) ?? this.unk);
+  }
+
   encode(text: string): TokenizedPrompt {
-    const ids = this.tokenize(text).map((piece) => this.encoder.get(piece) ?? this.unk);
+    const ids = this.encodeIds(text);
     const maxTokens = this.maxLength - 2;
     const kept = ids.length > maxTokens ? ids.slice(0, maxTokens) : ids;
     const inputIds = [this.bos, ...kept, this.eos];

@@ -17,7 +17,7 @@ export function createEngine(): {
     },
     async tokenize(_dir, text) {
       const n = text.split(/\s+/).filter(Boolean).length;
-      return { inputIds: [], tokenCount: Math.min(n, 75), truncated: n > 75, maxTokens: 75 };
+      return { inputIds: [], tokenCount: n, maxTokens: 75, chunks: Math.max(1, Math.ceil(n / 75)) };
     },
     async generate(dir, request, options) {
       const { width, height, steps, prompt, seed } = request.settings;
