@@ -7,9 +7,10 @@ import { generateCommand, img2imgCommand, inpaintCommand } from './commands/gene
 import { historyCommand } from './commands/history.js';
 import { modelsCommand } from './commands/models.js';
 import { tokenizeCommand } from './commands/tokenize.js';
+import { upscaleCommand } from './commands/upscale.js';
 
 /** Every command, in the order `--help` lists them. Each lives in host/commands/. */
-export const COMMANDS: CliCommand[] = [generateCommand, img2imgCommand, inpaintCommand, tokenizeCommand, modelsCommand, historyCommand, exportCommand];
+export const COMMANDS: CliCommand[] = [generateCommand, img2imgCommand, inpaintCommand, upscaleCommand, tokenizeCommand, modelsCommand, historyCommand, exportCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -33,7 +33,7 @@ export function checkImageOutput(out: string): void {
   }
 }
 
-export async function writeImage(out: string, image: RgbaImage, meta: GenerationMetadata, quality?: number): Promise<void> {
+export async function writeImage(out: string, image: RgbaImage, meta: GenerationMetadata | undefined, quality?: number): Promise<void> {
   const format = formatFromPath(out);
   if (!format) throw new CliError(`--out ${out}: unsupported extension`);
   const bytes = await encodeImage(image, format, quality === undefined ? {} : { quality }, meta);

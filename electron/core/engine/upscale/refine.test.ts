@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RgbaImage } from '../../image/types.js';
+import { projectRoot } from '../../models/defaultModel.js';
+import { Engine } from '../engine.js';
+import { refineTileCount, refineTiled } from './refine.js';
+import { tileBorderScore, tileCutMask } from './tileSeams.js';
+import { runUpscale } from './upscaleJob.js';
+
+const MODELS = join(projectRoot(), 'native-models', 'test-models');
+
+function smooth(width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      data.set([80 + (x * 100) / width, 60 + (y * 120) / height, 140 + 40 * Math.sin(x / 30 + y / 45), 255], p);
+    }
+  }
+  return { width, height, data };
+}
+
+/** A stand-in repaint whose tiles disagree, as SD tiles do: each tile shifts colour by its own amount. */
+const disagreeing = async ({ index, image }: { index: number; image: RgbaImage }): Promise<RgbaImage> => {
+  const data = Uint8Array.from(image.data);
+  const shift = ((index * 37) % 5) * 8 - 16;
+  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) data[i + c] = Math.min(255, Math.max(0, data[i + c]! + shift));
+  return { width: image.width, height: image.height, data };
+};
+
+describe('tiled refine', () => {
+  it('blends disagreeing tiles so the cut lines carry no edge of their own; a hard cut shows them', async () => {
+    const img = smooth(300, 220);
+    const tiling = { tile: 128, overlap: 32 };
+    const blended = await refineTiled(img, tiling, disagreeing);
+    const hard = await refineTiled(img, { ...tiling, blend: false }, disagreeing);
+    const before = tileBorderScore(img, 128, 32).gradientRatio;
+    const withBlend = tileBorderScore(blended, 128, 32).gradientRatio;
+    const withoutBlend = tileBorderScore(hard, 128, 32).gradientRatio;
+    expect(withoutBlend).toBeGreaterThan(3);
+    expect(withBlend).toBeLessThan(before + 0.3);
+    expect(refineTileCount(300, 220, tiling)).toBe(3 * 2);
+  });
+
+  it('the cut mask puts a mask edge on every cut line', () => {
+    const mask = tileCutMask(300, 220, 128, 32);
+    // Tiles at x = 0, 86, 172: cuts in the middle of the shared strips, x = 107 and 193; y: tiles 0, 92, cut 110.
+    expect(mask.data[5 * 300 + 106]).toBe(0);
+    expect(mask.data[5 * 300 + 107]).toBe(255);
+    expect(mask.data[5 * 300 + 193]).toBe(0);
+    expect(mask.data[110 * 300 + 5]).toBe(255);
+    expect(mask.data[110 * 300 + 107]).toBe(0);
+  });
+
+  it('refuses what cannot be refined in one sentence', async () => {
+    await expect(refineTiled(smooth(60, 200), { tile: 64, overlap: 8 }, disagreeing)).rejects.toThrow('refining needs at least 64 px on each side');
+    await expect(refineTiled(smooth(200, 200), { tile: 100, overlap: 8 }, disagreeing)).rejects.toThrow('multiple of 8');
+  });
+
+  it('upscale + refine through the real engine: deterministic, the asked size, progress per tile', async () => {
+    const engine = new Engine({ provider: 'cpu' });
+    try {
+      const settings = {
+        mode: 'img2img' as const, prompt: 'a red square', negativePrompt: '', width: 64, height: 64, steps: 4, guidance: 1,
+        scheduler: 'euler' as const, seed: 9, batch: 1, strength: 0.3, maskFeather: 4,
+      };
+      const progress: string[] = [];
+      const run = () => runUpscale(
+        { image: smooth(40, 30), upscaler: join(MODELS, 'upscale-linear-x4'), tile: 32, overlap: 8, refine: { modelDir: join(MODELS, 'sd15-tiny'), settings, tile: 64, overlap: 16 } },
+        { provider: 'cpu', generate: (d, r, o) => engine.generate(d, r, o) },
+        { onProgress: (p) => progress.push(`${p.done}/${p.total}`) },
+      );
+      const a = await run();
+      const b = await run();
+      expect([a.image.width, a.image.height]).toEqual([160, 120]);
+      expect(a.refinedTiles).toBe(3 * 3);
+      expect(Buffer.compare(Buffer.from(a.image.data), Buffer.from(b.image.data))).toBe(0);
+      // 2 upscale tiles, then 9 refine tiles; the second run counts again from 1.
+      expect(progress.slice(0, 12)).toEqual([...Array.from({ length: 11 }, (_, i) => `${i + 1}/11`), '1/11']);
+    } finally {
+      await engine.release();
+    }
+  });
+});
