@@ -117,12 +117,24 @@ export class StudioBackend {
 
   /** Opens picked file bytes through the core readers (by extension); their images go into the image store. */
   async importFile(fileName: string, bytes: Uint8Array): Promise<{ document: AtelierDocument; warnings: string[] }> {
+    const tmp = await this.importTempPath(fileName);
+    await writeFile(tmp, bytes);
+    return this.importFromTemp(fileName, tmp);
+  }
+
+  /**
+   * Where a picked file waits while the readers open it; serve streams an upload straight here so the
+   * body never sits in memory. The name keeps only its extension, so nothing from the client reaches the path.
+   */
+  async importTempPath(fileName: string): Promise<string> {
     const dir = join(this.opts.dataDir, 'imports');
     await mkdir(dir, { recursive: true });
-    // The readers work on paths; the name keeps only its extension, so nothing from the client reaches the path.
-    const tmp = join(dir, `import-${randomBytes(8).toString('hex')}${extname(fileName).toLowerCase()}`);
+    return join(dir, `import-${randomBytes(8).toString('hex')}${extname(fileName).toLowerCase()}`);
+  }
+
+  /** Opens a file written at `importTempPath(fileName)`, then deletes it whatever happens. */
+  async importFromTemp(fileName: string, tmp: string): Promise<{ document: AtelierDocument; warnings: string[] }> {
     try {
-      await writeFile(tmp, bytes);
       const result = await openDocumentFile(tmp).catch((e: unknown) => {
         // Messages name the file: the user's name, not our temp copy.
         if (e instanceof Error) e.message = e.message.split(basename(tmp)).join(basename(fileName));

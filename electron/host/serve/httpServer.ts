@@ -1,10 +1,12 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename, extname, join, normalize, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { invokeChannel } from '../../core/jobs/apiHandlers.js';
-import type { StudioBackend } from '../../core/jobs/studioBackend.js';
+import { describe, type StudioBackend } from '../../core/jobs/studioBackend.js';
+import { API_REQUESTS } from '../../contract/api.js';
+import { receiveBodyToFile, refuseTooLarge } from './requestBody.js';
 
 /**
  * serve mode's transport: the built renderer, images and previews over HTTP, the API over one
@@ -14,6 +16,10 @@ import type { StudioBackend } from '../../core/jobs/studioBackend.js';
 
 const COOKIE = 'atelier_token';
 const MAX_UPLOAD = 256 * 1024 * 1024;
+const MAX_IMPORT = 2 ** 31;
+const IMPORT_NAME = API_REQUESTS['documents:import'].shape.fileName;
+/** API messages are small JSON (pixels travel by POST and URL); documents with many layers stay far below this. */
+export const MAX_WS_MESSAGE = 32 * 1024 * 1024;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json', '.ico': 'image/x-icon',
@@ -35,10 +41,18 @@ export class ServeServer {
 
   constructor(private readonly opts: ServeServerOptions) {
     this.http = createServer((req, res) => {
-      this.route(req, res).catch((e: unknown) => send(res, 500, 'text/plain', `error: ${(e as Error).message}`));
+      // A malformed %-escape is the client's mistake (400), not ours; anything else is one line, and the
+      // server goes on answering others either way.
+      this.route(req, res).catch((e: unknown) =>
+        e instanceof URIError ? send(res, 400, 'text/plain', 'malformed URL escape') : send(res, 500, 'text/plain', `error: ${(e as Error).message}`),
+      );
     });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 });
+    // ws closes an over-long message with 1009 (and a protocol error with 1002/1007) on its own; the
+    // 'error' listener in attach() is what keeps that from becoming an uncaught exception.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
+    this.wss.on('error', () => undefined);
     this.http.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => socket.destroy());
       if (!this.allowed(req) || new URL(req.url ?? '/', 'http://x').pathname !== '/api' || !this.sameOrigin(req)) {
         socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
         return;
@@ -72,6 +86,9 @@ export class ServeServer {
   private attach(ws: WebSocket): void {
     this.clients.add(ws);
     ws.on('close', () => this.clients.delete(ws));
+    // A bad frame (too long, invalid UTF-8, unmasked, unknown opcode) ends this connection only: ws has
+    // already sent the close frame with its code (1009, 1007, 1002) when it emits 'error'.
+    ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       let msg: { id?: unknown; channel?: unknown; payload?: unknown };
@@ -136,16 +153,28 @@ export class ServeServer {
     const path = url.pathname;
     if (req.method === 'POST' && path === '/upload') {
       if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin upload refused');
-      const bytes = await readBody(req, MAX_UPLOAD);
-      if (!bytes) return send(res, 413, 'application/json', JSON.stringify({ ok: false, error: { message: 'The file is larger than 256 MiB.', code: 'too-large' } }));
-      const r = await invokeChannel(this.opts.backend.handlers, 'images:put', { bytes: new Uint8Array(bytes) });
+      const tmp = await this.opts.backend.importTempPath('upload.png');
+      if ((await receiveBodyToFile(req, tmp, MAX_UPLOAD)) === 'too-large') return refuseTooLarge(res, 'The file is larger than 256 MiB.');
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(tmp);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      const r = await invokeChannel(this.opts.backend.handlers, 'images:put', { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }
     if (req.method === 'POST' && path === '/import') {
       if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin import refused');
-      const bytes = await readBody(req, 2 ** 31);
-      if (!bytes) return send(res, 413, 'application/json', JSON.stringify({ ok: false, error: { message: 'The file is larger than 2 GiB.', code: 'too-large' } }));
-      const r = await invokeChannel(this.opts.backend.handlers, 'documents:import', { fileName: url.searchParams.get('name') ?? '', bytes: new Uint8Array(bytes) });
+      // The same name rule as the documents:import channel; the body goes to disk, never into memory.
+      const name = IMPORT_NAME.safeParse(url.searchParams.get('name') ?? '');
+      if (!name.success) return send(res, 400, 'application/json', JSON.stringify({ ok: false, error: { message: `Invalid import: ${name.error.issues[0]?.message}`, code: 'invalid-input' } }));
+      const tmp = await this.opts.backend.importTempPath(name.data);
+      if ((await receiveBodyToFile(req, tmp, MAX_IMPORT)) === 'too-large') return refuseTooLarge(res, 'The file is larger than 2 GiB.');
+      const r = await this.opts.backend.importFromTemp(name.data, tmp).then(
+        (value) => ({ ok: true as const, value }),
+        (e: unknown) => ({ ok: false as const, error: describe(e) }),
+      );
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
@@ -184,12 +213,11 @@ export class ServeServer {
     return this.serveStatic(res, path, fromQuery);
   }
 
-  private serveStatic(res: ServerResponse, path: string, setCookie: boolean): void {
+  private async serveStatic(res: ServerResponse, path: string, setCookie: boolean): Promise<void> {
     const root = this.opts.rendererDir;
     const rel = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
     const file = normalize(join(root, rel));
     if (!file.startsWith(normalize(root) + sep)) return send(res, 404, 'text/plain', 'not found');
-    if (!existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'text/plain', 'not found');
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     const headers: Record<string, string> = {};
     if (type.startsWith('text/html')) {
@@ -201,7 +229,7 @@ export class ServeServer {
       headers['referrer-policy'] = 'no-referrer';
       if (setCookie) headers['set-cookie'] = `${COOKIE}=${this.opts.token}; HttpOnly; SameSite=Strict; Path=/`;
     }
-    sendFile(res, file, type, type.startsWith('text/html') ? 'no-store' : 'no-cache', headers);
+    return sendFile(res, file, type, type.startsWith('text/html') ? 'no-store' : 'no-cache', headers);
   }
 
   private hostHeaderFor(): string {
@@ -215,22 +243,33 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-function sendFile(res: ServerResponse, file: string, type: string, cache: string, extra: Record<string, string> = {}): void {
-  res.writeHead(200, { 'content-type': type, 'cache-control': cache, 'content-length': String(statSync(file).size), ...extra });
-  createReadStream(file).pipe(res);
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) over = true;
-      else parts.push(chunk);
-    });
-    req.on('end', () => resolve(over ? null : Buffer.concat(parts)));
-    req.on('error', reject);
-  });
+/**
+ * Streams a file. It is opened first and checked to be a regular file through the same handle, so a
+ * file deleted or replaced by a folder after the route looked at it answers 404; a read that fails
+ * mid-stream (disk error, truncated file) ends this response only.
+ */
+async function sendFile(res: ServerResponse, file: string, type: string, cache: string, extra: Record<string, string> = {}): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return send(res, 404, 'text/plain', 'not found');
+  }
+  let size: number;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      await handle.close();
+      return send(res, 404, 'text/plain', 'not found');
+    }
+    size = info.size;
+  } catch {
+    await handle.close().catch(() => undefined);
+    return send(res, 404, 'text/plain', 'not found');
+  }
+  res.writeHead(200, { 'content-type': type, 'cache-control': cache, 'content-length': String(size), ...extra });
+  const stream = handle.createReadStream({ autoClose: true });
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
 }

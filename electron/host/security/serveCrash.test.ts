@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { closeCode, frame, rawWebSocket, ServeUnderTest, type ApiClient } from './serveProbe.js';
+
+/**
+ * Security suite, part 1: what a client sends (bad WebSocket frames, bad URL escapes) and a failing disk
+ * read never take `serve` down. Each probe runs while a real generation (tiny model, real engine) is
+ * under way; afterwards the server still answers and that generation completes.
+ */
+
+let serve: ServeUnderTest;
+let client: ApiClient;
+
+beforeAll(async () => {
+  serve = await ServeUnderTest.start();
+  client = await serve.api();
+});
+afterAll(async () => {
+  client?.close();
+  await serve?.stop();
+});
+
+async function underGeneration(attack: () => Promise<void>): Promise<void> {
+  const jobId = await client.startGeneration();
+  await attack();
+  expect(serve.alive, `serve exited:\n${serve.log}`).toBe(true);
+  expect((await serve.http('/index.html')).status).toBe(200);
+  expect(await client.ended(jobId)).toBe('generation:done');
+}
+
+describe('WebSocket frames end their own connection with a close code, never the server', () => {
+  it.each([
+    ['a 40 MiB message', 1009, () => frame(1, Buffer.alloc(40 * 1024 * 1024, 0x61))],
+    ['a frame declaring 2^40 bytes', 1009, () => frame(2, Buffer.alloc(16), { declaredLength: 2n ** 40n })],
+    ['invalid UTF-8 in a text frame', 1007, () => frame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],
+    ['an unmasked client frame', 1002, () => frame(1, Buffer.from('{"id":1}'), { mask: false })],
+    ['reserved opcode 3', 1002, () => frame(3, Buffer.from('x'))],
+  ])('%s → close %i', async (_name, code, make) => {
+    await underGeneration(async () => {
+      const socket = await rawWebSocket(serve.port, serve.cookie);
+      const closed = closeCode(socket);
+      socket.write(make());
+      expect(await closed).toBe(code);
+    });
+  });
+
+  it('a client that resets mid-handshake or sends garbage JSON changes nothing', async () => {
+    await underGeneration(async () => {
+      const socket = await rawWebSocket(serve.port, serve.cookie);
+      socket.write(frame(1, Buffer.from('not json')));
+      socket.write(frame(1, Buffer.from('{"id":"x","channel":{}}')));
+      socket.resetAndDestroy();
+    });
+  });
+});
+
+describe('URLs and file reads', () => {
+  it('a malformed %-escape answers 400', async () => {
+    await underGeneration(async () => {
+      expect((await serve.http('/%E0%A4%A')).status).toBe(400);
+      expect((await serve.http('/exports/%zz')).status).toBe(400);
+    });
+  });
+
+  it('an image replaced by a folder or deleted before the read answers 404', async () => {
+    const png = await sharp({ create: { width: 4, height: 4, channels: 4, background: '#00ff00' } }).png().toBuffer();
+    const up = await serve.http('/upload', { method: 'POST', body: png });
+    const { imageId } = (JSON.parse(up.body.toString()) as { value: { imageId: string } }).value;
+    const file = join(serve.dataDir, 'images', imageId.slice(0, 2), `${imageId}.png`);
+    await underGeneration(async () => {
+      rmSync(file);
+      mkdirSync(file);
+      expect((await serve.http(`/images/${imageId}.png`)).status).toBe(404);
+      rmSync(file, { recursive: true });
+      expect((await serve.http(`/images/${imageId}.png`)).status).toBe(404);
+    });
+  });
+});
