@@ -13,7 +13,8 @@ import { ImportedImages, ImportWarnings } from './importedImages.js';
 import { ORA_MIMETYPE, type OraLayerLink } from './oraExport.js';
 import { decodePngRgba, MAX_DECODE_SIDE } from './pngDecode.js';
 import type { ImportResult } from './psdImport.js';
-import { unzipBounded, ZipFormatError } from './safeZip.js';
+import { ZipArchive, ZipFormatError } from './safeZip.js';
+import { pngLimitFromHead, pngMaxBytes } from './pngChunks.js';
 import { parseXml, StackXmlError, type XmlElement } from './stackXml.js';
 
 /**
@@ -58,11 +59,13 @@ interface Saved {
   layers: Map<string, Layer>;
 }
 
-function readSaved(entries: Map<string, Uint8Array>): Saved {
+const MAX_XML_BYTES = 16 << 20;
+
+async function readSaved(zip: ZipArchive): Promise<Saved> {
   const saved: Saved = { links: new Map(), layers: new Map() };
   try {
-    const doc = DocumentSchema.safeParse(JSON.parse(new TextDecoder().decode(entries.get('atelier/document.json') ?? new Uint8Array())));
-    const links: unknown = JSON.parse(new TextDecoder().decode(entries.get('atelier/layers.json') ?? new Uint8Array()));
+    const doc = DocumentSchema.safeParse(JSON.parse(new TextDecoder().decode((await zip.read('atelier/document.json', { maxBytes: MAX_XML_BYTES })) ?? new Uint8Array())));
+    const links: unknown = JSON.parse(new TextDecoder().decode((await zip.read('atelier/layers.json', { maxBytes: MAX_XML_BYTES })) ?? new Uint8Array()));
     if (!doc.success || !Array.isArray(links)) return saved;
     saved.doc = doc.data;
     for (const l of doc.data.layers) saved.layers.set(l.id, l);
@@ -83,7 +86,12 @@ class OraReader {
   /** Document-order index of each <layer>/<stack>, as oraExport numbers them in atelier/layers.json. */
   private readonly order = new Map<XmlElement, number>();
 
-  constructor(private readonly entries: Map<string, Uint8Array>, private readonly saved: Saved) {}
+  constructor(private readonly zip: ZipArchive, private readonly saved: Saved) {}
+
+  /** A PNG entry, inflated only as far as its own header says such an image can be. */
+  private png(name: string): Promise<Uint8Array | undefined> {
+    return this.zip.read(name, { limitFromHead: (head) => pngLimitFromHead(head, MAX_DECODE_SIDE) });
+  }
 
   private newId(preferred?: string): string {
     let id = preferred && !this.usedIds.has(preferred) ? preferred : undefined;
@@ -129,8 +137,8 @@ class OraReader {
       return;
     }
     const src = a['src'] ?? '';
-    const png = this.entries.get(src);
-    if (!png || !src.toLowerCase().endsWith('.png')) {
+    const png = src.toLowerCase().endsWith('.png') ? await this.pngOf(src, common.name) : undefined;
+    if (!png) {
       this.warnings.count('layer without a PNG source skipped', 'layers without PNG sources skipped');
       return;
     }
@@ -140,7 +148,7 @@ class OraReader {
     const ours = saved?.kind === 'raster' ? saved : undefined;
     const source = ours?.source ? { source: ours.source } : {};
     if (ours?.mask) {
-      const restored = this.restoreMasked(ours, x, y);
+      const restored = await this.restoreMasked(ours, x, y);
       if (restored) {
         this.layers.push({ ...restored, ...common, ...source, id: this.newId(ours.id) });
         return;
@@ -158,11 +166,20 @@ class OraReader {
     });
   }
 
+  private async pngOf(src: string, layerName: string): Promise<Uint8Array | undefined> {
+    try {
+      return await this.png(src);
+    } catch (e) {
+      if ((e as Error).name !== 'PngFormatError') throw e;
+      throw new OraImportError(`has a layer "${layerName}" whose PNG cannot be read (${(e as Error).message})`);
+    }
+  }
+
   /** A masked layer of ours: unmasked pixels + mask from atelier/images, moved to where stack.xml puts it. */
-  private restoreMasked(saved: RasterLayer, x: number, y: number): Omit<RasterLayer, 'id'> | undefined {
+  private async restoreMasked(saved: RasterLayer, x: number, y: number): Promise<Omit<RasterLayer, 'id'> | undefined> {
     if (!saved.mask) return undefined;
-    const image = this.entries.get(`atelier/images/${saved.imageId}.png`);
-    const mask = this.entries.get(`atelier/images/${saved.mask.imageId}.png`);
+    const image = await this.png(`atelier/images/${saved.imageId}.png`).catch(() => undefined);
+    const mask = await this.png(`atelier/images/${saved.mask.imageId}.png`).catch(() => undefined);
     if (!image || !mask || sha256(image) !== saved.imageId || sha256(mask) !== saved.mask.imageId) return undefined;
     this.images.images.set(saved.imageId, image);
     this.images.images.set(saved.mask.imageId, mask);
@@ -170,6 +187,12 @@ class OraReader {
     const { id: _id, ...rest } = saved;
     return { ...rest, x, y, mask: { ...saved.mask, x: saved.mask.x + dx, y: saved.mask.y + dy } };
   }
+}
+
+function countLayers(el: XmlElement): number {
+  let n = 0;
+  for (const c of el.children) n += c.name === 'layer' ? 1 : c.name === 'stack' ? countLayers(c) : 0;
+  return n;
 }
 
 export interface OraImportOptions {
@@ -192,15 +215,15 @@ export async function importOra(bytes: Uint8Array, options: OraImportOptions = {
 }
 
 async function importOraUnlabelled(bytes: Uint8Array, options: OraImportOptions): Promise<ImportResult> {
-  const entries = unzipBounded(bytes, {
-    keep: (name) => name === 'mimetype' || name === 'stack.xml' || /\.png$/i.test(name) || name.startsWith('atelier/'),
-    maxEntryBytes: 1 << 30,
-  });
-  const mimetype = entries.get('mimetype');
+  // Nothing is inflated until stack.xml has said how big the image is; then the layers' PNGs may
+  // together take what a few uncompressed copies of the canvas would, each no more than its own header allows.
+  const zip = ZipArchive.open(bytes, { budgetBytes: 2 * MAX_XML_BYTES + 64 * 1024 });
+  const mimetype = await zip.read('mimetype', { maxBytes: 1024 });
   if (mimetype && new TextDecoder().decode(mimetype).trim() !== ORA_MIMETYPE) throw new OraImportError('is not an OpenRaster file (wrong mimetype)');
-  const stackBytes = entries.get('stack.xml');
+  const stackBytes = await zip.read('stack.xml', { maxBytes: MAX_XML_BYTES }).catch((e: unknown) => {
+    throw e instanceof ZipFormatError && /claims|inflates to more/.test(e.message) ? new OraImportError('is damaged (stack.xml is too large)') : e;
+  });
   if (!stackBytes) throw new OraImportError('is not an OpenRaster file (no stack.xml inside)');
-  if (stackBytes.length > 16 << 20) throw new OraImportError('is damaged (stack.xml is too large)');
   const image = parseXml(new TextDecoder().decode(stackBytes));
   if (image.name !== 'image') throw new OraImportError('is damaged (stack.xml has no <image>)');
   const width = Number(image.attrs['w']), height = Number(image.attrs['h']);
@@ -209,8 +232,10 @@ async function importOraUnlabelled(bytes: Uint8Array, options: OraImportOptions)
   }
   const root = image.children.find((c) => c.name === 'stack');
   if (!root) throw new OraImportError('is damaged (stack.xml has no root <stack>)');
-  const saved = readSaved(entries);
-  const reader = new OraReader(entries, saved);
+  // Each layer (and our saved unmasked copy + mask of it) at up to twice the canvas area, uncompressed.
+  const layersZip = ZipArchive.open(bytes, { budgetBytes: 2 * MAX_XML_BYTES + Math.max(1, countLayers(root)) * 3 * pngMaxBytes(width, height, 32) * 2 });
+  const saved = await readSaved(layersZip);
+  const reader = new OraReader(layersZip, saved);
   reader.numberElements(root);
   await reader.readStack(root, undefined);
   // Keep only images the layers use (restoring may have added some that then were not needed).

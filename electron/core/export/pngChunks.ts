@@ -170,3 +170,34 @@ export function decodeTextChunk(chunk: Pick<PngChunk, 'type' | 'data'>): { keywo
   }
   return undefined;
 }
+
+/** Bytes per pixel × 8 for each PNG colour type at depth 8 (grey, RGB, palette, grey+alpha, RGBA). */
+const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Room for metadata chunks (text, ICC, EXIF) beside the pixels; ours carry a few KB. */
+const PNG_METADATA_ALLOWANCE = 4 * 1024 * 1024;
+
+/**
+ * The most bytes a PNG of these dimensions can honestly take: every row filtered and stored without
+ * compression (deflate's stored blocks cost 5 bytes per 64 KiB), IDAT chunking and Adam7 passes (≤ 10%
+ * more), plus metadata. A zip entry that inflates past this is not the image it says it is.
+ */
+export function pngMaxBytes(width: number, height: number, bitsPerPixel = 64): number {
+  const raw = height * (1 + Math.ceil((width * bitsPerPixel) / 8));
+  return Math.ceil(raw * 1.1) + 5 * Math.ceil(raw / 65535) + PNG_METADATA_ALLOWANCE;
+}
+
+/**
+ * From the first bytes of what should be a PNG (signature + IHDR, 33 bytes): the most its file may be,
+ * for bounded reading out of a zip. Throws PngFormatError for anything else or sides over `maxSide`.
+ */
+export function pngLimitFromHead(head: Uint8Array, maxSide: number): number {
+  if (head.length < 33 || !isPng(head) || String.fromCharCode(...head.subarray(12, 16)) !== 'IHDR') {
+    throw new PngFormatError('not a PNG image (the PNG signature or header is missing)');
+  }
+  const width = u32(head, 16), height = u32(head, 20), depth = head[24], samples = SAMPLES[head[25]];
+  if (!samples || ![1, 2, 4, 8, 16].includes(depth)) throw new PngFormatError('PNG header (IHDR) is damaged');
+  if (width < 1 || height < 1 || width > maxSide || height > maxSide) {
+    throw new PngFormatError(`a ${width}x${height} image is larger than the ${maxSide}x${maxSide} Atelier opens`);
+  }
+  return pngMaxBytes(width, height, samples * depth);
+}

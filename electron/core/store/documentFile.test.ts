@@ -57,41 +57,41 @@ describe('.atelier document file', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('a truncated file gives a clear one-line error', () => {
+  it('a truncated file gives a clear one-line error', async () => {
     const bytes = packDocument(sample.document, sample.images);
     for (const keep of [0, 10, bytes.length >> 1, bytes.length - 10]) {
-      expect(() => unpackDocument(bytes.subarray(0, keep), '"t.atelier"')).toThrow(/^"t\.atelier" is (not a readable Atelier file|damaged)/);
+      await expect(unpackDocument(bytes.subarray(0, keep), '"t.atelier"')).rejects.toThrow(/^"t\.atelier" is (not a readable Atelier file|damaged)/);
     }
   });
 
-  it('detects an image whose bytes do not match its hash, and a missing image', () => {
+  it('detects an image whose bytes do not match its hash, and a missing image', async () => {
     const bytes = packDocument(sample.document, sample.images);
     const id = [...sample.images.keys()][1];
     const tampered = Uint8Array.from(sample.images.get(id)!);
     tampered[tampered.length - 20] ^= 1;
-    expect(() => unpackDocument(repack(bytes, { [`images/${id}.png`]: tampered }))).toThrow(/does not match its hash/);
-    expect(() => unpackDocument(repack(bytes, { [`images/${id}.png`]: undefined }))).toThrow(/is missing/);
+    await expect(unpackDocument(repack(bytes, { [`images/${id}.png`]: tampered }))).rejects.toThrow(/does not match its hash/);
+    await expect(unpackDocument(repack(bytes, { [`images/${id}.png`]: undefined }))).rejects.toThrow(/is missing/);
   });
 
-  it('rejects a newer version, a foreign JSON and invalid JSON with clear messages', () => {
+  it('rejects a newer version, a foreign JSON and invalid JSON with clear messages', async () => {
     const bytes = packDocument(sample.document, sample.images);
     const json = (v: unknown) => strToU8(JSON.stringify(v));
-    expect(() => unpackDocument(repack(bytes, { 'document.json': json({ ...sample.document, version: 7 }) }))).toThrow(
+    await expect(unpackDocument(repack(bytes, { 'document.json': json({ ...sample.document, version: 7 }) }))).rejects.toThrow(
       /newer Atelier \(document version 7; this version reads up to 1\)/,
     );
-    expect(() => unpackDocument(repack(bytes, { 'document.json': json({ hello: 1 }) }))).toThrow(/not an Atelier document/);
-    expect(() => unpackDocument(repack(bytes, { 'document.json': strToU8('{"type": "atel') }))).toThrow(/not valid JSON/);
-    expect(() => unpackDocument(repack(bytes, { 'document.json': undefined }))).toThrow(/no document.json/);
+    await expect(unpackDocument(repack(bytes, { 'document.json': json({ hello: 1 }) }))).rejects.toThrow(/not an Atelier document/);
+    await expect(unpackDocument(repack(bytes, { 'document.json': strToU8('{"type": "atel') }))).rejects.toThrow(/not valid JSON/);
+    await expect(unpackDocument(repack(bytes, { 'document.json': undefined }))).rejects.toThrow(/no document.json/);
     const badLayer = { ...sample.document, layers: [{ ...sample.document.layers[0], opacity: 3 }] };
-    expect(() => unpackDocument(repack(bytes, { 'document.json': json(badLayer) }))).toThrow(/document.json: .* at layers\.0\.opacity/);
+    await expect(unpackDocument(repack(bytes, { 'document.json': json(badLayer) }))).rejects.toThrow(/document.json: .* at layers\.0\.opacity/);
   });
 
-  it('normalises dangling and cyclic parents instead of failing', () => {
+  it('normalises dangling and cyclic parents instead of failing', async () => {
     const bytes = packDocument(sample.document, sample.images);
     const layers = sample.document.layers.map((l) =>
       l.id === 'mul' ? { ...l, parentId: 'nope' } : l.id === 'grp' ? { ...l, parentId: 'grp' } : l,
     );
-    const doc = unpackDocument(repack(bytes, { 'document.json': strToU8(JSON.stringify({ ...sample.document, layers })) })).document;
+    const doc = (await unpackDocument(repack(bytes, { 'document.json': strToU8(JSON.stringify({ ...sample.document, layers })) }))).document;
     expect(doc.layers.find((l) => l.id === 'mul')!.parentId).toBeUndefined();
     expect(doc.layers.find((l) => l.id === 'grp')!.parentId).toBeUndefined();
   });

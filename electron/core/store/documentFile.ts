@@ -8,7 +8,9 @@ import {
   type AtelierDocument,
   type Layer,
 } from '../../contract/document.js';
-import { unzipBounded, ZipFormatError, zipEntries } from '../export/safeZip.js';
+import { ZipArchive, ZipFormatError, zipEntries } from '../export/safeZip.js';
+import { MAX_DECODE_SIDE } from '../export/pngDecode.js';
+import { pngLimitFromHead, pngMaxBytes } from '../export/pngChunks.js';
 
 /**
  * The `.atelier` file: a zip holding `mimetype`, `document.json` (the DocumentSchema JSON) and
@@ -20,7 +22,8 @@ export const DOCUMENT_FILE_EXTENSION = '.atelier';
 export const DOCUMENT_MIMETYPE = 'application/x-atelier-document';
 /** zip without zip64 (fflate writes none): the whole file must stay under 4 GiB. */
 const MAX_FILE_BYTES = 2 ** 32 - 1;
-const MAX_JSON_BYTES = 64 * 1024 * 1024;
+/** document.json of a thousand layers with full settings is about 2 MB. */
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export class DocumentFileError extends Error {
@@ -145,30 +148,40 @@ export function packDocument(doc: AtelierDocument, images: ReadonlyMap<string, U
  * Unpacks `.atelier` bytes: migrate → validate → normalise, images verified. Throws DocumentFileError
  * whose message starts with `name` ("the file" unless told), e.g. `"boat.atelier" is damaged (…)`.
  */
-export function unpackDocument(bytes: Uint8Array, name = 'the file'): DocumentFileContents {
+export async function unpackDocument(bytes: Uint8Array, name = 'the file'): Promise<DocumentFileContents> {
   try {
-    return unpack(bytes);
+    return await unpack(bytes);
   } catch (e) {
     if (e instanceof DocumentFileError) throw new DocumentFileError(`${name} ${e.message}`);
+    if (e instanceof ZipFormatError) throw new DocumentFileError(`${name} is not a readable Atelier file: ${e.message}`);
     throw e;
   }
 }
 
-function unpack(bytes: Uint8Array): DocumentFileContents {
-  let entries: Map<string, Uint8Array>;
-  try {
-    entries = unzipBounded(bytes, {
-      keep: (name) => name === 'document.json' || /^images\/[0-9a-f]{64}\.png$/.test(name),
-      maxEntryBytes: 2 ** 31,
-      maxTotalBytes: 2 ** 33,
-    });
-  } catch (e) {
-    if (e instanceof ZipFormatError) throw new DocumentFileError(`is not a readable Atelier file: ${e.message}`);
-    throw e;
+/**
+ * What reading the images may inflate to, from the pixels the layers and masks show: each image's PNG
+ * at most as large as an uncompressed PNG of 4× its layer's area (a layer may show its image scaled
+ * down), never less than 1 MiB. Entries nothing references are never inflated.
+ */
+function imageBudget(doc: AtelierDocument): number {
+  const areas = new Map<string, number>();
+  const add = (id: string, w: number, h: number) => areas.set(id, Math.max(areas.get(id) ?? 0, w * h));
+  for (const l of doc.layers) {
+    if (l.kind !== 'raster') continue;
+    add(l.imageId, l.width, l.height);
+    if (l.mask) add(l.mask.imageId, l.mask.width, l.mask.height);
   }
-  const json = entries.get('document.json');
+  let total = 0;
+  for (const area of areas.values()) total += Math.max(1 << 20, pngMaxBytes(Math.min(area * 4, MAX_DECODE_SIDE ** 2), 1));
+  return total;
+}
+
+async function unpack(bytes: Uint8Array): Promise<DocumentFileContents> {
+  const zip = ZipArchive.open(bytes, { budgetBytes: MAX_JSON_BYTES });
+  const json = await zip.read('document.json', { maxBytes: MAX_JSON_BYTES }).catch((e: unknown) => {
+    throw e instanceof ZipFormatError && /claims|inflates to more/.test(e.message) ? new DocumentFileError('is damaged (document.json is too large)') : e;
+  });
   if (!json) throw new DocumentFileError('is not an Atelier document (no document.json inside)');
-  if (json.length > MAX_JSON_BYTES) throw new DocumentFileError('is damaged (document.json is too large)');
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
@@ -176,11 +189,20 @@ function unpack(bytes: Uint8Array): DocumentFileContents {
     throw new DocumentFileError('is damaged (document.json is not valid JSON)');
   }
   const document = normaliseDocument(validate(migrateDocument(raw)));
-  const images = new Map<string, Uint8Array>();
-  for (const [name, data] of entries) {
-    if (name.startsWith('images/')) images.set(name.slice(7, 71), data);
+  // The images: only those the document references, within a budget its pixels justify.
+  const images = ZipArchive.open(bytes, { budgetBytes: imageBudget(document) });
+  const found = new Map<string, Uint8Array>();
+  for (const id of referencedImageIds(document)) {
+    let png: Uint8Array | undefined;
+    try {
+      png = await images.read(`images/${id}.png`, { limitFromHead: (head) => pngLimitFromHead(head, MAX_DECODE_SIDE) });
+    } catch (e) {
+      if ((e as Error).name === 'PngFormatError') throw new DocumentFileError(`is damaged (image ${id.slice(0, 12)}… is not a PNG)`);
+      throw e;
+    }
+    if (png) found.set(id, png);
   }
-  return { document, images: checkImages(document, images, 'is damaged') };
+  return { document, images: checkImages(document, found, 'is damaged') };
 }
 
 export interface WriteOptions {
