@@ -4,6 +4,7 @@ import { benchNumericCore } from './numericCore.js';
 import { benchHistory } from './history.js';
 import { benchHistoryPanel } from './historyPanel.js';
 import { benchInpaint } from './inpaint.js';
+import { benchRegions } from './regions.js';
 import { benchUi } from './ui.js';
 
 /** `npm run bench -- [engine] [--model DIR] [--size N]`: measurements, never part of `npm test`. */
@@ -13,6 +14,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   history: benchHistory,
   'history-panel': benchHistoryPanel,
   inpaint: benchInpaint,
+  regions: benchRegions,
   export: benchExport,
   ui: benchUi,
 };

@@ -18,6 +18,22 @@ export type InpaintPrefill = (typeof INPAINT_PREFILLS)[number];
 export const SIZE_LIMITS = { min: 64, max: 4096, multiple: 8 } as const;
 
 /**
+ * Regional prompt: a rectangle of the output image (pixels, top-left origin) drawn from its own prompt
+ * (and optional negative) while the base prompt covers the rest (core/engine/regions.ts).
+ */
+export const RegionSchema = z.object({
+  x: z.number().int().min(0).max(SIZE_LIMITS.max),
+  y: z.number().int().min(0).max(SIZE_LIMITS.max),
+  width: z.number().int().min(1).max(SIZE_LIMITS.max),
+  height: z.number().int().min(1).max(SIZE_LIMITS.max),
+  prompt: z.string().trim().min(1, 'a region needs a prompt').max(10_000),
+  negativePrompt: z.string().max(10_000).optional(),
+});
+export type Region = z.infer<typeof RegionSchema>;
+/** Each region adds a UNet branch per step, so the count is bounded. */
+export const MAX_REGIONS = 8;
+
+/**
  * The settings of one generation: what the history stores, what PNG metadata carries,
  * what "re-run exactly" replays. Pixels (init image, mask) travel separately.
  */
@@ -48,6 +64,13 @@ export const GenerationSettingsSchema = z.object({
   prefill: z.enum(INPAINT_PREFILLS).default('none').optional(),
   /** inpaint: context in pixels the model repaints beyond the mask (then grown to the 8-px latent grid). */
   maskMargin: z.number().int().min(0).max(64).default(16).optional(),
+  /** Regional prompts over the base prompt; absent or empty = the prompt covers the whole image. */
+  regions: z.array(RegionSchema).max(MAX_REGIONS).optional(),
+  /**
+   * The style preset that was applied (core/styles), recorded for the user: `prompt`/`negativePrompt`
+   * already hold the expanded text, so a re-run needs no preset to reproduce the image.
+   */
+  style: z.string().max(100).optional(),
 });
 export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
 export type GenerationSettingsInput = z.input<typeof GenerationSettingsSchema>;

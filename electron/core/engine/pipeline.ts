@@ -14,6 +14,7 @@ import type { PromptEmbedding } from './textEncoder.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GeneratedImage, type PhaseTimings } from './types.js';
 import { cropTopLeft, padMask, padMirrored, roundUpTo, unetPixelGrid } from './sizeGrid.js';
 import type { UnetConditioning } from './unet.js';
+import { clipRegion, combineBranches, regionWeights, type RegionBranch } from './regions.js';
 
 
 /** Checks everything about a request that can be checked before touching a model. */
@@ -34,6 +35,7 @@ export function validateRequest(req: GenerateRequest): void {
       throw new EngineError(`init image is ${init.width}×${init.height}, but the generation is ${s.width}×${s.height}`);
     }
   }
+  (s.regions ?? []).forEach((r, i) => clipRegion(r, i, s.width, s.height));
   if (s.mode === 'inpaint') {
     const mask = req.mask;
     if (!mask) throw new EngineError('inpaint needs a mask');
@@ -44,11 +46,19 @@ export function validateRequest(req: GenerateRequest): void {
   }
 }
 
-function concatBatch(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+function concatBatch(...parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
   return out;
+}
+
+function repeatBatch(one: Float32Array, count: number): Float32Array {
+  return concatBatch(...Array.from({ length: count }, () => one));
 }
 
 /** Everything computed once per job and shared by every image of the batch. */
@@ -57,9 +67,12 @@ interface JobContext {
   req: GenerateRequest;
   latentH: number;
   latentW: number;
-  /** Conditioning for one UNet call: [uncond, cond] when guidance applies, else [cond]. */
+  /** Conditioning for one UNet call: [uncond, cond] when guidance applies, else [cond]; regions add branches. */
   cond: UnetConditioning;
   unetBatch: number;
+  useGuidance: boolean;
+  /** Regional prompts: how the batch's predictions combine per latent cell (regions.ts). */
+  branches?: RegionBranch[];
   initLatents?: Float32Array;
   /** Inpaint, 4-channel UNet: 1 where the model repaints, per latent cell. */
   latentMask?: Float32Array;
@@ -81,28 +94,50 @@ function timeIds(h: number, w: number): Float32Array {
   return new Float32Array([h, w, 0, 0, h, w]);
 }
 
-async function buildConditioning(model: LoadedModel, req: GenerateRequest, useGuidance: boolean): Promise<UnetConditioning> {
+interface PromptSlot {
+  text: string;
+  negative: boolean;
+}
+
+/** Encodes prompts into one batch for the UNet; all are padded to the same chunk count (A1111 pads the shorter). */
+async function encodeBatch(model: LoadedModel, req: GenerateRequest, slots: PromptSlot[]): Promise<UnetConditioning> {
   const s = req.settings;
   const isXL = model.unet.isXL;
-  // Positive and negative are batched into one UNet call, so the shorter is padded with empty chunks.
-  const chunks = Math.max(model.text.chunkCount(s.prompt), useGuidance ? model.text.chunkCount(s.negativePrompt) : 1);
+  const chunks = Math.max(...slots.map((slot) => model.text.chunkCount(slot.text)));
   model.unet.checkSequenceLength(chunks);
-  const cond = await model.text.encode(s.prompt, { chunks });
-  const parts: PromptEmbedding[] = [cond];
-  if (useGuidance) parts.unshift(await model.text.encode(s.negativePrompt, { zeroIfEmpty: isXL, chunks }));
-  const hidden = parts.length === 2 ? concatBatch(parts[0]!.hidden, parts[1]!.hidden) : cond.hidden;
-  const result: UnetConditioning = { hidden, sequenceLength: cond.sequenceLength, width: cond.width };
+  const parts: PromptEmbedding[] = [];
+  for (const slot of slots) parts.push(await model.text.encode(slot.text, { zeroIfEmpty: isXL && slot.negative, chunks }));
+  const first = parts[0]!;
+  const result: UnetConditioning = { hidden: concatBatch(...parts.map((p) => p.hidden)), sequenceLength: first.sequenceLength, width: first.width };
   if (isXL) {
-    if (!cond.pooled) throw new EngineError(`${model.layout.name}: text_encoder_2 has no text_embeds output`, 'invalid-model');
-    result.textEmbeds = parts.length === 2 ? concatBatch(parts[0]!.pooled!, parts[1]!.pooled!) : cond.pooled;
-    const ids = timeIds(s.height, s.width);
-    result.timeIds = parts.length === 2 ? concatBatch(ids, ids) : ids;
+    if (parts.some((p) => !p.pooled)) throw new EngineError(`${model.layout.name}: text_encoder_2 has no text_embeds output`, 'invalid-model');
+    result.textEmbeds = concatBatch(...parts.map((p) => p.pooled!));
+    result.timeIds = repeatBatch(timeIds(s.height, s.width), parts.length);
   }
   if (model.unet.takesTimestepCond) {
-    const emb = guidanceScaleEmbedding(s.guidance - 1, model.unet.timestepCondDim);
-    result.timestepCond = parts.length === 2 ? concatBatch(emb, emb) : emb;
+    result.timestepCond = repeatBatch(guidanceScaleEmbedding(s.guidance - 1, model.unet.timestepCondDim), parts.length);
   }
   return result;
+}
+
+/** [negative, prompt] with guidance, else [prompt]; with regions, a branch per region after the base. */
+async function buildConditioning(model: LoadedModel, req: GenerateRequest, useGuidance: boolean, latentH: number, latentW: number) {
+  const s = req.settings;
+  const regions = s.regions ?? [];
+  if (regions.length === 0) {
+    const slots = useGuidance ? [{ text: s.negativePrompt, negative: true }, { text: s.prompt, negative: false }] : [{ text: s.prompt, negative: false }];
+    return { cond: await encodeBatch(model, req, slots), batch: slots.length };
+  }
+  const weights = regionWeights(regions, s.width, s.height, latentW, latentH);
+  const slots: PromptSlot[] = [];
+  const add = (text: string, negative: boolean): number => slots.push({ text, negative }) - 1;
+  const baseUncond = useGuidance ? add(s.negativePrompt, true) : undefined;
+  const branches: RegionBranch[] = [{ uncond: baseUncond, cond: add(s.prompt, false), weight: weights.base }];
+  regions.forEach((r, i) => {
+    const uncond = useGuidance && r.negativePrompt !== undefined && r.negativePrompt !== s.negativePrompt ? add(r.negativePrompt, true) : baseUncond;
+    branches.push({ uncond, cond: add(r.prompt, false), weight: weights.regions[i]! });
+  });
+  return { cond: await encodeBatch(model, req, slots), batch: slots.length, branches };
 }
 
 async function prepareInpaint(ctx: JobContext, init: RgbaImage, mask: GrayImage): Promise<void> {
@@ -154,7 +189,7 @@ interface Progress {
 }
 
 async function denoiseOne(ctx: JobContext, seed: number, batchIndex: number, progress: Progress, opts: GenerateOptions): Promise<Float32Array> {
-  const { model, req, latentH: h, latentW: w, unetBatch } = ctx;
+  const { model, req, latentH: h, latentW: w, unetBatch, useGuidance } = ctx;
   const s = req.settings;
   const plane = h * w;
   const rng: Rng = createRng(seed);
@@ -162,7 +197,6 @@ async function denoiseOne(ctx: JobContext, seed: number, batchIndex: number, pro
   const start = ctx.initLatents ? scheduler.startIndexForStrength(s.strength) : 0;
   const noise = rng.fillNormal(new Float32Array(4 * plane));
   let latents = initialLatents(ctx, scheduler, start, noise);
-  const useGuidance = unetBatch === 2;
   const inCh = model.unet.inChannels;
   const timesteps = scheduler.timesteps;
 
@@ -172,10 +206,12 @@ async function denoiseOne(ctx: JobContext, seed: number, batchIndex: number, pro
     const one = new Float32Array(inCh * plane);
     one.set(scaled, 0);
     if (ctx.inpaintExtra) one.set(ctx.inpaintExtra, 4 * plane);
-    const input = useGuidance ? concatBatch(one, one) : one;
+    const input = repeatBatch(one, unetBatch);
     const pred = await model.unet.predict(input, unetBatch, h, w, timesteps[i]!, ctx.cond);
     let eps: Float32Array;
-    if (useGuidance) {
+    if (ctx.branches) {
+      eps = combineBranches(pred, ctx.branches, s.guidance, plane);
+    } else if (useGuidance) {
       const n = 4 * plane;
       eps = new Float32Array(n);
       const g = s.guidance;
@@ -249,13 +285,16 @@ async function runOnGrid(
   const useGuidance = s.guidance > 1;
 
   let t = performance.now();
+  const conditioning = await buildConditioning(model, req, useGuidance, latentH, latentW);
   const ctx: JobContext = {
     model,
     req,
     latentH,
     latentW,
-    cond: await buildConditioning(model, req, useGuidance),
-    unetBatch: useGuidance ? 2 : 1,
+    cond: conditioning.cond,
+    unetBatch: conditioning.batch,
+    useGuidance,
+    branches: conditioning.branches,
   };
   if (s.mode !== 'txt2img') {
     let init = req.initImage!;

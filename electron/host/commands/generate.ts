@@ -18,11 +18,14 @@ import { INPAINT_DEFAULTS } from '../../core/engine/inpaint/inpaintOptions.js';
 import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { isLayeredOutput, writeLayeredResult } from './layeredOutput.js';
+import { parseRegionArg } from './regionArgs.js';
 import { checkImageOutput, outputPathFor, writeImage } from './output.js';
 
 const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embedded demo model)
   --prompt TEXT      what to draw (required)
   --negative TEXT    what to avoid
+  --region "X,Y,W,H:PROMPT"  a rectangle of the output (pixels) drawn from its own prompt; repeatable
+                     (up to 8); --prompt is the base prompt for the rest of the picture
   --scheduler NAME   ${SCHEDULER_NAMES.join(' | ')} (default: the model's recommendation, else euler-a)
   --steps N          denoising steps (default: model's recommendation, else 20)
   --guidance G       classifier-free guidance scale; ≤ 1 disables it (default 7)
@@ -40,6 +43,7 @@ const OPTIONS = {
   model: { type: 'string' },
   prompt: { type: 'string' },
   negative: { type: 'string' },
+  region: { type: 'string', multiple: true },
   scheduler: { type: 'string' },
   steps: { type: 'string' },
   guidance: { type: 'string' },
@@ -136,6 +140,7 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
     strength: numberOption(v.strength, 'strength', mode === 'inpaint' && (v.prefill ?? 'none') === 'none' ? 1 : 0.75),
     maskFeather: intOption(v.feather, 'feather', INPAINT_DEFAULTS.feather),
     ...inpaintCliOptions(v),
+    ...(v.region?.length ? { regions: v.region.map(parseRegionArg) } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
