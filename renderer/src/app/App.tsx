@@ -14,6 +14,8 @@ import { newDocument, recoverIfAny, saveDocument, startAutosave } from './docume
 import { applyModelDefaults } from '../generate/modelDefaults.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
 import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
+import { LivePanel } from '../live/LivePanel.js';
+import { installLiveListeners } from '../live/liveController.js';
 
 type Dialog = null | 'save' | 'open' | 'export';
 
@@ -82,6 +84,7 @@ export function App() {
 
   useEffect(() => {
     const off = installJobListeners();
+    const offLive = installLiveListeners();
     const stopAutosave = startAutosave();
     api.listModels().then(
       ({ models, defaultModelId }) => {
@@ -95,6 +98,7 @@ export function App() {
     void recoverIfAny();
     return () => {
       off();
+      offLive();
       stopAutosave();
     };
   }, []);
@@ -104,6 +108,7 @@ export function App() {
       <TopBar onDialog={setDialog} />
       <aside className="left">
         <PromptPanel />
+        <LivePanel />
       </aside>
       <main className="center">
         <Toolbar />

@@ -6,6 +6,7 @@ import { Icon } from './icons.js';
 const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
   { id: 'move', label: 'Move', key: 'V' },
   { id: 'frame', label: 'Frame', key: 'F' },
+  { id: 'paint', label: 'Paint', key: 'P' },
   { id: 'brush', label: 'Brush', key: 'B' },
   { id: 'eraser', label: 'Eraser', key: 'E' },
   { id: 'hand', label: 'Hand', key: 'H' },
@@ -13,7 +14,7 @@ const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
 
 /** Tools, brush settings and zoom. */
 export function Toolbar() {
-  const v = useStore(useShallow((s) => ({ tool: s.tool, size: s.brushSize, hardness: s.brushHardness })));
+  const v = useStore(useShallow((s) => ({ tool: s.tool, size: s.brushSize, hardness: s.brushHardness, colour: s.paintColour })));
   const s = useStore.getState();
   return (
     <div className="toolbar" role="toolbar" aria-label="Tools">
@@ -23,11 +24,12 @@ export function Toolbar() {
           <Icon name={t.id} /><span className="tool-label">{t.label}</span>
         </button>
       ))}
-      {(v.tool === 'brush' || v.tool === 'eraser') && (
+      {(v.tool === 'brush' || v.tool === 'eraser' || v.tool === 'paint') && (
         <div className="brush-settings">
+          {v.tool === 'paint' && <label>Colour <input type="color" style={{ width: 36 }} value={v.colour} aria-label="Paint colour" onChange={(e) => s.setBrush({ paintColour: e.target.value })} /></label>}
           <label>Size <input type="range" min={1} max={512} value={v.size} aria-label="Brush size" onChange={(e) => s.setBrush({ brushSize: Number(e.target.value) })} /> <span>{v.size}px</span></label>
           <label>Hardness <input type="range" min={0} max={100} value={Math.round(v.hardness * 100)} aria-label="Brush hardness" onChange={(e) => s.setBrush({ brushHardness: Number(e.target.value) / 100 })} /></label>
-          <button type="button" onClick={() => s.clearMask()}>Clear mask</button>
+          {v.tool !== 'paint' && <button type="button" onClick={() => s.clearMask()}>Clear mask</button>}
         </div>
       )}
     </div>
@@ -49,4 +51,4 @@ export function ZoomControls() {
   );
 }
 
-export const TOOL_KEYS: Record<string, ToolId> = { v: 'move', f: 'frame', b: 'brush', e: 'eraser', h: 'hand' };
+export const TOOL_KEYS: Record<string, ToolId> = { v: 'move', f: 'frame', b: 'brush', e: 'eraser', h: 'hand', p: 'paint' };

@@ -10,6 +10,8 @@ import { paintSurface } from '../state/paintSurfaceRegistry.js';
 import { cursor, cursorListeners, useToolInput } from './useToolInput.js';
 import { useDropImport } from './useDropImport.js';
 import { TOOLS } from '../tools/tools.js';
+import { LivePreview } from '../live/LivePreview.js';
+import { PaintStrokes } from './PaintStrokes.js';
 
 Konva.pixelRatio = Math.min(2, window.devicePixelRatio || 1);
 
@@ -109,8 +111,8 @@ function BrushCursor({ zoom }: { zoom: number }) {
     cursorListeners.add(bump);
     return () => void cursorListeners.delete(bump);
   }, []);
-  if ((tool !== 'brush' && tool !== 'eraser') || !cursor.inside) return null;
-  return <Circle x={cursor.x} y={cursor.y} radius={size / 2} stroke={tool === 'brush' ? '#ffffff' : '#ffcc66'} strokeWidth={1 / zoom} listening={false} />;
+  if ((tool !== 'brush' && tool !== 'eraser' && tool !== 'paint') || !cursor.inside) return null;
+  return <Circle x={cursor.x} y={cursor.y} radius={size / 2} stroke={tool === 'eraser' ? '#ffcc66' : '#ffffff'} strokeWidth={1 / zoom} listening={false} />;
 }
 
 /** The canvas: Konva for layers and overlays (2 layers, nothing listening), the mask as a DOM bitmap on top. */
@@ -154,6 +156,8 @@ export function CanvasView() {
         {/* Changes every step while generating: kept apart from the layer images so a preview redraws only this. */}
         <Layer listening={false}>
           <PreviewImage />
+          <LivePreview />
+          <PaintStrokes />
           <DraggedLayer />
           <SelectionOutline zoom={zoom} />
           <FrameOverlay zoom={zoom} />

@@ -28,6 +28,11 @@ export function loadImage(imageId: string): Promise<HTMLImageElement> {
   return p;
 }
 
+/** A picture the renderer already has decoded (a committed paint stroke, an applied live draft): no reload by URL. */
+export function primeImage(imageId: string, img: HTMLImageElement): void {
+  if (!images.has(imageId)) images.set(imageId, Promise.resolve(img));
+}
+
 function keyOf(layer: RasterLayer): string {
   return layer.mask ? `${layer.imageId}|${layer.mask.imageId}|${layer.mask.x - layer.x},${layer.mask.y - layer.y}` : layer.imageId;
 }

@@ -5,7 +5,8 @@ import type { MaskPatch, MaskSurface } from './maskSurface.js';
  * Document edits as data. Each applies to a document (and, for mask patches, the mask surface) and
  * yields its inverse, so the undo history is a list of command pairs. No React, Konva or zustand here.
  */
-export type LayerPatch = Partial<Pick<RasterLayer, 'name' | 'x' | 'y' | 'width' | 'height' | 'opacity' | 'visible' | 'blendMode'>>;
+/** `imageId`: the layer's pixels replaced (a Paint stroke); the inverse puts the old picture back. */
+export type LayerPatch = Partial<Pick<RasterLayer, 'name' | 'x' | 'y' | 'width' | 'height' | 'opacity' | 'visible' | 'blendMode' | 'imageId'>>;
 
 export type DocCommand =
   | { type: 'addLayer'; layer: Layer; index: number }

@@ -1,5 +1,8 @@
 import type { ApiEvents } from '../../../electron/contract/api.js';
-import type { GenerationSettings } from '../../../electron/contract/generation.js';
+import type { GenerationMode, GenerationSettings } from '../../../electron/contract/generation.js';
+import type { Rect } from '../document/geometry.js';
+import type { GenerationPlan } from '../document/generationPlan.js';
+import type { Store } from '../state/store.js';
 import { api, errorMessage } from '../api/api.js';
 import { paintSurface } from '../state/paintSurfaceRegistry.js';
 import type { DocCommand } from '../document/commands.js';
@@ -8,49 +11,74 @@ import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
 import { useStore } from '../state/store.js';
 import { alphaOf, canvasPng, compositeFrame, flattenOnGray, maskPng } from './compositeFrame.js';
 
+/** What Generate (and a Live draft, with its own overrides) asks the engine for. */
+export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, seed: number, over: Partial<GenerationSettings> = {}): GenerationSettings {
+  const strength = over.strength ?? s.strength;
+  return {
+    mode,
+    prompt: s.prompt,
+    negativePrompt: s.negativePrompt,
+    width: frame.width,
+    height: frame.height,
+    steps: s.steps,
+    guidance: s.guidance,
+    scheduler: s.scheduler,
+    seed,
+    batch: s.batch,
+    maskFeather: 4,
+    colorMatch: s.colorMatch,
+    blend: s.blend,
+    prefill: s.prefill,
+    ...over,
+    // Inpaint repaints from noise, except with a pre-fill, which exists to be partly kept.
+    strength: mode === 'img2img' || (mode === 'inpaint' && s.prefill !== 'none') ? strength : 1,
+  };
+}
+
+/** Uploads the init image (and mask) a plan needs; pixels travel by `images:put`, never inline. */
+export async function uploadInputs(plan: GenerationPlan, composite: HTMLCanvasElement, frame: Rect): Promise<{ initImageId?: string; maskImageId?: string }> {
+  let initImageId: string | undefined;
+  let maskImageId: string | undefined;
+  if (plan.mode !== 'txt2img') initImageId = (await api.putImage(await canvasPng(flattenOnGray(composite)))).imageId;
+  if (plan.mode === 'inpaint' && plan.mask) maskImageId = (await api.putImage(await maskPng(plan.mask, frame.width, frame.height))).imageId;
+  return { initImageId, maskImageId };
+}
+
+/** Live mode's Finish: the draft's seed, strength and input at full quality (optionally another model). */
+export interface GenerateOptions {
+  seed?: number;
+  /** Settings that differ from the panel's (strength; a finishing model's steps, guidance, scheduler). */
+  over?: Partial<GenerationSettings>;
+  modelId?: string;
+  useCanvasAsInit?: boolean;
+  live?: 'finish';
+}
+
 /**
  * Generate: decide the mode from the frame (mask painted? canvas empty?), upload the init image and mask,
  * start the job. The result arrives as an event and lands as new layer(s) at the frame in one undo step.
  */
-export async function generate(): Promise<void> {
+export async function generate(opts: GenerateOptions = {}): Promise<void> {
   const s = useStore.getState();
   if (s.job) return;
-  if (!s.modelId) {
+  const modelId = opts.modelId ?? s.modelId;
+  if (!modelId) {
     s.setGenerate({ error: 'No model is available. Start serve with --models DIR or put a model in the data folder.' });
     return;
   }
   const doc = s.history.doc;
   const frame = doc.generationFrame;
-  const seed = s.seedLocked ? s.seed : Math.floor(Math.random() * 0xffffffff);
-  s.setGenerate({ error: null, notice: null, seed });
+  const seed = opts.seed ?? (s.seedLocked ? s.seed : Math.floor(Math.random() * 0xffffffff));
+  if (opts.seed === undefined) s.setGenerate({ error: null, notice: null, seed });
+  else s.setGenerate({ error: null, notice: null });
   s.setJob({ jobId: null, documentId: doc.id, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
   try {
     const composite = await compositeFrame(doc, frame);
-    const plan = planGeneration(paintSurface().read(frame), alphaOf(composite), s.useCanvasAsInit);
-    let initImageId: string | undefined;
-    let maskImageId: string | undefined;
-    if (plan.mode !== 'txt2img') initImageId = (await api.putImage(await canvasPng(flattenOnGray(composite)))).imageId;
-    if (plan.mode === 'inpaint' && plan.mask) maskImageId = (await api.putImage(await maskPng(plan.mask, frame.width, frame.height))).imageId;
-    const settings: GenerationSettings = {
-      mode: plan.mode,
-      prompt: s.prompt,
-      negativePrompt: s.negativePrompt,
-      width: frame.width,
-      height: frame.height,
-      steps: s.steps,
-      guidance: s.guidance,
-      scheduler: s.scheduler,
-      seed,
-      batch: s.batch,
-      // Inpaint repaints from noise, except with a pre-fill, which exists to be partly kept.
-      strength: plan.mode === 'img2img' || (plan.mode === 'inpaint' && s.prefill !== 'none') ? s.strength : 1,
-      maskFeather: 4,
-      colorMatch: s.colorMatch,
-      blend: s.blend,
-      prefill: s.prefill,
-    };
-    useStore.getState().updateJob({ mode: plan.mode, maskImageId, settings });
-    const { jobId } = await api.startGeneration({ modelId: s.modelId, settings, initImageId, maskImageId, documentId: doc.id });
+    const plan = planGeneration(paintSurface().read(frame), alphaOf(composite), opts.useCanvasAsInit ?? s.useCanvasAsInit);
+    const { initImageId, maskImageId } = await uploadInputs(plan, composite, frame);
+    const settings = generationSettings(s, plan.mode, frame, seed, opts.over);
+    useStore.getState().updateJob({ mode: plan.mode, maskImageId, settings, modelId });
+    const { jobId } = await api.startGeneration({ modelId, settings, initImageId, maskImageId, documentId: doc.id, ...(opts.live ? { live: opts.live } : {}) });
     const job = useStore.getState().job;
     // Cancel pressed while uploading: cancel the job as soon as it has an id.
     if (job?.cancelling) void api.cancelGeneration(jobId);
@@ -90,7 +118,7 @@ function onDone(e: ApiEvents['generation:done']): void {
       : undefined;
     const layer = rasterLayer(name, img.imageId, { x: job.frame.x, y: job.frame.y, width: img.width, height: img.height }, {
       ...(mask ? { mask } : {}),
-      source: { historyEntryId: img.historyEntryId, model: s.modelId, ...(job.settings ? { settings: { ...job.settings, seed: img.seed } } : {}) },
+      source: { historyEntryId: img.historyEntryId, model: job.modelId ?? s.modelId, ...(job.settings ? { settings: { ...job.settings, seed: img.seed } } : {}) },
     });
     lastId = layer.id;
     commands.push({ type: 'addLayer', layer, index: doc.layers.length + i });

@@ -29,7 +29,7 @@ export const HistoryRow = memo(function HistoryRow(props: { entry: HistoryEntry;
       <div className="meta">
         <span className="history-prompt">{e.prompt || '(no prompt)'}</span>
         <span className="sub">seed {e.seed}{e.model ? ` · ${e.model}` : ''}</span>
-        <span className="sub when">{e.mode} · {e.width}×{e.height} · {when(e.createdAt)}</span>
+        <span className="sub when">{e.mode} · {e.width}×{e.height} · {when(e.createdAt)}{e.origin === 'live' ? ' · from live draft' : ''}</span>
         <div className="history-actions-row" role="toolbar" aria-label="Entry actions">
           {ACTIONS.map(({ action, label, icon }) => {
             const fav = action === 'favourite';

@@ -28,7 +28,7 @@ function LayerRow({ layer, index, selected }: { layer: RasterLayer; index: numbe
         <input className="rename" aria-label="Layer name" autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={commitName}
           onKeyDown={(e) => { if (e.key === 'Enter') commitName(); if (e.key === 'Escape') { setName(layer.name); setEditing(false); } }} />
       ) : (
-        <span className="layer-name">{layer.name}</span>
+        <span className="layer-name" title={generatedWith(layer)}>{layer.name}</span>
       )}
       {layer.mask && <span className="badge" title="Has a layer mask">mask</span>}
     </li>
@@ -88,4 +88,11 @@ export function LayersPanel() {
       {selected && <div className="layer-geometry" aria-label="Layer position">x {selected.x + (drag?.id === selected.id ? drag.dx : 0)}, y {selected.y + (drag?.id === selected.id ? drag.dy : 0)} · {selected.width}×{selected.height}</div>}
     </section>
   );
+}
+
+/** The parameters a generated layer keeps, as a tooltip: prompt, seed, steps, strength, model. */
+function generatedWith(layer: RasterLayer): string | undefined {
+  const g = layer.source?.settings;
+  if (!g) return undefined;
+  return `${g.prompt}\n${g.mode} · seed ${g.seed} · ${g.steps} steps · guidance ${g.guidance}${g.mode === 'txt2img' ? '' : ` · strength ${g.strength}`}${layer.source?.model ? ` · ${layer.source.model}` : ''}`;
 }

@@ -158,6 +158,9 @@ describe('LiveScheduler', () => {
     sched.offer('c', 'C');
     clock.advance(1000);
     expect(log.at(-1)).toBe('cancel');
+    sched.resume();
+    sched.offer('a', 'A');
+    expect(log.at(-1)).toBe('start A');
   });
 
   it('nothing runs during a long quiet period', () => {

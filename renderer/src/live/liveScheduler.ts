@@ -134,8 +134,9 @@ export class LiveScheduler<I> {
     }
   }
 
-  /** Forget what was shown (new document, model or settings that the key does not cover). */
-  reset(): void {
+  /** Live on again: the next offer runs (even the input last answered: its picture was taken away). */
+  resume(): void {
+    this.stopped = false;
     this.answeredKey = null;
   }
 

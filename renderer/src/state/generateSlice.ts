@@ -11,6 +11,8 @@ export interface RunningJob {
   mode: GenerationMode;
   frame: Rect;
   prompt: string;
+  /** The model the job runs on (a Live Finish may pick another one than the panel's). */
+  modelId?: string;
   maskImageId?: string;
   /** What was asked, kept on the resulting layers (export metadata, re-run). */
   settings?: GenerationSettings;

@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
 
-export type ToolId = 'move' | 'frame' | 'brush' | 'eraser' | 'hand';
+export type ToolId = 'move' | 'frame' | 'brush' | 'eraser' | 'hand' | 'paint';
 
 /** A gesture in progress: shown live, committed to the document once on pointer-up. */
 export interface GestureSession {
@@ -22,6 +22,8 @@ export interface ViewSlice {
   selectedLayerId: string | null;
   brushSize: number;
   brushHardness: number;
+  /** Paint tool colour (CSS hex). */
+  paintColour: string;
   session: GestureSession;
   setTool(tool: ToolId): void;
   setView(v: Partial<Pick<ViewSlice, 'zoom' | 'panX' | 'panY'>>): void;
@@ -31,7 +33,7 @@ export interface ViewSlice {
   zoomToFit(): void;
   zoomTo100(): void;
   selectLayer(id: string | null): void;
-  setBrush(b: Partial<Pick<ViewSlice, 'brushSize' | 'brushHardness'>>): void;
+  setBrush(b: Partial<Pick<ViewSlice, 'brushSize' | 'brushHardness' | 'paintColour'>>): void;
   setSession(s: GestureSession): void;
 }
 
@@ -48,6 +50,7 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
   selectedLayerId: null,
   brushSize: 32,
   brushHardness: 0.6,
+  paintColour: '#d8402f',
   session: {},
   setTool: (tool) => set({ tool, session: {} }),
   setView: (v) => set(v),

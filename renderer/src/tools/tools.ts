@@ -4,6 +4,7 @@ import { eraserTool } from './eraser/index.js';
 import { frameTool } from './frame/index.js';
 import { handTool } from './hand/index.js';
 import { moveTool } from './move/index.js';
+import { paintTool } from './paint/index.js';
 import type { Tool } from './toolTypes.js';
 
-export const TOOLS: Record<ToolId, Tool> = { move: moveTool, frame: frameTool, brush: brushTool, eraser: eraserTool, hand: handTool };
+export const TOOLS: Record<ToolId, Tool> = { move: moveTool, frame: frameTool, brush: brushTool, eraser: eraserTool, hand: handTool, paint: paintTool };
