@@ -67,7 +67,7 @@ describe('importPng', () => {
     await expect(store.importPng(Buffer.from('hello, not an image'))).rejects.toThrow(/not a PNG file/);
     const good = await encodePng(createRgba(64, 64, [1, 2, 3, 255]), { settings, model: 'm', seed: 1, app: 'atelier' });
     await expect(store.importPng(good.subarray(0, 60))).rejects.toThrow(/cannot be decoded/);
-    const huge = insertChunksBeforeIend(plain, [buildTextChunk('parameters', 'x\nSteps: 20, Sampler: Euler, Size: 3000x3000, Seed: 1')]);
+    const huge = insertChunksBeforeIend(plain, [buildTextChunk('parameters', 'x\nSteps: 20, Sampler: Euler, Size: 9000x9000, Seed: 1')]);
     await expect(store.importPng(huge)).rejects.toThrow(/invalid generation settings: width/);
     expect(store.count()).toBe(0);
     expect(store.images.has((await import('./imageStore.js')).imageIdOf(huge))).toBe(false);
