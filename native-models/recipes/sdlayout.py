@@ -70,6 +70,18 @@ def euler_config():
 
 
 def text_encoder_config(enc, projected=False):
+    if hasattr(enc, 'config'):  # hfnets.CLIPTextModel: transformers' own config keys
+        c = enc.config
+        cfg = {'_name_or_path': 'atelier',
+               'architectures': ['CLIPTextModelWithProjection' if projected else 'CLIPTextModel'],
+               'model_type': 'clip_text_model', 'hidden_size': c['hidden_size'], 'intermediate_size': c['hidden_size'] * 4,
+               'num_hidden_layers': c['num_hidden_layers'], 'num_attention_heads': c['num_attention_heads'],
+               'max_position_embeddings': 77, 'vocab_size': c['vocab_size'], 'hidden_act': c['hidden_act'],
+               'layer_norm_eps': 1e-5, 'bos_token_id': 49406, 'eos_token_id': 49407, 'pad_token_id': 1,
+               'torch_dtype': 'float32'}
+        if projected:
+            cfg['projection_dim'] = c['projection_dim']
+        return cfg
     dim = enc.tok.weight.shape[1]
     cfg = {'_name_or_path': 'atelier', 'architectures': ['CLIPTextModelWithProjection' if projected else 'CLIPTextModel'],
            'model_type': 'clip_text_model', 'hidden_size': dim, 'intermediate_size': dim * 4,
@@ -83,6 +95,12 @@ def text_encoder_config(enc, projected=False):
 
 
 def unet_config(unet, sample_size, ctx_dim, addition=None):
+    if hasattr(unet, 'config'):  # hfnets.UNet2DConditionModel: diffusers' own config keys
+        cfg = {'_class_name': 'UNet2DConditionModel', '_diffusers_version': '0.21.0', 'sample_size': sample_size,
+               'act_fn': 'silu', 'flip_sin_to_cos': True, 'freq_shift': 0,
+               **{k: list(v) if isinstance(v, tuple) else v for k, v in unet.config.items()}}
+        cfg.update(addition or {})
+        return cfg
     n = len(unet.channels)
     cfg = {'_class_name': 'UNet2DConditionModel', '_diffusers_version': '0.19.0',
            'in_channels': getattr(unet, 'in_ch', unet.conv_in.in_channels), 'out_channels': unet.conv_out.out_channels,
@@ -107,7 +125,9 @@ def export_text_encoder(enc, folder, hidden=False, projected=False):
     names = text_encoder_output_names(enc, hidden, projected)
     ids = torch.full((1, 77), 49407, dtype=torch.int32)
     ids[0, 0] = 49406
-    export(TextEncoderExport(enc, hidden, projected), (ids,), os.path.join(folder, 'model.onnx'), ['input_ids'],
+    # hfnets' CLIP exports itself (no wrapper module), so node names start at /text_model as in real exports.
+    module = enc if hasattr(enc, 'text_model') else TextEncoderExport(enc, hidden, projected)
+    export(module, (ids,), os.path.join(folder, 'model.onnx'), ['input_ids'],
            names, {'input_ids': {0: 'batch'}, **{n: {0: 'batch'} for n in names}})
     write_json(os.path.join(folder, 'config.json'), text_encoder_config(enc, projected))
 

@@ -77,10 +77,10 @@ def ids_tensor(ids):
 # ---- prompt encoding (StableDiffusionPipeline.encode_prompt / StableDiffusionXLPipeline.encode_prompt) ----
 def encode_prompt_sd(model, prompt, negative, cfg):
     enc = model.m['text_encoder'].enc
-    cond = enc(ids_tensor(model.tok(prompt)))[0]
+    cond = enc.encode(ids_tensor(model.tok(prompt)))[0]
     if not cfg:
         return {'ctx': cond}
-    uncond = enc(ids_tensor(model.tok(negative or '')))[0]
+    uncond = enc.encode(ids_tensor(model.tok(negative or '')))[0]
     # [uncond, cond]: one UNet call on a batch of two, unconditional first.
     return {'ctx': torch.cat([uncond, cond])}
 
@@ -89,8 +89,8 @@ def encode_prompt_sdxl(model, prompt, negative, cfg, height, width):
     enc1, enc2 = model.m['text_encoder'].enc, model.m['text_encoder_2'].enc
 
     def encode(text):
-        h1 = enc1(ids_tensor(model.tok(text)))[2][-2]
-        _, pooled, hidden2 = enc2(ids_tensor(model.tok2(text)))
+        h1 = enc1.encode(ids_tensor(model.tok(text)))[2][-2]
+        _, pooled, hidden2 = enc2.encode(ids_tensor(model.tok2(text)))
         # hidden_states[-2] of both encoders, side by side; pooled (text_embeds) of encoder 2 only.
         return torch.cat([h1, hidden2[-2]], dim=-1), enc2.project(pooled)
 
