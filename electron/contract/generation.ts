@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoraRefSchema, MAX_LORAS } from './lora.js';
 
 /** Samplers the engine implements, named as users see them in other tools. */
 export const SCHEDULER_NAMES = ['euler', 'euler-a', 'ddim', 'dpmpp-2m', 'dpmpp-2m-karras', 'lcm'] as const;
@@ -71,6 +72,8 @@ export const GenerationSettingsSchema = z.object({
    * already hold the expanded text, so a re-run needs no preset to reproduce the image.
    */
   style: z.string().max(100).optional(),
+  /** LoRAs merged into the model for this generation (name, strength, SHA-256 of the file). */
+  loras: z.array(LoraRefSchema).max(MAX_LORAS).optional(),
 });
 export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
 export type GenerationSettingsInput = z.input<typeof GenerationSettingsSchema>;

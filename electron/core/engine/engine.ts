@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
 import { modelParameterCounts, type PartParameters } from '../models/parameterCount.js';
 import { loadModel, type LoadedModel } from './loadedModel.js';
+import { LoraMerger } from './lora/loraMerger.js';
 import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
 import { runPipeline, validateRequest } from './pipeline.js';
 import { PreviewDecoder } from './preview.js';
@@ -58,6 +59,8 @@ export class Engine {
   private loading?: Promise<LoadedModel>;
   private busy = false;
   private readonly tokenizers = new Map<string, ClipTokenizer>();
+  /** Parsed LoRA files and merged variants, kept across jobs and models. */
+  readonly loraMerger = new LoraMerger();
 
   private idleTimer?: NodeJS.Timeout;
 
@@ -165,7 +168,9 @@ export class Engine {
     try {
       if (options.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
       const { model, loadMs } = await this.model(dir);
-      timings.loadMs = loadMs;
+      // Switching LoRAs recreates only the sessions whose merged weights change (one reload).
+      const lora = await model.applyLoras(request.loras ?? [], this.loraMerger);
+      timings.loadMs = loadMs + lora.reloadMs;
       const images = await runPipeline(model, request, options, timings);
       if ((this.options.safetyChecker ?? true) && SafetyChecker.hasChecker(model.layout.dir)) {
         model.safety ??= await SafetyChecker.load(model.layout.dir, this.options.provider ?? 'auto');
@@ -178,8 +183,9 @@ export class Engine {
       }
       timings.totalMs = performance.now() - started;
       const sizeNote = sizeWarning(request.settings.width, request.settings.height, recommendedSide(model.layout));
+      const warnings = [...(sizeNote ? [sizeNote] : []), ...lora.warnings];
       return {
-        ...(sizeNote ? { warnings: [sizeNote] } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
         images,
         provider: PROVIDER_LABELS[model.provider] ?? model.provider,
         model: { name: model.layout.name, path: model.layout.dir, family: model.layout.family },

@@ -1,3 +1,4 @@
+import { extractLoraTags } from '../../contract/lora.js';
 import { SIZE_LIMITS } from '../../contract/generation.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
 import { isMaskEmpty } from './mask.js';
@@ -103,10 +104,12 @@ interface PromptSlot {
 async function encodeBatch(model: LoadedModel, req: GenerateRequest, slots: PromptSlot[]): Promise<UnetConditioning> {
   const s = req.settings;
   const isXL = model.unet.isXL;
-  const chunks = Math.max(...slots.map((slot) => model.text.chunkCount(slot.text)));
+  // <lora:NAME:WEIGHT> tags were resolved by the host; this step takes them out before the prompt parser.
+  const texts = slots.map((slot) => extractLoraTags(slot.text).prompt);
+  const chunks = Math.max(...texts.map((text) => model.text.chunkCount(text)));
   model.unet.checkSequenceLength(chunks);
   const parts: PromptEmbedding[] = [];
-  for (const slot of slots) parts.push(await model.text.encode(slot.text, { zeroIfEmpty: isXL && slot.negative, chunks }));
+  for (const [i, slot] of slots.entries()) parts.push(await model.text.encode(texts[i]!, { zeroIfEmpty: isXL && slot.negative, chunks }));
   const first = parts[0]!;
   const result: UnetConditioning = { hidden: concatBatch(...parts.map((p) => p.hidden)), sequenceLength: first.sequenceLength, width: first.width };
   if (isXL) {

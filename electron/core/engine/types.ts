@@ -1,5 +1,6 @@
 import type { GenerationSettings } from '../../contract/generation.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
+import type { LoraRequest } from './lora/loraMerger.js';
 
 /** What one generation job asks of the engine. Pixels are already decoded (see core/image). */
 export interface GenerateRequest {
@@ -10,6 +11,8 @@ export interface GenerateRequest {
   mask?: GrayImage;
   /** Send a small preview every k steps (0 = none). */
   previewEvery?: number;
+  /** LoRA files to merge for this job (the host resolves settings.loras and prompt tags to files). */
+  loras?: LoraRequest[];
 }
 
 export interface StepProgress {
@@ -42,7 +45,7 @@ export interface GenerateResult {
   provider: string;
   model: { name: string; path: string; family: ModelFamily };
   timings: PhaseTimings;
-  /** One-sentence warnings about the job that still ran (e.g. a size far from the model's). */
+  /** One-sentence warnings about the job that still ran (a size far from the model's, a LoRA that fits only partly). */
   warnings?: string[];
 }
 

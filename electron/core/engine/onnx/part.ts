@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { SessionSource } from '../lora/sessionSource.js';
 import { EngineError } from '../types.js';
 import { fromHalfArray, toHalfArray } from './float16.js';
 import { PROVIDER_LABELS, providerCandidates, type ProviderPreference } from './providers.js';
@@ -75,8 +76,14 @@ export class OnnxPart {
     readonly load: PartLoad,
   ) {}
 
-  static async create(file: string, pref: ProviderPreference): Promise<OnnxPart> {
+  /**
+   * `source`: build the session from weights held in memory (a LoRA merge) instead of the file,
+   * which is then only named in messages.
+   */
+  static async create(file: string, pref: ProviderPreference, source?: () => SessionSource): Promise<OnnxPart> {
     const candidates = providerCandidates(pref, process.platform, process.arch);
+    // Built once for all provider attempts; onnxruntime copies the weights, so the buffers go with this frame.
+    const inMemory = source?.();
     const failures: string[] = [];
     for (const provider of candidates) {
       const knownFailure = failedProviders.get(provider);
@@ -91,7 +98,7 @@ export class OnnxPart {
         continue;
       }
       try {
-        const session = await ort.InferenceSession.create(file, {
+        const options: ort.InferenceSession.SessionOptions = {
           executionProviders: [provider],
           graphOptimizationLevel: 'all',
           // A GPU provider that cannot start is expected on many machines: we report it once as a
@@ -100,7 +107,10 @@ export class OnnxPart {
           logSeverityLevel: 4 as const,
           // DirectML cannot run with memory patterns or parallel execution.
           ...(provider === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
-        });
+        };
+        const session = inMemory
+          ? await ort.InferenceSession.create(inMemory.model, { ...options, externalData: inMemory.externalData.filter((e) => e.data.length > 0) })
+          : await ort.InferenceSession.create(file, options);
         const notice = failures.length > 0
           ? `${failures.join('; ')}; running on ${PROVIDER_LABELS[provider] ?? provider}`
           : undefined;
