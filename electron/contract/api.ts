@@ -221,6 +221,8 @@ export interface ApiEvents {
   'generation:progress': { jobId: string; done: number; total: number; previewUrl?: string };
   'generation:done': {
     jobId: string; images: GeneratedImageRef[]; provider: string; totalMs: number;
+    /** The model the job started with (a pick in the UI meanwhile does not change it): the layer's source. */
+    model: string;
     /** One sentence each about a job that still ran (a size far from the model's). */
     warnings?: string[];
     /** Live drafts only (`images` is empty): the result by URL, kept until `generation:keepDraft` or a few drafts later. */

@@ -2,6 +2,7 @@ import { libraryRoots } from '../models/modelLibrary.js';
 import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
 import { ProtectedImages } from './historyChannels.js';
+import { GenerationService } from './generationService.js';
 import { StoreHistory } from './historyRecorder.js';
 import { ModelCatalogue } from './modelCatalogue.js';
 import { ModelChannels } from './modelChannels.js';
@@ -48,7 +49,8 @@ export function createStudio(opts: StudioOptions): Studio {
     images: history.images,
     models,
     engine,
-    history: new StoreHistory(history, opts.origin),
+    generation: new GenerationService({ engine, history, origin: opts.origin }),
+    history: new StoreHistory(history),
     emit: opts.emit,
     previewUrl: opts.previewUrl,
     historyStore: history,

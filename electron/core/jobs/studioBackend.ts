@@ -7,19 +7,18 @@ import { openDocument as openDocumentFile, saveDocumentAs } from '../export/docu
 import { referencedImageIds } from '../store/documentFile.js';
 import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses, GeneratedImageRef } from '../../contract/api.js';
 import type { GenerationSettings } from '../../contract/generation.js';
-import type { GenerateRequest, GenerateResult, PhaseTimings } from '../engine/types.js';
-import { encodePng } from '../export/pngMetadata.js';
+import type { PhaseTimings } from '../engine/types.js';
 import type { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
 import type { HistoryRecorder } from './historyRecorder.js';
-import { decodeMask, decodeRgba, encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
+import { encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
+import type { GenerationService } from './generationService.js';
 import type { ModelCatalogue } from './modelCatalogue.js';
 import { HistoryChannels, ProtectedImages } from './historyChannels.js';
 import type { ModelChannels } from './modelChannels.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { PromptTokens } from './promptTokens.js';
-import { modelFingerprint } from '../store/modelFingerprint.js';
 
 export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
 export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
@@ -29,6 +28,8 @@ export interface StudioBackendOptions {
   images: ImageStore;
   models: ModelCatalogue;
   engine: EngineHost;
+  /** The one generation service: history entry, engine queue, stored images (generationService.ts). */
+  generation: GenerationService;
   history: HistoryRecorder;
   emit: Emit;
   /** The URL a client uses to fetch a job's latest preview (HTTP in serve, custom protocol in Electron). */
@@ -71,7 +72,7 @@ export class StudioBackend {
       return { imageId: await this.images.put(png), width, height };
     },
     'generation:start': async (req) => this.start(req),
-    'generation:cancel': async ({ jobId }) => ({ cancelled: this.opts.engine.cancel(jobId) }),
+    'generation:cancel': async ({ jobId }) => ({ cancelled: this.opts.generation.cancel(jobId) }),
     'generation:keepDraft': async ({ jobId, documentId }) => this.keepDraft(jobId, documentId),
     'history:list': async ({ documentId, cursor, limit, ...filter }) => this.opts.history.list(documentId, cursor, limit, filter),
     'history:models': async () => this.historyChannels().models(),
@@ -172,40 +173,23 @@ export class StudioBackend {
     return dir;
   }
 
+  /** The one generation service (generationService.ts); here only the events, previews and live drafts are added. */
   private async start(req: ApiParsedRequest<'generation:start'> & { parentId?: string }): Promise<{ jobId: string }> {
-    const { settings } = req;
-    const modelDir = this.modelDir(req.modelId);
-    // A live draft is the preview: no step previews to encode on its way.
-    const request: GenerateRequest = { settings, previewEvery: req.live === 'draft' ? 0 : 1 };
-    if (settings.mode !== 'txt2img') {
-      if (!req.initImageId) throw new JobError(`${settings.mode} needs an init image.`, 'invalid-input');
-      request.initImage = await decodeRgba(await this.images.read(req.initImageId));
-      checkSize(request.initImage, settings, 'init image');
-    }
-    if (settings.mode === 'inpaint') {
-      if (!req.maskImageId) throw new JobError('Inpainting needs a mask: paint one with the Brush.', 'invalid-input');
-      request.mask = await decodeMask(await this.images.read(req.maskImageId));
-      checkSize(request.mask, settings, 'mask');
-    }
-    const jobId = `job-${randomBytes(8).toString('hex')}`;
-    if (req.live === 'draft') {
-      void this.runDraft(jobId, modelDir, { modelId: req.modelId, documentId: req.documentId, initImageId: req.initImageId, maskImageId: req.maskImageId }, request);
-      return { jobId };
-    }
-    const historyId = await this.opts.history.begin({
-      settings, model: req.modelId, documentId: req.documentId, initImageId: req.initImageId, maskImageId: req.maskImageId, parentId: req.parentId,
-      ...(req.live === 'finish' ? { origin: 'live' as const } : {}),
-    });
-    // Runs in the background; the caller learns the outcome from exactly one done/failed event.
-    void this.run(jobId, historyId, modelDir, req.modelId, request);
-    return { jobId };
-  }
-
-  private async run(jobId: string, historyId: string, modelDir: string, modelId: string, request: GenerateRequest): Promise<void> {
-    const { emit } = this.opts;
+    const model = { name: req.modelId, dir: this.modelDir(req.modelId) };
+    const draft = req.live === 'draft';
     let previewBusy = false;
-    try {
-      const result = await this.opts.engine.generate(jobId, modelDir, request, (p) => {
+    const { emit } = this.opts;
+    const started = await this.opts.generation.start(
+      {
+        settings: req.settings, model, documentId: req.documentId, parentId: req.parentId,
+        initImage: req.initImageId ? { imageId: req.initImageId } : undefined,
+        mask: req.maskImageId ? { imageId: req.maskImageId } : undefined,
+        // A live draft is the preview: no step previews on its way, nothing recorded unless Apply keeps it.
+        previewEvery: draft ? 0 : 1,
+        ...(draft ? { record: false } : {}),
+        ...(req.live === 'finish' ? { origin: 'live' as const } : {}),
+      },
+      (p, jobId) => {
         // Encode at most one preview at a time; a step that lands meanwhile just reports progress.
         if (!p.preview || previewBusy) {
           emit('generation:progress', { jobId, done: p.done, total: p.total });
@@ -219,77 +203,48 @@ export class StudioBackend {
           })
           .catch(() => emit('generation:progress', { jobId, done: p.done, total: p.total }))
           .finally(() => (previewBusy = false));
-      });
-      const images = await this.store(result, request, modelId);
-      // The fingerprint lets a later re-run say whether the model's files changed (cached by mtime: ms).
-      const modelHash = await modelFingerprint(modelDir).catch(() => undefined);
-      await this.opts.history.complete(historyId, images.map(({ imageId, seed }) => ({ imageId, seed })), result.provider, {
-        timings: result.timings,
-        modelHash,
-      });
-      this.opts.modelChannels?.noteProvider(result.provider);
-      emit('generation:done', {
-        jobId,
-        images: images.map((img) => ({ ...img, historyEntryId: historyId })),
-        provider: result.provider,
-        totalMs: result.timings.totalMs,
-        ...(result.warnings?.length ? { warnings: result.warnings } : {}),
-      });
-    } catch (e) {
-      const { message, code } = describe(e);
-      await this.opts.history.fail(historyId, code === 'cancelled' ? 'cancelled' : 'failed', message).catch(() => undefined);
-      emit('generation:failed', { jobId, message, code });
-    } finally {
-      this.previews.delete(jobId);
-    }
-  }
-
-  /** A live draft: run, keep the PNG (with its metadata) in memory, announce it by URL. No History, no image store. */
-  private async runDraft(jobId: string, modelDir: string, inputs: DraftInputs, request: GenerateRequest): Promise<void> {
-    const { emit } = this.opts;
-    try {
-      const result = await this.opts.engine.generate(jobId, modelDir, request, (p) => emit('generation:progress', { jobId, done: p.done, total: p.total }));
-      const { image, seed } = result.images[0]!;
-      const png = await encodePng(image, {
-        settings: request.settings, model: inputs.modelId, provider: result.provider, seed, app: 'atelier', createdAt: new Date().toISOString(),
-      });
-      this.drafts.add(jobId, { png, seed, width: image.width, height: image.height, settings: request.settings, provider: result.provider, timings: result.timings, ...inputs });
-      this.opts.modelChannels?.noteProvider(result.provider);
-      emit('generation:done', {
-        jobId, images: [], provider: result.provider, totalMs: result.timings.totalMs,
-        draft: { url: this.opts.previewUrl(jobId, request.settings.steps), width: image.width, height: image.height, seed },
-      });
-    } catch (e) {
-      emit('generation:failed', { jobId, ...describe(e) });
-    }
+      },
+    );
+    const { jobId } = started;
+    // The caller learns the outcome from exactly one done/failed event.
+    started.done
+      .then((out) => {
+        this.opts.modelChannels?.noteProvider(out.provider);
+        const common = { jobId, provider: out.provider, totalMs: out.timings.totalMs, model: out.model.name, ...(out.warnings ? { warnings: out.warnings } : {}) };
+        if (draft) {
+          const { png, seed, width, height } = out.images[0]!;
+          this.drafts.add(jobId, {
+            png, seed, width, height, settings: req.settings, provider: out.provider, timings: out.timings,
+            modelId: req.modelId, modelHash: out.model.hash, documentId: req.documentId, initImageId: req.initImageId, maskImageId: req.maskImageId,
+          });
+          emit('generation:done', { ...common, images: [], draft: { url: this.opts.previewUrl(jobId, req.settings.steps), width, height, seed } });
+          return;
+        }
+        emit('generation:done', {
+          ...common,
+          images: out.images.map((img) => ({ imageId: img.imageId!, seed: img.seed, width: img.width, height: img.height, historyEntryId: started.entryId! })),
+        });
+      })
+      .catch((e: unknown) => emit('generation:failed', { jobId, ...describe(e) }))
+      .finally(() => this.previews.delete(jobId));
+    return { jobId };
   }
 
   /** Apply in Live mode: the draft's PNG goes into the image store and becomes a History entry ("from live draft"). */
   private async keepDraft(jobId: string, documentId: string | undefined): Promise<GeneratedImageRef> {
     const d = this.drafts.get(jobId);
     if (!d) throw new JobError('That live draft is no longer kept: wait for the next preview and apply again.', 'invalid-input');
-    const imageId = await this.images.put(d.png);
-    const historyEntryId = await this.opts.history.begin({
-      settings: d.settings, model: d.modelId, documentId: documentId ?? d.documentId, initImageId: d.initImageId, maskImageId: d.maskImageId, origin: 'live',
+    const { entry, imageId } = await this.opts.generation.keep({
+      settings: d.settings, model: { name: d.modelId, hash: d.modelHash }, png: d.png, seed: d.seed, provider: d.provider, timings: d.timings,
+      documentId: documentId ?? d.documentId, initImageId: d.initImageId, maskImageId: d.maskImageId, origin: 'live',
     });
-    await this.opts.history.complete(historyEntryId, [{ imageId, seed: d.seed }], d.provider, { timings: d.timings });
-    return { imageId, width: d.width, height: d.height, seed: d.seed, historyEntryId };
-  }
-
-  private async store(result: GenerateResult, request: GenerateRequest, model: string) {
-    return Promise.all(
-      result.images.map(async ({ image, seed }) => {
-        const png = await encodePng(image, {
-          settings: request.settings, model, provider: result.provider, seed, app: 'atelier', createdAt: new Date().toISOString(),
-        });
-        return { imageId: await this.images.put(png), seed, width: image.width, height: image.height };
-      }),
-    );
+    return { imageId, width: d.width, height: d.height, seed: d.seed, historyEntryId: entry.id };
   }
 }
 
 interface DraftInputs {
   modelId: string;
+  modelHash?: string;
   documentId?: string;
   initImageId?: string;
   maskImageId?: string;
@@ -317,12 +272,6 @@ class LiveDrafts {
 
   get(jobId: string): LiveDraft | undefined {
     return this.byJob.get(jobId);
-  }
-}
-
-function checkSize(img: { width: number; height: number }, s: { width: number; height: number }, what: string): void {
-  if (img.width !== s.width || img.height !== s.height) {
-    throw new JobError(`The ${what} is ${img.width}×${img.height} but the frame is ${s.width}×${s.height}.`, 'invalid-input');
   }
 }
 

@@ -1,19 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { GenerationSettingsSchema, INPAINT_BLENDS, INPAINT_PREFILLS, SCHEDULER_NAMES, type GenerationMode, type GenerationSettings, type SchedulerName } from '../../contract/generation.js';
-import { Engine } from '../../core/engine/engine.js';
 import type { ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { PROVIDER_PREFERENCES } from '../../core/engine/onnx/providers.js';
-import type { GenerateRequest } from '../../core/engine/types.js';
 import type { GenerationMetadata } from '../../core/export/generationMetadata.js';
-import { encodePng } from '../../core/export/pngMetadata.js';
 import { readMask, readRgba } from '../../core/image/io.js';
-import { grayToRgba } from '../../core/image/types.js';
 import { readModelFolder } from '../../core/models/modelFolder.js';
 import { defaultModelDir } from '../../core/models/defaultModel.js';
-import { engineOptionsFor } from '../../core/jobs/engineSettings.js';
+import { localGeneration } from '../../core/jobs/localEngine.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
-import { openHistoryStore } from '../../core/store/historyStore.js';
-import { recordGeneration } from '../../core/store/recordGeneration.js';
 import { INPAINT_DEFAULTS } from '../../core/engine/inpaint/inpaintOptions.js';
 import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
@@ -147,58 +141,47 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
     throw new CliError(`--${String(issue.path[0] ?? 'settings')}: ${issue.message}`);
   }
   const settings: GenerationSettings = parsed.data;
-  const request: GenerateRequest = { settings, initImage, mask };
 
   const dataDir = resolveDataDir(v.data);
-  // The user's engine settings (safety checker, prompt filter) apply here as in the app.
-  const { notices, ...engineOptions } = engineOptionsFor(dataDir, { provider: v.provider });
-  for (const notice of notices) io.err(`note: ${notice}`);
-  const engine = new Engine({ ...engineOptions, idleReleaseMs: 0 });
-  const store = v['no-history'] ? undefined : openHistoryStore(dataDir);
+  // The one generation service, with the user's engine settings (safety checker, prompt filter) as in the app.
+  const local = localGeneration(dataDir, { provider: v.provider, history: v['no-history'] ? false : undefined });
   try {
-    for (const notice of store?.notices ?? []) io.err(`note: ${notice}`);
-    const generate = () => engine.generate(modelDir, request, { onProgress: progressPrinter(io, v.quiet ?? false) });
-    let result;
-    if (store) {
-      // Keep the inputs too, so `history rerun` can replay img2img and inpaint exactly.
-      const initImageId = initImage ? await store.images.put(await encodePng(initImage)) : undefined;
-      const maskImageId = mask ? await store.images.put(await encodePng(grayToRgba(mask))) : undefined;
-      const input = { settings, model: { name: layout.name }, origin: 'cli' as const, initImageId, maskImageId };
-      result = (await recordGeneration(store, input, generate)).result;
-    } else {
-      result = await generate();
-    }
+    for (const notice of local.notices) io.err(`note: ${notice}`);
+    const printer = progressPrinter(io, v.quiet ?? false);
+    const out = await local.service.run(
+      {
+        settings, model: { name: layout.name, dir: modelDir },
+        initImage: initImage && { pixels: initImage }, mask: mask && { pixels: mask },
+      },
+      printer && ((p) => printer(p)),
+    );
     const quality = v.quality === undefined ? undefined : intOption(v.quality, 'quality', 92);
-    for (let i = 0; i < result.images.length; i++) {
-      const { image, seed } = result.images[i]!;
+    for (let i = 0; i < out.images.length; i++) {
+      const { image, seed } = out.images[i]!;
+      // The same metadata the stored PNG carries (settings, model as the job started, seed, provider).
       const meta: GenerationMetadata = {
-        settings,
-        model: layout.name,
-        provider: result.provider,
-        seed,
-        createdAt: new Date().toISOString(),
-        app: 'atelier',
+        settings, model: out.model.name, provider: out.provider, seed, createdAt: new Date().toISOString(), app: 'atelier',
+        ...(out.model.hash ? { modelHash: out.model.hash } : {}),
       };
-      const path = outputPathFor(v.out, i, result.images.length);
+      const path = outputPathFor(v.out, i, out.images.length);
       if (isLayeredOutput(path)) {
-        await writeLayeredResult(path, { settings, model: layout.name, seed, result: image, initImage, mask });
+        await writeLayeredResult(path, { settings, model: out.model.name, seed, result: image, initImage, mask });
       } else {
         await writeImage(path, image, meta, quality);
       }
       if (!v.quiet) io.out(`${path}  seed ${seed}`);
     }
-    for (const w of result.warnings ?? []) io.err(`warning: ${w}`);
+    for (const w of out.warnings ?? []) io.err(`warning: ${w}`);
     if (!v.quiet) {
-      const t = result.timings;
+      const t = out.timings;
       io.out(
-        `${result.model.name} on ${result.provider}: load ${t.loadMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms, ` +
+        `${out.model.name} on ${out.provider}: load ${t.loadMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms, ` +
           `denoise ${t.denoiseMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms, total ${t.totalMs.toFixed(0)} ms`,
       );
     }
     return 0;
   } finally {
-    store?.close();
-    await engine.release();
+    await local.close();
   }
 }
 

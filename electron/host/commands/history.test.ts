@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../core/engine/engine.js';
 import { encodePng } from '../../core/export/pngMetadata.js';
 import { readMask, readRgba } from '../../core/image/io.js';
 import { createRgba } from '../../core/image/types.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
 import { openHistoryStore } from '../../core/store/historyStore.js';
 import { modelFingerprint } from '../../core/store/modelFingerprint.js';
-import { recordGeneration } from '../../core/store/recordGeneration.js';
+import { localGeneration } from '../../core/jobs/localEngine.js';
 import { CliError } from './command.js';
 import { historyCommand } from './history.js';
 
@@ -85,15 +84,12 @@ describe('history CLI', () => {
 
   it('re-runs an entry exactly with the engine and records it as a branch', async () => {
     const modelDir = join(projectRoot(), 'native-models', 'test-models', 'sd15-tiny');
-    const store = openHistoryStore(dir);
-    const engine = new Engine({ provider: 'cpu' });
+    const local = localGeneration(dir, { provider: 'cpu' });
     let originalId: string;
     try {
-      const rec = await recordGeneration(store, { settings, model: { name: 'sd15-tiny' } }, () => engine.generate(modelDir, { settings }));
-      originalId = rec.entry.id;
+      originalId = (await local.service.run({ settings, model: { name: 'sd15-tiny', dir: modelDir } })).entry!.id;
     } finally {
-      await engine.release();
-      store.close();
+      await local.close();
     }
     const out = join(dir, 'rerun.png');
     const run = await cli('rerun', originalId.slice(0, 8), '--out', out, '--provider', 'cpu');
@@ -113,8 +109,7 @@ describe('history CLI', () => {
 
   it('re-runs an inpaint entry exactly from its kept init image and mask', async () => {
     const modelDir = join(projectRoot(), 'native-models', 'test-models', 'sd15-inpaint-tiny');
-    const store = openHistoryStore(dir);
-    const engine = new Engine({ provider: 'cpu' });
+    const local = localGeneration(dir, { provider: 'cpu' });
     const inpaint = { ...settings, mode: 'inpaint' as const, prompt: 'a red door', strength: 1, seed: 7 };
     let originalId: string;
     try {
@@ -122,16 +117,13 @@ describe('history CLI', () => {
       const maskPng = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
         .composite([{ input: { create: { width: 32, height: 32, channels: 3, background: '#fff' } }, left: 16, top: 16 }])
         .png().toBuffer();
-      const initImageId = await store.images.put(initPng);
-      const maskImageId = await store.images.put(maskPng);
-      const initImage = await readRgba(initPng);
-      const mask = await readMask(maskPng);
-      const rec = await recordGeneration(store, { settings: inpaint, model: { name: 'sd15-inpaint-tiny' }, initImageId, maskImageId },
-        () => engine.generate(modelDir, { settings: inpaint, initImage, mask }));
-      originalId = rec.entry.id;
+      const rec = await local.service.run({
+        settings: inpaint, model: { name: 'sd15-inpaint-tiny', dir: modelDir },
+        initImage: { pixels: await readRgba(initPng) }, mask: { pixels: await readMask(maskPng) },
+      });
+      originalId = rec.entry!.id;
     } finally {
-      await engine.release();
-      store.close();
+      await local.close();
     }
     const run = await cli('rerun', originalId, '--provider', 'cpu');
     expect(run.out).toMatch(/seed 7 {2}identical to the original/);

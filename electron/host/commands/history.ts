@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { SCHEDULER_NAMES } from '../../contract/generation.js';
-import { Engine } from '../../core/engine/engine.js';
 import { PROVIDER_PREFERENCES, type ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { readPngMetadata } from '../../core/export/pngMetadata.js';
-import { readMask, readRgba } from '../../core/image/io.js';
+import { readRgba } from '../../core/image/io.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { defaultModelRoots } from '../../core/jobs/createStudio.js';
+import { localGeneration } from '../../core/jobs/localEngine.js';
 import { ModelCatalogue } from '../../core/jobs/modelCatalogue.js';
 import { readModelFolder } from '../../core/models/modelFolder.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { openHistoryStore, type HistoryStore } from '../../core/store/historyStore.js';
 import { modelFingerprint } from '../../core/store/modelFingerprint.js';
-import { recordGeneration } from '../../core/store/recordGeneration.js';
 import { HISTORY_STATUSES, HistoryError, type HistoryEntry, type HistoryStatus } from '../../core/store/types.js';
 import { intOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
@@ -184,8 +183,7 @@ async function rerun(args: string[], io: CliIo): Promise<number> {
     true,
   );
   if (v.out) checkImageOutput(v.out);
-  const provider = (v.provider ?? 'auto') as ProviderPreference;
-  if (!PROVIDER_PREFERENCES.includes(provider)) throw new CliError(`--provider must be one of ${PROVIDER_PREFERENCES.join(', ')}`);
+  if (v.provider !== undefined && !PROVIDER_PREFERENCES.includes(v.provider as ProviderPreference)) throw new CliError(`--provider must be one of ${PROVIDER_PREFERENCES.join(', ')}`);
   return withStore(v.data, io, async (store, dataDir) => {
     const original = resolveEntry(store, positionals[0]);
     const s = original.settings;
@@ -204,36 +202,32 @@ async function rerun(args: string[], io: CliIo): Promise<number> {
     else if (original.model.hash && original.model.hash !== modelHash) {
       io.err(`note: the files of model "${modelName}" changed since the original run (${original.model.hash} -> ${modelHash}); pixels may differ`);
     }
-    const initImage = original.initImageId ? await readRgba(store.images.path(original.initImageId), 'init image') : undefined;
-    const mask = original.maskImageId ? await readMask(store.images.path(original.maskImageId), 'mask') : undefined;
-
-    const engine = new Engine({ provider });
+    // The one generation service, on an engine built from settings.json (safety checker, prompt filter) as in the app.
+    const local = localGeneration(dataDir, { provider: v.provider, history: store });
     try {
-      const rec = await recordGeneration(
-        store,
-        {
-          settings: s, model: { name: modelName, hash: modelHash }, origin: 'cli', parentId: original.id, documentId: original.documentId,
-          initImageId: original.initImageId, maskImageId: original.maskImageId,
-        },
-        () => engine.generate(modelDir, { settings: s, initImage, mask }),
-      );
-      if (!v.quiet) io.out(`new entry ${rec.entry.id} (re-run of ${original.id.slice(0, 8)})`);
-      for (let i = 0; i < rec.images.length; i++) {
-        const img = rec.images[i];
+      for (const notice of local.notices) io.err(`note: ${notice}`);
+      const out = await local.service.run({
+        settings: s, model: { name: modelName, dir: modelDir }, parentId: original.id, documentId: original.documentId,
+        initImage: original.initImageId ? { imageId: original.initImageId } : undefined,
+        mask: original.maskImageId ? { imageId: original.maskImageId } : undefined,
+      });
+      if (!v.quiet) io.out(`new entry ${out.entry!.id} (re-run of ${original.id.slice(0, 8)})`);
+      for (let i = 0; i < out.images.length; i++) {
+        const img = out.images[i];
         const before = original.images[i];
-        const verdict = before ? await compareWithStored(store, before.imageId, rec.result.images[i].image) : 'no original image to compare';
-        if (!v.quiet) io.out(`${store.images.path(img.imageId)}  seed ${img.seed}  ${verdict}`);
+        const verdict = before ? await compareWithStored(store, before.imageId, img.image) : 'no original image to compare';
+        if (!v.quiet) io.out(`${store.images.path(img.imageId!)}  seed ${img.seed}  ${verdict}`);
         if (v.out) {
-          const path = outputPathFor(v.out, i, rec.images.length);
+          const path = outputPathFor(v.out, i, out.images.length);
           if (/\.png$/i.test(path)) await writeFileAtomic(path, img.png);
-          else await writeImage(path, rec.result.images[i].image, readPngMetadata(img.png).atelier!);
+          else await writeImage(path, img.image, readPngMetadata(img.png).atelier!);
           if (!v.quiet) io.out(`wrote ${path}`);
         }
       }
-      if (!v.quiet) io.out(`${rec.result.model.name} on ${rec.result.provider}: ${formatTimings(rec.result.timings)}`);
+      if (!v.quiet) io.out(`${out.model.name} on ${out.provider}: ${formatTimings(out.timings)}`);
       return 0;
     } finally {
-      await engine.release();
+      await local.close();
     }
   });
 }

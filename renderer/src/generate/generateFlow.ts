@@ -118,7 +118,8 @@ function onDone(e: ApiEvents['generation:done']): void {
       : undefined;
     const layer = rasterLayer(name, img.imageId, { x: job.frame.x, y: job.frame.y, width: img.width, height: img.height }, {
       ...(mask ? { mask } : {}),
-      source: { historyEntryId: img.historyEntryId, model: job.modelId ?? s.modelId, ...(job.settings ? { settings: { ...job.settings, seed: img.seed } } : {}) },
+      // The model the job started with, as the core reports it (not the one picked since).
+      source: { historyEntryId: img.historyEntryId, model: e.model, ...(job.settings ? { settings: { ...job.settings, seed: img.seed } } : {}) },
     });
     lastId = layer.id;
     commands.push({ type: 'addLayer', layer, index: doc.layers.length + i });
