@@ -25,6 +25,6 @@ function rows(e: StoredEntry): HistoryEntry[] {
   return e.images.map((img) => ({
     id: e.id, imageId: img.imageId, prompt: e.settings.prompt, seed: img.seed, mode: e.settings.mode,
     createdAt: e.createdAt, documentId: e.documentId, width: e.settings.width, height: e.settings.height,
-    model: e.model.name, favourite: e.favourite, settings: { ...e.settings, seed: img.seed, batch: 1 },
+    model: e.model.name, favourite: e.favourite, origin: e.origin, settings: { ...e.settings, seed: img.seed, batch: 1 },
   }));
 }

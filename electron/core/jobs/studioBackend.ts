@@ -191,7 +191,7 @@ export class StudioBackend {
       },
       (p, jobId) => {
         // Encode at most one preview at a time; a step that lands meanwhile just reports progress.
-        if (!p.preview || previewBusy) {
+        if (draft || !p.preview || previewBusy) {
           emit('generation:progress', { jobId, done: p.done, total: p.total });
           return;
         }
