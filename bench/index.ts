@@ -5,6 +5,7 @@ import { benchHistory } from './history.js';
 import { benchHistoryPanel } from './historyPanel.js';
 import { benchInpaint } from './inpaint.js';
 import { benchRegions } from './regions.js';
+import { benchOutpaint } from './outpaint.js';
 import { benchUi } from './ui.js';
 
 /** `npm run bench -- [engine] [--model DIR] [--size N]`: measurements, never part of `npm test`. */
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   'history-panel': benchHistoryPanel,
   inpaint: benchInpaint,
   regions: benchRegions,
+  outpaint: benchOutpaint,
   export: benchExport,
   ui: benchUi,
 };

@@ -35,6 +35,12 @@ export type Region = z.infer<typeof RegionSchema>;
 export const MAX_REGIONS = 8;
 
 /**
+ * Alpha below this is empty canvas: the renderer plans an outpaint there, and the engine pre-fills such
+ * pixels and repaints them (core/engine/inpaint/outpaint.ts). Anti-aliased layer edges are content.
+ */
+export const EMPTY_ALPHA = 8;
+
+/**
  * The settings of one generation: what the history stores, what PNG metadata carries,
  * what "re-run exactly" replays. Pixels (init image, mask) travel separately.
  */

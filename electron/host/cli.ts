@@ -5,14 +5,14 @@ import { JobError } from '../core/jobs/engineHost.js';
 import { ImageInputError } from '../core/jobs/imageCodec.js';
 import { CliError, type CliCommand, type CliIo } from './commands/command.js';
 import { exportCommand } from './commands/export.js';
-import { generateCommand, img2imgCommand, inpaintCommand } from './commands/generate.js';
+import { generateCommand, img2imgCommand, inpaintCommand, outpaintCommand } from './commands/generate.js';
 import { historyCommand } from './commands/history.js';
 import { modelsCommand } from './commands/models.js';
 import { tokenizeCommand } from './commands/tokenize.js';
 import { upscaleCommand } from './commands/upscale.js';
 
 /** Every command, in the order `--help` lists them. Each lives in host/commands/. */
-export const COMMANDS: CliCommand[] = [generateCommand, img2imgCommand, inpaintCommand, upscaleCommand, tokenizeCommand, modelsCommand, historyCommand, exportCommand];
+export const COMMANDS: CliCommand[] = [generateCommand, img2imgCommand, inpaintCommand, outpaintCommand, upscaleCommand, tokenizeCommand, modelsCommand, historyCommand, exportCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -18,11 +18,12 @@ function distanceToOutside(mask: GrayImage, isInside: (v: number) => boolean): F
       const i = y * w + x;
       let v = d[i]!;
       if (v === 0) continue;
-      // Pixels past the image edge count as outside, so a mask touching the border still fades there.
-      const left = x > 0 ? d[i - 1]! + 1 : 1;
-      const up = y > 0 ? d[i - w]! + 1 : 1;
-      const upLeft = x > 0 && y > 0 ? d[i - w - 1]! + D : D;
-      const upRight = x < w - 1 && y > 0 ? d[i - w + 1]! + D : D;
+      // Pixels past the image edge count as inside: the border is not a seam (there is nothing beyond it
+      // to blend with), and fading there washed a mask touching it — an outpainted strip — to the original.
+      const left = x > 0 ? d[i - 1]! + 1 : INF;
+      const up = y > 0 ? d[i - w]! + 1 : INF;
+      const upLeft = x > 0 && y > 0 ? d[i - w - 1]! + D : INF;
+      const upRight = x < w - 1 && y > 0 ? d[i - w + 1]! + D : INF;
       v = Math.min(v, left, up, upLeft, upRight);
       d[i] = v;
     }
@@ -32,10 +33,10 @@ function distanceToOutside(mask: GrayImage, isInside: (v: number) => boolean): F
       const i = y * w + x;
       let v = d[i]!;
       if (v === 0) continue;
-      const right = x < w - 1 ? d[i + 1]! + 1 : 1;
-      const down = y < h - 1 ? d[i + w]! + 1 : 1;
-      const downRight = x < w - 1 && y < h - 1 ? d[i + w + 1]! + D : D;
-      const downLeft = x > 0 && y < h - 1 ? d[i + w - 1]! + D : D;
+      const right = x < w - 1 ? d[i + 1]! + 1 : INF;
+      const down = y < h - 1 ? d[i + w]! + 1 : INF;
+      const downRight = x < w - 1 && y < h - 1 ? d[i + w + 1]! + D : INF;
+      const downLeft = x > 0 && y < h - 1 ? d[i + w - 1]! + D : INF;
       v = Math.min(v, right, down, downRight, downLeft);
       d[i] = v;
     }

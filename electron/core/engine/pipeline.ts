@@ -4,6 +4,7 @@ import type { GrayImage, RgbaImage } from '../image/types.js';
 import { isMaskEmpty } from './mask.js';
 import { repaintLatentMask } from './inpaint/gridMask.js';
 import { inpaintOptionsOf, type InpaintOptions } from './inpaint/inpaintOptions.js';
+import { outpaintInputs } from './inpaint/outpaint.js';
 import { DEFAULT_PATCH_FILL, prefillPatch } from './inpaint/prefill.js';
 import { pasteBack } from './inpaint/seamless.js';
 import type { LoadedModel } from './loadedModel.js';
@@ -261,6 +262,11 @@ export async function runPipeline(
   timings: PhaseTimings,
 ): Promise<GeneratedImage[]> {
   validateRequest(req);
+  // Outpainting: empty pixels join the mask and are pre-filled from their surroundings (outpaint.ts).
+  if (req.settings.mode === 'inpaint') {
+    const filled = outpaintInputs(req.initImage!, req.mask!);
+    req = { ...req, initImage: filled.image, mask: filled.mask };
+  }
   const s = req.settings;
   const grid = unetPixelGrid(model.layout.unet.config);
   const width = roundUpTo(s.width, grid);

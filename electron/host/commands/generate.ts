@@ -9,6 +9,7 @@ import { defaultModelDir } from '../../core/models/defaultModel.js';
 import { localGeneration } from '../../core/jobs/localEngine.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { INPAINT_DEFAULTS } from '../../core/engine/inpaint/inpaintOptions.js';
+import { growCanvas, parseExtend } from '../../core/engine/inpaint/outpaint.js';
 import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { isLayeredOutput, writeLayeredResult } from './layeredOutput.js';
@@ -53,6 +54,7 @@ const OPTIONS = {
   'mask-margin': { type: 'string' },
   image: { type: 'string' },
   mask: { type: 'string' },
+  extend: { type: 'string' },
   provider: { type: 'string' },
   quality: { type: 'string' },
   out: { type: 'string' },
@@ -89,13 +91,17 @@ function progressPrinter(io: CliIo, quiet: boolean) {
   };
 }
 
-async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<number> {
+/** `outpaint` is inpaint on the input grown by transparent margins (the engine fills and masks them: outpaint.ts). */
+async function run(command: GenerationMode | 'outpaint', args: string[], io: CliIo): Promise<number> {
   const { values: v } = parse(args, OPTIONS);
+  const mode: GenerationMode = command === 'outpaint' ? 'inpaint' : command;
+  if (command === 'outpaint' && (v.mask || !v.extend)) throw new CliError('outpaint takes --extend SIDE:PX[,SIDE:PX…] (left, right, top, bottom) and no --mask');
+  if (command !== 'outpaint' && v.extend) throw new CliError('--extend belongs to outpaint');
   if (v.prompt === undefined) throw new CliError('--prompt is required');
   if (!v.out) throw new CliError('--out FILE is required');
   if (!isLayeredOutput(v.out)) checkImageOutput(v.out);
   if (mode !== 'txt2img' && !v.image) throw new CliError('--image FILE is required');
-  if (mode === 'inpaint' && !v.mask) throw new CliError('--mask FILE is required (white repaints, black keeps)');
+  if (command === 'inpaint' && !v.mask) throw new CliError('--mask FILE is required (white repaints, black keeps)');
   if (mode === 'txt2img' && (v.image || v.mask)) throw new CliError('generate takes no --image or --mask: use img2img or inpaint');
   if (v.provider !== undefined && !PROVIDER_PREFERENCES.includes(v.provider as ProviderPreference)) {
     throw new CliError(`--provider must be one of ${PROVIDER_PREFERENCES.join(', ')}`);
@@ -107,8 +113,9 @@ async function run(mode: GenerationMode, args: string[], io: CliIo): Promise<num
   const scheduler = (v.scheduler ?? rec.scheduler ?? 'euler-a') as SchedulerName;
   if (!SCHEDULER_NAMES.includes(scheduler)) throw new CliError(`unknown scheduler "${scheduler}" (choose ${SCHEDULER_NAMES.join(', ')})`);
 
-  const initImage = v.image ? await readRgba(v.image, 'image') : undefined;
-  const mask = v.mask ? await readMask(v.mask, 'mask') : undefined;
+  let initImage = v.image ? await readRgba(v.image, 'image') : undefined;
+  let mask = v.mask ? await readMask(v.mask, 'mask') : undefined;
+  if (command === 'outpaint' && initImage) ({ image: initImage, mask } = growCanvas(initImage, parseExtend(v.extend!)));
   if (initImage && mask && (mask.width !== initImage.width || mask.height !== initImage.height)) {
     throw new CliError(`mask is ${mask.width}×${mask.height} but the image is ${initImage.width}×${initImage.height}: they must match`);
   }
@@ -217,4 +224,16 @@ export const inpaintCommand: CliCommand = {
   --mask-margin PX   0–64 px of context the model repaints around the mask (default 16)
 ${COMMON_USAGE}`,
   run: (args, io) => run('inpaint', args, io),
+};
+
+export const outpaintCommand: CliCommand = {
+  name: 'outpaint',
+  summary: 'grow an image past its edges',
+  usage: `npm run cli -- outpaint --image FILE --extend SIDE:PX[,SIDE:PX…] --prompt TEXT --out FILE [options]
+  --image FILE       the picture to grow; its own pixels come back unchanged
+  --extend SPEC      margins to add, e.g. right:128 or left:64,top:64 (SIDE: left, right, top, bottom;
+                     PX a multiple of 8); the output is the image grown by them
+  --feather, --color-match, --blend, --mask-margin   as for inpaint
+${COMMON_USAGE}`,
+  run: (args, io) => run('outpaint', args, io),
 };

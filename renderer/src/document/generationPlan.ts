@@ -1,4 +1,4 @@
-import type { GenerationMode } from '../../../electron/contract/generation.js';
+import { EMPTY_ALPHA, type GenerationMode } from '../../../electron/contract/generation.js';
 
 /**
  * What Generate should do for the frame, from two same-sized channels: the painted mask (255 = repaint)
@@ -14,8 +14,6 @@ export interface GenerationPlan {
   mask?: Uint8Array;
 }
 
-/** Alpha below this counts as empty canvas (anti-aliased edges of layers are not "content"). */
-const EMPTY_ALPHA = 8;
 
 export function planGeneration(painted: Uint8Array, canvasAlpha: Uint8Array, useCanvasAsInit: boolean): GenerationPlan {
   if (painted.length !== canvasAlpha.length) throw new Error('mask and canvas sizes differ');

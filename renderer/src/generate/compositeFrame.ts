@@ -51,7 +51,10 @@ export function maskPng(mask: Uint8Array, width: number, height: number): Promis
   return canvasPng(c);
 }
 
-/** The init image with its transparent parts filled (the engine expects opaque pixels). */
+/**
+ * The frame flattened on mid-grey. Generate no longer uses it (the engine fills empty pixels from their
+ * surroundings: core/engine/inpaint/outpaint.ts); live mode still does.
+ */
 export function flattenOnGray(c: HTMLCanvasElement): HTMLCanvasElement {
   const out = document.createElement('canvas');
   out.width = c.width;

@@ -9,7 +9,7 @@ import type { DocCommand } from '../document/commands.js';
 import { planGeneration } from '../document/generationPlan.js';
 import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
 import { useStore } from '../state/store.js';
-import { alphaOf, canvasPng, compositeFrame, flattenOnGray, maskPng } from './compositeFrame.js';
+import { alphaOf, canvasPng, compositeFrame, maskPng } from './compositeFrame.js';
 
 /** What Generate (and a Live draft, with its own overrides) asks the engine for. */
 export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, seed: number, over: Partial<GenerationSettings> = {}): GenerationSettings {
@@ -39,7 +39,8 @@ export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, 
 export async function uploadInputs(plan: GenerationPlan, composite: HTMLCanvasElement, frame: Rect): Promise<{ initImageId?: string; maskImageId?: string }> {
   let initImageId: string | undefined;
   let maskImageId: string | undefined;
-  if (plan.mode !== 'txt2img') initImageId = (await api.putImage(await canvasPng(flattenOnGray(composite)))).imageId;
+  // Empty pixels stay transparent: the engine fills them from their surroundings (never grey) and repaints them.
+  if (plan.mode !== 'txt2img') initImageId = (await api.putImage(await canvasPng(composite))).imageId;
   if (plan.mode === 'inpaint' && plan.mask) maskImageId = (await api.putImage(await maskPng(plan.mask, frame.width, frame.height))).imageId;
   return { initImageId, maskImageId };
 }

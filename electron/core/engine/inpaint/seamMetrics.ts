@@ -18,6 +18,12 @@ export interface SeamScore {
    * sides. The +1 (a gradient of 1 ΔE/px, below notice) keeps flat fields finite.
    */
   gradientRatio: number;
+  /**
+   * Mean over tiles of ΔE2000(mean Lab of the line — the 2 px either side of the edge —, mean Lab of the
+   * pixels beside it, 3–6 px away on both sides): a thin grey or dark line shows here even where the two
+   * sides match each other.
+   */
+  lineDeltaE: number;
 }
 
 export interface SeamMetricOptions {
@@ -31,7 +37,7 @@ export const SEAM_METRIC_DEFAULTS: SeamMetricOptions = { ringPx: 4, tilePx: 16, 
 
 export function seamScore(image: RgbaImage, mask: GrayImage, opts: SeamMetricOptions = SEAM_METRIC_DEFAULTS): SeamScore {
   const bounds = maskBounds(mask, 128);
-  if (!bounds) return { ringDeltaE: 0, gradientRatio: 1 };
+  if (!bounds) return { ringDeltaE: 0, gradientRatio: 1, lineDeltaE: 0 };
   const r = padRect(bounds, opts.surroundPx[1] + 2, image.width, image.height);
   const w = r.x1 - r.x0;
   const h = r.y1 - r.y0;
@@ -68,6 +74,30 @@ export function seamScore(image: RgbaImage, mask: GrayImage, opts: SeamMetricOpt
     tiles++;
   }
 
+  // (c) the line against what is beside it, per tile.
+  const line = new Float64Array(tx * ty * 8); // per tile: line n, L, a, b, beside n, L, a, b
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      const d = inside[p]! > 0 ? inside[p]! : outside[p]!;
+      const side = d <= 1.5 ? 0 : d > 3 && d <= 6 ? 4 : -1;
+      if (side < 0) continue;
+      const t = (Math.floor(y / opts.tilePx) * tx + Math.floor(x / opts.tilePx)) * 8 + side;
+      line[t]!++;
+      for (let c = 0; c < 3; c++) line[t + 1 + c]! += lab[p * 3 + c]!;
+    }
+  }
+  let sumLine = 0;
+  let lineTiles = 0;
+  for (let t = 0; t < tx * ty; t++) {
+    const a = t * 8;
+    const nl = line[a]!;
+    const nb = line[a + 4]!;
+    if (nl < minCount || nb < minCount) continue;
+    sumLine += deltaE2000(line[a + 1]! / nl, line[a + 2]! / nl, line[a + 3]! / nl, line[a + 5]! / nb, line[a + 6]! / nb, line[a + 7]! / nb);
+    lineTiles++;
+  }
+
   // (b) gradient energy, central differences on all three Lab channels.
   let seamE = 0;
   let seamN = 0;
@@ -100,5 +130,6 @@ export function seamScore(image: RgbaImage, mask: GrayImage, opts: SeamMetricOpt
   return {
     ringDeltaE: tiles ? sumDe / tiles : 0,
     gradientRatio: (seamMean + 1) / (surMean + 1),
+    lineDeltaE: lineTiles ? sumLine / lineTiles : 0,
   };
 }
