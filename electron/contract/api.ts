@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DocumentSchema, ImageIdSchema, type AtelierDocument } from './document.js';
 import { GenerationSettingsSchema, type GenerationSettingsInput } from './generation.js';
+import { StylePresetSchema, type StylePreset } from './styles.js';
 
 /**
  * The one API between the renderer and the app core. Every `domain:verb` channel is declared here once
@@ -163,6 +164,11 @@ export const API_REQUESTS = {
     bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 2 ** 31, 'file must be 1 byte .. 2 GiB'),
   }).strict(),
   'documents:recover': z.object({ discard: z.boolean().default(false) }).strict(),
+  /** Style presets: the user's (styles.json in the data folder) and the shipped ones. */
+  'styles:list': z.object({}).strict(),
+  /** Adds or replaces (same name) a user preset, e.g. saved from the current settings. */
+  'styles:save': z.object({ style: StylePresetSchema }).strict(),
+  'styles:delete': z.object({ name: z.string().trim().min(1).max(60) }).strict(),
   'export:document': z.object({
     name: DocumentNameSchema,
     format: z.enum(EXPORT_FORMATS),
@@ -214,6 +220,10 @@ export interface ApiResponses {
   'documents:recover': { document: AtelierDocument | null };
   /** `path`: where it was written ('' when the user cancelled); `downloadUrl`: serve mode's link to it. */
   'export:document': { path: string; bytes: number; downloadUrl?: string };
+  /** `builtIn`: shipped with the app (cannot be deleted); `notice`: the user's file could not be read. */
+  'styles:list': { styles: (StylePreset & { builtIn: boolean })[]; notice?: string };
+  'styles:save': { style: StylePreset };
+  'styles:delete': { deleted: boolean };
 }
 
 /** Events pushed from the core to every window / client. */
@@ -279,6 +289,9 @@ export interface AtelierApi {
   importDocument(fileName: string, bytes: Uint8Array): Promise<ApiResponses['documents:import']>;
   recoverDocument(discard: boolean): Promise<ApiResponses['documents:recover']>;
   exportDocument(req: ApiRequest<'export:document'>): Promise<ApiResponses['export:document']>;
+  listStyles(): Promise<ApiResponses['styles:list']>;
+  saveStyle(style: ApiRequest<'styles:save'>['style']): Promise<ApiResponses['styles:save']>;
+  deleteStyle(name: string): Promise<ApiResponses['styles:delete']>;
   /** URL the renderer can put in an <img>/Konva image: custom protocol or HTTP. */
   imageUrl(imageId: string): string;
   /** A small (128 px) WebP of a stored image, for list rows. */

@@ -54,6 +54,15 @@ describe('invokeChannel: the one wrapper every transport uses', () => {
     expect(await call('documents:open', { name: 'missing' })).toMatchObject({ ok: false });
   });
 
+  it('lists, saves and deletes style presets; a shipped one cannot be deleted', async () => {
+    const listed = await call('styles:list', {});
+    expect(listed.ok && (listed.value as { styles: { name: string; builtIn: boolean }[] }).styles).toContainEqual(expect.objectContaining({ name: 'Cinematic', builtIn: true }));
+    expect(await call('styles:save', { style: { name: 'Moody', prompt: '{prompt}, moody', steps: 12 } })).toEqual({ ok: true, value: { style: { name: 'Moody', prompt: '{prompt}, moody', negativePrompt: '', steps: 12 } } });
+    expect(await call('styles:save', { style: { name: 'Bad', prompt: 'x', steps: 0 } })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(await call('styles:delete', { name: 'cinematic' })).toEqual({ ok: true, value: { deleted: false } });
+    expect(await call('styles:delete', { name: 'moody' })).toEqual({ ok: true, value: { deleted: true } });
+  });
+
   it('imports picked file bytes by extension; damaged files fail naming the user\'s file', async () => {
     const png = await sharp({ create: { width: 16, height: 8, channels: 4, background: '#0000ff' } }).png().toBuffer();
     const r = await call('documents:import', { fileName: 'holiday.png', bytes: new Uint8Array(png) });

@@ -19,6 +19,7 @@ import { HistoryChannels, ProtectedImages } from './historyChannels.js';
 import type { ModelChannels } from './modelChannels.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { PromptTokens } from './promptTokens.js';
+import { UserStyles } from '../store/userStyles.js';
 
 export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
 export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
@@ -53,10 +54,12 @@ export class StudioBackend {
   /** Live drafts: results kept in memory (newest last) until Apply keeps one; never in History unless kept. */
   private readonly drafts = new LiveDrafts();
   private readonly tokens = new PromptTokens();
+  private readonly styles: UserStyles;
 
   constructor(private readonly opts: StudioBackendOptions) {
     this.images = opts.images;
     this.documents = new DocumentLibrary(opts.dataDir, this.images);
+    this.styles = new UserStyles(opts.dataDir);
   }
 
   /** Latest step preview of a running job (small PNG), for the preview URL handler. */
@@ -100,6 +103,9 @@ export class StudioBackend {
     },
     'documents:recover': async ({ discard }) => ({ document: await this.documents.recover(discard) }),
     'documents:import': async ({ fileName, bytes }) => this.importFile(fileName, bytes),
+    'styles:list': async () => this.styles.list(),
+    'styles:save': async ({ style }) => ({ style: await this.styles.save(style) }),
+    'styles:delete': async ({ name }) => ({ deleted: await this.styles.delete(name) }),
     'export:document': async ({ name, format, document, frameOnly }) => {
       const file = `${name}.${format}`;
       const path = join(this.opts.dataDir, 'exports', file);

@@ -14,11 +14,16 @@ import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { isLayeredOutput, writeLayeredResult } from './layeredOutput.js';
 import { parseRegionArg } from './regionArgs.js';
+import { applyStyle, type StylePreset } from '../../contract/styles.js';
+import { UserStyles } from '../../core/store/userStyles.js';
 import { checkImageOutput, outputPathFor, writeImage } from './output.js';
 
 const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embedded demo model)
   --prompt TEXT      what to draw (required)
   --negative TEXT    what to avoid
+  --style NAME       a style preset: the app's (Photographic, Cinematic, Anime, …) or one saved in the app;
+                     wraps the prompt and negative, and sets sampler/steps/guidance where the style has them
+                     (explicit --scheduler/--steps/--guidance still win)
   --region "X,Y,W,H:PROMPT"  a rectangle of the output (pixels) drawn from its own prompt; repeatable
                      (up to 8); --prompt is the base prompt for the rest of the picture
   --scheduler NAME   ${SCHEDULER_NAMES.join(' | ')} (default: the model's recommendation, else euler-a)
@@ -39,6 +44,7 @@ const OPTIONS = {
   prompt: { type: 'string' },
   negative: { type: 'string' },
   region: { type: 'string', multiple: true },
+  style: { type: 'string' },
   scheduler: { type: 'string' },
   steps: { type: 'string' },
   guidance: { type: 'string' },
@@ -76,6 +82,13 @@ function inpaintCliOptions(v: { 'color-match'?: string; blend?: string; prefill?
     prefill: choice(v.prefill, 'prefill', INPAINT_PREFILLS, INPAINT_DEFAULTS.prefill),
     maskMargin: intOption(v['mask-margin'], 'mask-margin', INPAINT_DEFAULTS.marginPx),
   };
+}
+
+function styleNamed(dataDir: string, name: string): StylePreset {
+  const styles = new UserStyles(dataDir);
+  const found = styles.find(name);
+  if (!found) throw new CliError(`unknown style "${name}" (choose ${styles.list().styles.map((s) => s.name).join(', ')})`);
+  return found;
 }
 
 export function resolveModelDir(given: string | undefined): string {
@@ -126,15 +139,17 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
     throw new CliError(`the image is ${initImage.width}×${initImage.height}; --width/--height must match it (or resize the image)`);
   }
 
+  const dataDir = resolveDataDir(v.data);
+  const style = v.style === undefined ? undefined : styleNamed(dataDir, v.style);
   const parsed = GenerationSettingsSchema.safeParse({
     mode,
     prompt: v.prompt,
     negativePrompt: v.negative ?? '',
     width,
     height,
-    steps: intOption(v.steps, 'steps', rec.steps ?? 20),
-    guidance: numberOption(v.guidance, 'guidance', rec.guidance ?? 7),
-    scheduler,
+    steps: intOption(v.steps, 'steps', style?.steps ?? rec.steps ?? 20),
+    guidance: numberOption(v.guidance, 'guidance', style?.guidance ?? rec.guidance ?? 7),
+    scheduler: v.scheduler === undefined && style?.scheduler ? style.scheduler : scheduler,
     seed: intOption(v.seed, 'seed', randomInt(0, 0xffffffff)),
     batch: intOption(v.batch, 'batch', 1),
     // Inpaint repaints from noise unless a pre-fill is asked for, which exists to be partly kept.
@@ -147,9 +162,9 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
     const issue = parsed.error.issues[0]!;
     throw new CliError(`--${String(issue.path[0] ?? 'settings')}: ${issue.message}`);
   }
-  const settings: GenerationSettings = parsed.data;
+  // The flags chose sampler/steps/guidance above (style as their default), so only the prompts come from the style here.
+  const settings: GenerationSettings = style ? applyStyle(parsed.data, { ...style, scheduler: undefined, steps: undefined, guidance: undefined }) : parsed.data;
 
-  const dataDir = resolveDataDir(v.data);
   // The one generation service, with the user's engine settings (safety checker, prompt filter) as in the app.
   const local = localGeneration(dataDir, { provider: v.provider, history: v['no-history'] ? false : undefined });
   try {
