@@ -4,6 +4,7 @@ import { benchNumericCore } from './numericCore.js';
 import { benchHistory } from './history.js';
 import { benchHistoryPanel } from './historyPanel.js';
 import { benchInpaint } from './inpaint.js';
+import { benchLora } from './lora.js';
 import { benchRegions } from './regions.js';
 import { benchOutpaint } from './outpaint.js';
 import { benchUi } from './ui.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   history: benchHistory,
   'history-panel': benchHistoryPanel,
   inpaint: benchInpaint,
+  lora: benchLora,
   regions: benchRegions,
   outpaint: benchOutpaint,
   export: benchExport,

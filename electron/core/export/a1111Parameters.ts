@@ -1,4 +1,5 @@
 import type { GenerationSettings } from '../../contract/generation.js';
+import { extractLoraTags } from '../../contract/lora.js';
 import { A1111_SAMPLER_NAMES, schedulerFromA1111, type GenerationMetadata } from './generationMetadata.js';
 
 /**
@@ -25,10 +26,15 @@ export function formatA1111Parameters(meta: GenerationMetadata): string {
   if (s.mode !== 'txt2img') params.push(['Denoising strength', s.strength]);
   if (s.mode === 'inpaint') params.push(['Mask blur', s.maskFeather]);
   if (s.batch > 1) params.push(['Batch size', s.batch]);
+  // A1111 names LoRAs by prompt tags and "Lora hashes" (galleries match the first 10 hex digits of the SHA-256).
+  const loras = s.loras ?? [];
+  if (loras.some((l) => l.sha256)) params.push(['Lora hashes', loras.filter((l) => l.sha256).map((l) => `${l.name}: ${l.sha256!.slice(0, 10)}`).join(', ')]);
   params.push(['Version', meta.appVersion ? `Atelier ${meta.appVersion}` : 'Atelier']);
   const paramLine = params.map(([k, v]) => `${k}: ${quote(String(v))}`).join(', ');
   const negative = s.negativePrompt ? `\nNegative prompt: ${s.negativePrompt}` : '';
-  return `${s.prompt}${negative}\n${paramLine}`.trim();
+  const tagged = extractLoraTags(s.prompt).loras.map((l) => l.name);
+  const pickerTags = loras.filter((l) => !tagged.includes(l.name)).map((l) => ` <lora:${l.name}:${l.strength}>`).join('');
+  return `${s.prompt}${pickerTags}${negative}\n${paramLine}`.trim();
 }
 
 export interface A1111Parameters {

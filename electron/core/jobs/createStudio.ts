@@ -3,6 +3,7 @@ import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
 import { ProtectedImages } from './historyChannels.js';
 import { GenerationService } from './generationService.js';
+import { loraLibraryFor } from '../models/loraLibrary.js';
 import { StoreHistory } from './historyRecorder.js';
 import { ModelCatalogue } from './modelCatalogue.js';
 import { ModelChannels } from './modelChannels.js';
@@ -49,7 +50,7 @@ export function createStudio(opts: StudioOptions): Studio {
     images: history.images,
     models,
     engine,
-    generation: new GenerationService({ engine, history, origin: opts.origin }),
+    generation: new GenerationService({ engine, history, origin: opts.origin, loras: loraLibraryFor(opts.dataDir) }),
     history: new StoreHistory(history),
     emit: opts.emit,
     previewUrl: opts.previewUrl,

@@ -8,6 +8,7 @@ import { grayToRgba } from '../image/types.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { modelFingerprint } from '../store/modelFingerprint.js';
 import type { HistoryEntry, HistoryOrigin } from '../store/types.js';
+import { LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { JobError } from './engineHost.js';
 import { decodeMask, decodeRgba } from './imageCodec.js';
 
@@ -42,6 +43,8 @@ export interface GenerationJob {
   record?: boolean;
   /** Overrides the service's origin for this entry (live mode's finished jobs: 'live'). */
   origin?: HistoryOrigin;
+  /** LoRA files given outside the library (the CLI's --lora), added to settings.loras and the prompt's tags. */
+  loraFiles?: ReadonlyArray<{ file: string; strength: number }>;
 }
 
 export interface GeneratedOutput {
@@ -67,6 +70,8 @@ export interface GenerationOutcome {
   timings: PhaseTimings;
   /** One sentence each about a job that still ran (a size far from the model's). */
   warnings?: string[];
+  /** The settings the job ran with and recorded (LoRAs resolved, each with its SHA-256). */
+  settings: GenerationSettings;
 }
 
 /** A finished draft to record as it is (Live mode's Apply). */
@@ -99,6 +104,8 @@ export interface GenerationServiceOptions {
   /** The prompt history (and its image store); omit to keep nothing (CLI --no-history). */
   history?: HistoryStore;
   origin: HistoryOrigin;
+  /** `<data>/loras`: resolves settings.loras and `<lora:…>` prompt tags to files; absent: LoRAs refused. */
+  loras?: LoraLibrary;
 }
 
 export class GenerationService {
@@ -109,11 +116,11 @@ export class GenerationService {
    * fails here with one sentence and nothing queued; the job itself runs on the engine queue.
    */
   async start(job: GenerationJob, onProgress?: Progress): Promise<StartedGeneration> {
-    const { settings } = job;
+    const { settings, loras } = this.resolveLoras(job);
     const history = job.record === false ? undefined : this.opts.history;
     if (settings.mode !== 'txt2img' && !job.initImage) throw new JobError(`${settings.mode} needs an init image.`, 'invalid-input');
     if (settings.mode === 'inpaint' && !job.mask) throw new JobError('Inpainting needs a mask: paint one with the Brush.', 'invalid-input');
-    const request: GenerateRequest = { settings, previewEvery: job.previewEvery ?? 0 };
+    const request: GenerateRequest = { settings, previewEvery: job.previewEvery ?? 0, ...(loras.length > 0 ? { loras } : {}) };
     let initImageId: string | undefined;
     let maskImageId: string | undefined;
     if (settings.mode !== 'txt2img' && job.initImage) {
@@ -136,6 +143,19 @@ export class GenerationService {
     // The caller may attach its handlers later; an unobserved failure must not crash the host meanwhile.
     done.catch(() => undefined);
     return { jobId, entryId: entry?.id, done };
+  }
+
+  /** The picker's LoRAs, the prompt's tags and the CLI's files, pinned by SHA-256 into the recorded settings. */
+  private resolveLoras(job: GenerationJob): ReturnType<LoraLibrary['resolve']> {
+    const asked = (job.settings.loras?.length ?? 0) > 0 || (job.loraFiles?.length ?? 0) > 0 || /<lora:/i.test(job.settings.prompt);
+    if (!asked) return { settings: job.settings, loras: [] };
+    if (!this.opts.loras) throw new JobError('LoRAs are not available in this host.', 'invalid-input');
+    try {
+      return this.opts.loras.resolve(job.settings, job.loraFiles);
+    } catch (error) {
+      if (error instanceof LoraLibraryError) throw new JobError(error.message, 'invalid-input');
+      throw error;
+    }
   }
 
   /** start() and wait: for hosts with nothing else to do meanwhile (the CLI). */
@@ -202,7 +222,7 @@ export class GenerationService {
         })
         : undefined;
       return {
-        jobId, entry: done, images, model, provider: result.provider, timings: result.timings,
+        jobId, entry: done, images, model, provider: result.provider, timings: result.timings, settings: request.settings,
         ...(result.warnings?.length ? { warnings: result.warnings } : {}),
       };
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Engine } from '../engine/engine.js';
+import { loraLibraryFor } from '../models/loraLibrary.js';
 import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
 import { runEngineRuntime, type EngineLike } from './engineRuntime.js';
@@ -66,7 +67,7 @@ export function localGeneration(dataDir: string, opts: { provider?: string; hist
   const owned = opts.history === undefined ? openHistoryStore(dataDir) : undefined;
   const history = owned ?? (opts.history || undefined);
   return {
-    service: new GenerationService({ engine, history, origin: 'cli' }),
+    service: new GenerationService({ engine, history, origin: 'cli', loras: loraLibraryFor(dataDir) }),
     engine,
     history,
     notices: [...notices, ...(owned?.notices ?? [])],

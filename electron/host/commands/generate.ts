@@ -36,6 +36,8 @@ const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embed
   --quality Q        JPEG/WebP quality 1–100
   --out FILE         .png | .jpg | .webp | .psd | .ora | .atelier (format follows the extension; required)
                      layered formats hold the input (img2img, inpaint) and the result, masked for inpaint
+  --lora FILE[:S]    merge a LoRA (.safetensors) at strength S (default 1); repeatable. <lora:NAME:S> in the
+                     prompt takes NAME from the data folder's loras/
   --data DIR         history folder (default: $ATELIER_DATA_DIR, else the platform's app data folder)
   --no-history       do not record this generation in the history`;
 
@@ -67,7 +69,16 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
   data: { type: 'string' },
   'no-history': { type: 'boolean' },
+  lora: { type: 'string', multiple: true },
 } as const;
+
+/** `--lora FILE[:STRENGTH]`: the strength is what follows the last colon when it is a number. */
+export function parseLoraOption(value: string): { file: string; strength: number } {
+  const m = /^(.+):(-?\d+(?:\.\d+)?|-?\.\d+)$/.exec(value);
+  const [file, strength] = m ? [m[1]!, Number(m[2])] : [value, 1];
+  if (Math.abs(strength) > 4) throw new CliError(`--lora ${value}: the strength must be between -4 and 4`);
+  return { file, strength };
+}
 
 /** `--color-match`, `--blend`, `--prefill`, `--mask-margin` → settings fields (the app's defaults when absent). */
 function inpaintCliOptions(v: { 'color-match'?: string; blend?: string; prefill?: string; 'mask-margin'?: string }) {
@@ -174,6 +185,7 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
       {
         settings, model: { name: layout.name, dir: modelDir },
         initImage: initImage && { pixels: initImage }, mask: mask && { pixels: mask },
+        loraFiles: (v.lora ?? []).map(parseLoraOption),
       },
       printer && ((p) => printer(p)),
     );
@@ -182,12 +194,12 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
       const { image, seed } = out.images[i]!;
       // The same metadata the stored PNG carries (settings, model as the job started, seed, provider).
       const meta: GenerationMetadata = {
-        settings, model: out.model.name, provider: out.provider, seed, createdAt: new Date().toISOString(), app: 'atelier',
+        settings: out.settings, model: out.model.name, provider: out.provider, seed, createdAt: new Date().toISOString(), app: 'atelier',
         ...(out.model.hash ? { modelHash: out.model.hash } : {}),
       };
       const path = outputPathFor(v.out, i, out.images.length);
       if (isLayeredOutput(path)) {
-        await writeLayeredResult(path, { settings, model: out.model.name, seed, result: image, initImage, mask });
+        await writeLayeredResult(path, { settings: out.settings, model: out.model.name, seed, result: image, initImage, mask });
       } else {
         await writeImage(path, image, meta, quality);
       }

@@ -35,7 +35,9 @@ export function findTargets(graph: OnnxGraph, part: LoraPart): Map<string, LoraT
     const wName = n.inputs[1];
     if (!wName) continue;
     const init = inits.get(wName) ?? inits.get(castOf.get(wName) ?? '');
-    const path = modulePathOf(n.name);
+    // A weight named after its module (`…to_q.weight`, as Conv/Gemm weights in torch exports and every
+    // weight of our stand-ins are) says its module itself; otherwise the node's scope does.
+    const path = init?.name.endsWith('.weight') ? init.name.slice(0, -'.weight'.length) : modulePathOf(n.name);
     if (!init || !path) continue;
     const d = init.dims;
     let target: LoraTarget | undefined;
