@@ -63,6 +63,17 @@ export class Engine {
   readonly loraMerger = new LoraMerger();
 
   private idleTimer?: NodeJS.Timeout;
+  /**
+   * Jobs, inspections and the idle release take turns: loading another model releases the current one,
+   * so an inspect (a model import) must never run while a job still uses that model.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(private readonly options: EngineOptions = {}) {}
 
@@ -72,7 +83,7 @@ export class Engine {
     if (ms <= 0) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      if (!this.busy && !this.loading) void this.release();
+      if (!this.busy && !this.loading) void this.inTurn(() => this.release());
     }, ms);
     this.idleTimer.unref();
   }
@@ -113,7 +124,12 @@ export class Engine {
     }
   }
 
-  async inspect(dir: string): Promise<ModelInfo> {
+  /** Loads the model (after any running job) and describes it. */
+  inspect(dir: string): Promise<ModelInfo> {
+    return this.inTurn(() => this.describeModel(dir));
+  }
+
+  private async describeModel(dir: string): Promise<ModelInfo> {
     const { model } = await this.model(dir);
     const l = model.layout;
     const parts: ModelInfo['parts'] = [];
@@ -155,7 +171,12 @@ export class Engine {
     return promptTokenInfo(tokenizer, text);
   }
 
-  async generate(dir: string, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
+  /** Runs the job once any inspect in progress is done; its model is never released under it. */
+  generate(dir: string, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
+    return this.inTurn(() => this.runJob(dir, request, options));
+  }
+
+  private async runJob(dir: string, request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
     validateRequest(request);
     const blocked = blockedTerms(request.settings.prompt, this.options.promptFilter ?? []);
     if (blocked.length > 0) {

@@ -61,4 +61,14 @@ describe('EngineHost over a worker thread', () => {
     host = new EngineHost(threadSpawner({ engineModule: scripted }));
     await expect(host.tokenize('/m', 'a red fox')).resolves.toMatchObject({ tokenCount: 3, maxTokens: 75 });
   });
+
+  it('queues a model inspect behind the running job (an import never unloads its model), while tokenize answers at once', async () => {
+    host = new EngineHost(threadSpawner({ engineModule: scripted }));
+    const order: string[] = [];
+    const job = host.generate('long', '/m', request('slow', 6)).then(() => order.push('job'));
+    const inspected = host.inspect('/other').then(() => order.push('inspect'));
+    await host.tokenize('/m', 'a fox').then(() => order.push('tokenize'));
+    await Promise.all([job, inspected]);
+    expect(order).toEqual(['tokenize', 'job', 'inspect']);
+  });
 });

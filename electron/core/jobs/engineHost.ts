@@ -10,6 +10,7 @@ export class JobError extends Error {
 }
 
 interface Job {
+  kind: 'generate';
   id: string;
   modelDir: string;
   request: GenerateRequest;
@@ -23,15 +24,25 @@ interface PendingCall {
   reject: (e: JobError) => void;
 }
 
+/** A call that loads a model (inspect): it waits its turn behind jobs, so no job's model is released under it. */
+interface QueuedCall extends PendingCall {
+  kind: 'call';
+  make: (callId: number) => Parameters<EngineProcess['post']>[0];
+  callId?: number;
+}
+
+type Work = Job | QueuedCall;
+
 /**
- * Owns the engine process/thread: a FIFO of generation jobs (one runs at a time), cancel by id,
- * request/reply calls (tokenize, inspect), and crash recovery: if the engine dies, the running job and
+ * Owns the engine process/thread: one FIFO of work (generation jobs and model inspections, one at a
+ * time, so an import never unloads the model a running job uses), cancel by id, immediate request/reply
+ * calls that load no model (tokenize), and crash recovery: if the engine dies, the running job and
  * pending calls fail with a clear message and a fresh engine is started for what follows.
  */
 export class EngineHost {
   private proc: EngineProcess | null = null;
-  private readonly queue: Job[] = [];
-  private running: Job | null = null;
+  private readonly queue: Work[] = [];
+  private running: Work | null = null;
   private readonly calls = new Map<number, PendingCall>();
   private nextCallId = 1;
   private disposed = false;
@@ -44,20 +55,20 @@ export class EngineHost {
   generate(jobId: string, modelDir: string, request: GenerateRequest, onProgress?: (p: StepProgress) => void): Promise<GenerateResult> {
     if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
     return new Promise<GenerateResult>((resolve, reject) => {
-      this.queue.push({ id: jobId, modelDir, request, onProgress, resolve, reject });
+      this.queue.push({ kind: 'generate', id: jobId, modelDir, request, onProgress, resolve, reject });
       this.pump();
     });
   }
 
   /** True when the job was known (queued or running); a running job ends with a 'cancelled' error. */
   cancel(jobId: string): boolean {
-    const i = this.queue.findIndex((j) => j.id === jobId);
+    const i = this.queue.findIndex((j) => j.kind === 'generate' && j.id === jobId);
     if (i >= 0) {
       const [job] = this.queue.splice(i, 1);
       job.reject(new JobError('Generation cancelled.', 'cancelled'));
       return true;
     }
-    if (this.running?.id === jobId) {
+    if (this.running?.kind === 'generate' && this.running.id === jobId) {
       this.proc?.post({ type: 'cancel', jobId });
       return true;
     }
@@ -72,8 +83,13 @@ export class EngineHost {
     return this.call((callId) => ({ type: 'call', callId, method: 'tokenize', modelDir, text }));
   }
 
+  /** Loads the model to describe it: queued behind running and waiting jobs (model import, Models dialog). */
   inspect(modelDir: string): Promise<unknown> {
-    return this.call((callId) => ({ type: 'call', callId, method: 'inspect', modelDir }));
+    if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'call', make: (callId) => ({ type: 'call', callId, method: 'inspect', modelDir }), resolve, reject });
+      this.pump();
+    });
   }
 
   /** Stops the engine for good; queued and running jobs fail. */
@@ -104,6 +120,11 @@ export class EngineHost {
     const job = this.queue.shift();
     if (!job) return;
     this.running = job;
+    if (job.kind === 'call') {
+      const callId = (job.callId = this.nextCallId++);
+      this.ensureProcess().post(job.make(callId));
+      return;
+    }
     const message = { type: 'generate' as const, jobId: job.id, modelDir: job.modelDir, request: job.request };
     // Copy-free hand-over of the init image and mask: the host keeps no use for them.
     this.ensureProcess().post(message, transferablesOf(job.request));
@@ -141,12 +162,12 @@ export class EngineHost {
       case 'ready':
         return;
       case 'progress':
-        if (this.running?.id === m.jobId) this.running.onProgress?.(m.progress);
+        if (this.running?.kind === 'generate' && this.running.id === m.jobId) this.running.onProgress?.(m.progress);
         return;
       case 'result':
       case 'failed': {
         const job = this.running;
-        if (!job || job.id !== m.jobId) return;
+        if (job?.kind !== 'generate' || job.id !== m.jobId) return;
         this.running = null;
         if (m.type === 'result') job.resolve(m.result);
         else job.reject(new JobError(m.message, m.code));
@@ -154,6 +175,14 @@ export class EngineHost {
         return;
       }
       case 'reply': {
+        const queued = this.running;
+        if (queued?.kind === 'call' && queued.callId === m.callId) {
+          this.running = null;
+          if (m.ok) queued.resolve(m.value);
+          else queued.reject(new JobError(m.message, m.code));
+          this.pump();
+          return;
+        }
         const call = this.calls.get(m.callId);
         if (!call) return;
         this.calls.delete(m.callId);
