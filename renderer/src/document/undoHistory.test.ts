@@ -56,4 +56,34 @@ describe('undo history', () => {
     expect(s.past.map((p) => p.label)).toEqual(['S3', 'S4']);
     expect(s.past.reduce((n, p) => n + stepBytes(p), 0)).toBeLessThanOrEqual(PATCH_BUDGET_BYTES);
   });
+
+  it('a step that no longer applies is reported and dropped; the steps below it still undo and redo', () => {
+    const a = rasterLayer('a', 'a'.repeat(64), { x: 0, y: 0, width: 8, height: 8 });
+    const b = rasterLayer('b', 'b'.repeat(64), { x: 0, y: 0, width: 8, height: 8 });
+    let s = initialUndo(createDocument(8, 8));
+    s = perform(s, { type: 'addLayer', layer: a, index: 0 }, 'Add a');
+    s = perform(s, { type: 'addLayer', layer: b, index: 1 }, 'Add b');
+    // Something outside the history removed layer b: its "Add b" inverse (remove b) now fails.
+    s = { ...s, doc: { ...s.doc, layers: s.doc.layers.filter((l) => l.id !== b.id) } };
+    const failed: { label: string; message: string }[] = [];
+    s = undo(s, undefined, (f) => failed.push(f));
+    expect(failed).toEqual([{ label: 'Add b', message: `no layer ${b.id}` }]);
+    expect(s.past.map((p) => p.label)).toEqual(['Add a']);
+    s = undo(s, undefined, (f) => failed.push(f));
+    expect(s.doc.layers).toEqual([]);
+    s = redo(s, undefined, (f) => failed.push(f));
+    expect(s.doc.layers.map((l) => l.id)).toEqual([a.id]);
+    expect(failed).toHaveLength(1);
+
+    // A failing redo is dropped the same way, and the next redo still works.
+    s = perform(initialUndo(createDocument(8, 8)), { type: 'addLayer', layer: a, index: 0 }, 'Add a');
+    s = perform(s, { type: 'addLayer', layer: b, index: 1 }, 'Add b');
+    s = undo(undo(s));
+    s = { ...s, doc: { ...s.doc, layers: [a] } };
+    s = redo(s, undefined, (f) => failed.push(f));
+    expect(failed[1]).toMatchObject({ label: 'Add a', message: `layer ${a.id} exists` });
+    s = redo(s, undefined, (f) => failed.push(f));
+    expect(s.doc.layers.map((l) => l.id)).toEqual([a.id, b.id]);
+    expect(s.future).toHaveLength(0);
+  });
 });

@@ -59,16 +59,37 @@ export function record(state: UndoState, step: UndoStep): UndoState {
   return { doc: state.doc, past: trim([...state.past, step]), future: [] };
 }
 
-export function undo(state: UndoState, mask?: MaskSurface): UndoState {
-  const step = state.past[state.past.length - 1];
-  if (!step) return state;
-  const { doc } = applyCommand(state.doc, step.inverse, mask);
-  return { doc, past: state.past.slice(0, -1), future: [step, ...state.future] };
+/** A step that could not be undone or redone (the document no longer fits it); it was dropped. */
+export interface FailedStep {
+  label: string;
+  message: string;
 }
 
-export function redo(state: UndoState, mask?: MaskSurface): UndoState {
+/**
+ * Undoes the newest step. A step whose inverse no longer applies is reported through `onFail` and
+ * dropped, leaving the document as it was, so one bad step never blocks the rest of the stack.
+ */
+export function undo(state: UndoState, mask?: MaskSurface, onFail?: (f: FailedStep) => void): UndoState {
+  const step = state.past[state.past.length - 1];
+  if (!step) return state;
+  try {
+    const { doc } = applyCommand(state.doc, step.inverse, mask);
+    return { doc, past: state.past.slice(0, -1), future: [step, ...state.future] };
+  } catch (e) {
+    onFail?.({ label: step.label, message: e instanceof Error ? e.message : String(e) });
+    return { doc: state.doc, past: state.past.slice(0, -1), future: state.future };
+  }
+}
+
+/** Redoes the next step; one that no longer applies is reported and dropped, like undo. */
+export function redo(state: UndoState, mask?: MaskSurface, onFail?: (f: FailedStep) => void): UndoState {
   const step = state.future[0];
   if (!step) return state;
-  const { doc } = applyCommand(state.doc, step.forward, mask);
-  return { doc, past: [...state.past, step], future: state.future.slice(1) };
+  try {
+    const { doc } = applyCommand(state.doc, step.forward, mask);
+    return { doc, past: [...state.past, step], future: state.future.slice(1) };
+  } catch (e) {
+    onFail?.({ label: step.label, message: e instanceof Error ? e.message : String(e) });
+    return { doc: state.doc, past: state.past, future: state.future.slice(1) };
+  }
 }

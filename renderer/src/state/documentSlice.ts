@@ -4,7 +4,7 @@ import { paintSurface } from './paintSurfaceRegistry.js';
 import type { DocCommand } from '../document/commands.js';
 import { createDocument } from '../document/newDocument.js';
 import type { MaskPatch } from '../document/maskSurface.js';
-import { initialUndo, perform, record, redo, undo, type UndoState } from '../document/undoHistory.js';
+import { initialUndo, perform, record, redo, undo, type FailedStep, type UndoState } from '../document/undoHistory.js';
 import type { Store } from './store.js';
 
 /** The open document and its undo history. Every edit goes through `perform` (one gesture = one call). */
@@ -51,11 +51,11 @@ export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (
   },
   undo() {
     if (!get().history.past.length) return;
-    set((s) => ({ history: undo(s.history, paintSurface()), version: s.version + 1 }));
+    set((s) => ({ history: undo(s.history, paintSurface(), reportFailedStep(get, 'undo')), version: s.version + 1 }));
   },
   redo() {
     if (!get().history.future.length) return;
-    set((s) => ({ history: redo(s.history, paintSurface()), version: s.version + 1 }));
+    set((s) => ({ history: redo(s.history, paintSurface(), reportFailedStep(get, 'redo')), version: s.version + 1 }));
   },
   loadDocument(doc, savedName) {
     paintSurface().reset(doc.width, doc.height);
@@ -65,3 +65,11 @@ export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (
     set((s) => ({ savedName: name, savedVersion: s.version }));
   },
 });
+
+/** A step that no longer applies is dropped; the user reads why in the status line. */
+function reportFailedStep(get: () => Store, what: 'undo' | 'redo') {
+  return (f: FailedStep): void => {
+    // After the set() in progress: the status line is another slice.
+    queueMicrotask(() => get().setGenerate({ error: `Could not ${what} "${f.label}" (${f.message}); that step was dropped, the rest of the history still works.` }));
+  };
+}
