@@ -10,6 +10,7 @@ import { HistoryPanel } from '../history/HistoryPanel.js';
 import { LayersPanel } from '../layers/LayersPanel.js';
 import { ModelsButton } from '../models/ModelsDialog.js';
 import { useStore } from '../state/store.js';
+import { BRUSH_STEP } from '../state/viewSlice.js';
 import { newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
 import { applyModelDefaults } from '../generate/modelDefaults.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
@@ -65,6 +66,9 @@ function useShortcuts(onDialog: (d: Dialog) => void): void {
       } else if (mod && e.key === 'Enter') {
         e.preventDefault();
         void generate();
+      } else if (!mod && !isTyping(e) && (e.key === '[' || e.key === ']')) {
+        const size = Math.round(e.key === ']' ? Math.max(s.brushSize + 1, s.brushSize * BRUSH_STEP) : Math.min(s.brushSize - 1, s.brushSize / BRUSH_STEP));
+        s.setBrush({ brushSize: Math.min(512, Math.max(1, size)) });
       } else if (!mod && !e.altKey && !isTyping(e) && TOOL_KEYS[e.key.toLowerCase()]) {
         s.setTool(TOOL_KEYS[e.key.toLowerCase()]);
       } else if (!isTyping(e) && (e.key === 'Delete' || e.key === 'Backspace') && s.selectedLayerId) {

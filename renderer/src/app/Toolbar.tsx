@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../state/store.js';
-import type { ToolId } from '../state/viewSlice.js';
+import { ZOOM_STEP, type ToolId } from '../state/viewSlice.js';
 import { Icon } from './icons.js';
 
 const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
@@ -14,7 +14,7 @@ const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
 
 /** Tools, brush settings and zoom. */
 export function Toolbar() {
-  const v = useStore(useShallow((s) => ({ tool: s.tool, size: s.brushSize, hardness: s.brushHardness, colour: s.paintColour })));
+  const v = useStore(useShallow((s) => ({ tool: s.tool, size: s.brushSize, hardness: s.brushHardness, colour: s.paintColour, maskHidden: s.maskHidden })));
   const s = useStore.getState();
   return (
     <div className="toolbar" role="toolbar" aria-label="Tools">
@@ -24,6 +24,8 @@ export function Toolbar() {
           <Icon name={t.id} /><span className="tool-label">{t.label}</span>
         </button>
       ))}
+      <button type="button" className="tool" aria-pressed={!v.maskHidden} title="Show the mask overlay (the mask is kept either way)"
+        onClick={() => s.setMaskHidden(!v.maskHidden)}>Show mask</button>
       {(v.tool === 'brush' || v.tool === 'eraser' || v.tool === 'paint') && (
         <div className="brush-settings">
           {v.tool === 'paint' && <label>Colour <input type="color" style={{ width: 36 }} value={v.colour} aria-label="Paint colour" onChange={(e) => s.setBrush({ paintColour: e.target.value })} /></label>}
@@ -42,9 +44,9 @@ export function ZoomControls() {
   const s = useStore.getState();
   return (
     <div className="zoom-controls" role="group" aria-label="Zoom">
-      <button type="button" onClick={() => s.zoomAt(1 / 1.25, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom out">−</button>
+      <button type="button" onClick={() => s.zoomAt(1 / ZOOM_STEP, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom out">−</button>
       <span className="zoom-readout" aria-label="Zoom level">{Math.round(zoom * 100)}%</span>
-      <button type="button" onClick={() => s.zoomAt(1.25, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom in">+</button>
+      <button type="button" onClick={() => s.zoomAt(ZOOM_STEP, s.viewportWidth / 2, s.viewportHeight / 2)} aria-label="Zoom in">+</button>
       <button type="button" onClick={() => s.zoomToFit()}>Fit</button>
       <button type="button" onClick={() => s.zoomTo100()}>100%</button>
     </div>

@@ -120,6 +120,7 @@ export function CanvasView() {
   const host = useRef<HTMLDivElement>(null);
   const maskHost = useRef<HTMLDivElement>(null);
   const { zoom, panX, panY, vw, vh, tool } = useStore(useShallow((s) => ({ zoom: s.zoom, panX: s.panX, panY: s.panY, vw: s.viewportWidth, vh: s.viewportHeight, tool: s.tool })));
+  const maskHidden = useStore((s) => s.maskHidden);
   const docSize = useStore(useShallow((s) => ({ width: s.history.doc.width, height: s.history.doc.height })));
   const pattern = useMemo(checkerPattern, []);
   useToolInput(host);
@@ -164,7 +165,8 @@ export function CanvasView() {
           <BrushCursor zoom={zoom} />
         </Layer>
       </Stage>
-      <div ref={maskHost} className="mask-host" style={{ transform: `matrix(${zoom},0,0,${zoom},${panX},${panY})` }} />
+      <div ref={maskHost} className="mask-host" data-hidden={maskHidden || undefined}
+        style={{ transform: `matrix(${zoom},0,0,${zoom},${panX},${panY})`, ...(maskHidden ? { visibility: 'hidden' as const } : {}) }} />
     </div>
   );
 }

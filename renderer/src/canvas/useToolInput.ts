@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useStore } from '../state/store.js';
+import { ZOOM_STEP } from '../state/viewSlice.js';
 import { ToolRunner } from '../tools/toolRunner.js';
 import { TOOLS } from '../tools/tools.js';
 import type { ToolPointer } from '../tools/toolTypes.js';
@@ -73,19 +74,25 @@ export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
       e.preventDefault();
       const p = toPointer(e);
       const s = useStore.getState();
-      if (e.ctrlKey || !e.shiftKey) s.zoomAt(Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), p.sx, p.sy);
+      // One notch (deltaY 100) is one 1.25× step, as the zoom buttons, with or without Ctrl (pinch sends
+      // Ctrl with small deltas, which scale proportionally).
+      if (e.ctrlKey || !e.shiftKey) s.zoomAt(Math.pow(ZOOM_STEP, -e.deltaY / 100), p.sx, p.sy);
       else s.setView({ panX: s.panX - e.deltaX, panY: s.panY - e.deltaY });
     };
     const keydown = (e: KeyboardEvent) => {
       if (isTyping(e)) return;
       if (e.code === 'Space') {
         spaceDown.current = true;
+        node.dataset.spacePan = 'true'; // the hand cursor, as in Photoshop and Krita
         e.preventDefault();
       }
       if (e.key === 'Escape') active()?.cancel();
     };
     const keyup = (e: KeyboardEvent) => {
-      if (e.code === 'Space') spaceDown.current = false;
+      if (e.code === 'Space') {
+        spaceDown.current = false;
+        delete node.dataset.spacePan;
+      }
     };
     node.addEventListener('pointerdown', down);
     node.addEventListener('pointermove', move);

@@ -113,7 +113,8 @@ function onDone(e: ApiEvents['generation:done']): void {
   let lastId: string | null = null;
   const base = layerNameFromPrompt(job.prompt, job.mode === 'inpaint' ? 'Inpaint' : 'Generation');
   e.images.forEach((img, i) => {
-    const name = e.images.length > 1 ? `${base} #${i + 1}` : base;
+    // The seed tells the images of a batch apart (and re-runs them); "#2" at the end of a long name was cut off.
+    const name = `${base} · seed ${img.seed}`;
     const mask = job.mode === 'inpaint' && job.maskImageId
       ? { imageId: job.maskImageId, x: job.frame.x, y: job.frame.y, width: job.frame.width, height: job.frame.height }
       : undefined;
@@ -129,6 +130,8 @@ function onDone(e: ApiEvents['generation:done']): void {
   if (entryId) commands.push({ type: 'addHistoryEntry', entryId });
   s.perform({ type: 'batch', label: 'Generate', commands }, 'Generate');
   s.selectLayer(lastId);
+  // Show what the inpaint made: the mask overlay hides (kept, and back with Show mask or a mask tool).
+  if (job.mode === 'inpaint') s.setMaskHidden(true);
   s.setJob(null);
   s.setGenerate({ notice: [`Generated in ${(e.totalMs / 1000).toFixed(1)} s on ${e.provider}.`, ...(e.warnings ?? [])].join(' ') });
   void s.refreshHistory();

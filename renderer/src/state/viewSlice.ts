@@ -25,6 +25,11 @@ export interface ViewSlice {
   /** Paint tool colour (CSS hex). */
   paintColour: string;
   session: GestureSession;
+  /** The view zoomToFit last set: while zoom and pan still equal it, a viewport resize re-fits. */
+  fittedView: { zoom: number; panX: number; panY: number } | null;
+  /** The mask overlay is hidden (after an inpaint, so the result shows); the mask itself is kept. */
+  maskHidden: boolean;
+  setMaskHidden(hidden: boolean): void;
   setTool(tool: ToolId): void;
   setView(v: Partial<Pick<ViewSlice, 'zoom' | 'panX' | 'panY'>>): void;
   setViewport(width: number, height: number): void;
@@ -39,6 +44,10 @@ export interface ViewSlice {
 
 const MIN_ZOOM = 0.02;
 const MAX_ZOOM = 32;
+/** One zoom step: the − / + buttons and one wheel notch, with or without Ctrl. */
+export const ZOOM_STEP = 1.25;
+/** `[` / `]` change the brush size by this factor, as in Photoshop and Krita. */
+export const BRUSH_STEP = 1.25;
 
 export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get) => ({
   tool: 'frame',
@@ -52,9 +61,19 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
   brushHardness: 0.6,
   paintColour: '#d8402f',
   session: {},
-  setTool: (tool) => set({ tool, session: {} }),
+  fittedView: null,
+  maskHidden: false,
+  setMaskHidden: (maskHidden) => set({ maskHidden }),
+  // Picking a mask tool shows the mask again: painting blind would be worse than the overlay.
+  setTool: (tool) => set(tool === 'brush' || tool === 'eraser' ? { tool, session: {}, maskHidden: false } : { tool, session: {} }),
   setView: (v) => set(v),
-  setViewport: (viewportWidth, viewportHeight) => set({ viewportWidth, viewportHeight }),
+  setViewport(viewportWidth, viewportHeight) {
+    const { zoom, panX, panY, fittedView } = get();
+    const wasFitted = fittedView !== null && fittedView.zoom === zoom && fittedView.panX === panX && fittedView.panY === panY;
+    set({ viewportWidth, viewportHeight });
+    // A view the user left fitted stays fitted as the window changes size; a zoom or pan they chose stays.
+    if (wasFitted) get().zoomToFit();
+  },
   zoomAt(factor, sx, sy) {
     const { zoom, panX, panY } = get();
     const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom * factor));
@@ -71,7 +90,8 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
     const w = Math.max(doc.width, f.x + f.width) - x0;
     const h = Math.max(doc.height, f.y + f.height) - y0;
     const zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, Math.min((vw - 64) / w, (vh - 64) / h)));
-    set({ zoom, panX: (vw - w * zoom) / 2 - x0 * zoom, panY: (vh - h * zoom) / 2 - y0 * zoom });
+    const view = { zoom, panX: (vw - w * zoom) / 2 - x0 * zoom, panY: (vh - h * zoom) / 2 - y0 * zoom };
+    set({ ...view, fittedView: view });
   },
   zoomTo100() {
     const { viewportWidth: vw, viewportHeight: vh, zoom, panX, panY } = get();
