@@ -221,7 +221,7 @@ async function importOraUnlabelled(bytes: Uint8Array, options: OraImportOptions)
   const mimetype = await zip.read('mimetype', { maxBytes: 1024 });
   if (mimetype && new TextDecoder().decode(mimetype).trim() !== ORA_MIMETYPE) throw new OraImportError('is not an OpenRaster file (wrong mimetype)');
   const stackBytes = await zip.read('stack.xml', { maxBytes: MAX_XML_BYTES }).catch((e: unknown) => {
-    throw e instanceof ZipFormatError && /claims|inflates to more/.test(e.message) ? new OraImportError('is damaged (stack.xml is too large)') : e;
+    throw e instanceof ZipFormatError && /claims|inflates? to more/.test(e.message) ? new OraImportError('is damaged (stack.xml is too large)') : e;
   });
   if (!stackBytes) throw new OraImportError('is not an OpenRaster file (no stack.xml inside)');
   const image = parseXml(new TextDecoder().decode(stackBytes));

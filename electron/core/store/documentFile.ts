@@ -179,7 +179,7 @@ function imageBudget(doc: AtelierDocument): number {
 async function unpack(bytes: Uint8Array): Promise<DocumentFileContents> {
   const zip = ZipArchive.open(bytes, { budgetBytes: MAX_JSON_BYTES });
   const json = await zip.read('document.json', { maxBytes: MAX_JSON_BYTES }).catch((e: unknown) => {
-    throw e instanceof ZipFormatError && /claims|inflates to more/.test(e.message) ? new DocumentFileError('is damaged (document.json is too large)') : e;
+    throw e instanceof ZipFormatError && /claims|inflates? to more/.test(e.message) ? new DocumentFileError('is damaged (document.json is too large)') : e;
   });
   if (!json) throw new DocumentFileError('is not an Atelier document (no document.json inside)');
   let raw: unknown;

@@ -88,9 +88,27 @@ export class ServeUnderTest {
     return procStatusBytes(this.child.pid!, 'VmRSS');
   }
 
-  /** Resets the peak-RSS high-water mark to the current RSS (writing 5 to clear_refs; our own child). */
-  resetPeak(): void {
-    writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+  /**
+   * Starts measuring serve's peak resident memory; the returned function stops and gives the peak's
+   * growth over the RSS at the start. Uses the kernel's high-water mark (reset by writing 5 to
+   * clear_refs, allowed on our own child) and, where that is refused, 10 ms sampling.
+   */
+  samplePeak(): () => number {
+    const base = this.rss();
+    let hwm = true;
+    try {
+      writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+    } catch {
+      hwm = false;
+    }
+    let max = base;
+    const timer = setInterval(() => {
+      if (this.alive) max = Math.max(max, this.rss());
+    }, 10);
+    return () => {
+      clearInterval(timer);
+      return (hwm && this.alive ? Math.max(this.peakRss(), max) : max) - base;
+    };
   }
 
   async stop(): Promise<void> {
