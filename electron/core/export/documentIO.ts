@@ -7,6 +7,8 @@ import { compositeDocument, CompositeError } from './composite.js';
 import { DecodedImages } from './decodedImages.js';
 import type { GenerationMetadata } from './generationMetadata.js';
 import { importImage } from './imageImport.js';
+import { checkExportBudget } from './exportBudget.js';
+import { MemoryBudgetError } from '../image/memoryBudget.js';
 import { exportOra, OraExportError } from './oraExport.js';
 import { importOra, OraImportError } from './oraImport.js';
 import { encodeImage, formatFromPath } from './pngMetadata.js';
@@ -20,7 +22,8 @@ import { importPsd, PsdImportError, type ImportResult } from './psdImport.js';
  */
 
 export class DocumentIoError extends Error {
-  constructor(message: string) {
+  /** 'invalid-input' for a file that cannot be read, 'too-large' over the memory budget, 'io' when the disk fails. */
+  constructor(message: string, readonly code: 'invalid-input' | 'too-large' | 'io' = 'invalid-input') {
     super(message);
     this.name = 'DocumentIoError';
   }
@@ -33,17 +36,18 @@ const MAX_INPUT_BYTES = 4 * 2 ** 30;
 
 const isKnown = (e: unknown): e is Error =>
   e instanceof DocumentFileError || e instanceof PsdImportError || e instanceof OraImportError ||
-  e instanceof PsdExportError || e instanceof OraExportError || e instanceof CompositeError || e instanceof DocumentIoError ||
+  e instanceof PsdExportError || e instanceof OraExportError || e instanceof CompositeError || e instanceof DocumentIoError || e instanceof MemoryBudgetError ||
   (e instanceof Error && (e.name === 'ImageReadError' || e.name === 'ZipFormatError' || e.name === 'PngFormatError'));
 
 function extensionOf(path: string): string {
   return extname(path).toLowerCase();
 }
 
-export async function openDocument(path: string): Promise<ImportResult> {
+/** `options.name`: what the document (and a flat image's layer) is called when not the file's own name (a temp copy). */
+export async function openDocument(path: string, options: { name?: string } = {}): Promise<ImportResult> {
   const ext = extensionOf(path);
   const label = `"${basename(path)}"`;
-  const name = basename(path, extname(path));
+  const name = options.name ?? basename(path, extname(path));
   if (!(OPEN_EXTENSIONS as readonly string[]).includes(ext)) {
     throw new DocumentIoError(`${label}: cannot open "${ext || '(no extension)'}" files (use ${OPEN_EXTENSIONS.join(', ')})`);
   }
@@ -63,7 +67,7 @@ export async function openDocument(path: string): Promise<ImportResult> {
     if (ext === '.ora') return await importOra(bytes, { name, label });
     return await importImage(bytes, { name, label });
   } catch (e) {
-    if (isKnown(e)) throw new DocumentIoError(e.message);
+    if (isKnown(e)) throw new DocumentIoError(e.message, e instanceof MemoryBudgetError ? 'too-large' : 'invalid-input');
     throw e;
   }
 }
@@ -100,12 +104,15 @@ export async function saveDocumentAs(
     }
     let bytes: Uint8Array;
     if (ext === '.psd') bytes = exportPsd(doc, images, { appVersion: options.appVersion });
-    else if (ext === '.ora') bytes = await exportOra(doc, images, { appVersion: options.appVersion });
-    else {
+    else if (ext === '.ora') {
+      checkExportBudget(doc, 'ora');
+      bytes = await exportOra(doc, images, { appVersion: options.appVersion });
+    } else {
       const format = formatFromPath(path);
       if (!format) throw new DocumentIoError(`${label}: cannot save "${ext || '(no extension)'}" files (use ${SAVE_EXTENSIONS.join(', ')})`);
       if (options.quality !== undefined && format === 'png') throw new DocumentIoError('quality applies to .jpg and .webp only');
       const region = options.frameOnly ? doc.generationFrame : undefined;
+      checkExportBudget(doc, 'flat', region);
       const flat = compositeDocument(doc, new DecodedImages(doc, images, 2), region ? { region } : {});
       try {
         bytes = await encodeImage(flat, format, options.quality === undefined ? {} : { quality: options.quality }, flatExportMetadata(doc, options.appVersion));
@@ -118,11 +125,14 @@ export async function saveDocumentAs(
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const reason = code === 'ENOSPC' ? 'the disk is full' : code === 'ENOENT' ? 'the folder does not exist' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file stands where its folder should be' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-      throw new DocumentIoError(`could not save ${label}: ${reason}; any previous file there is unchanged`);
+      throw new DocumentIoError(`could not save ${label}: ${reason}; any previous file there is unchanged`, 'io');
     }
     return bytes.length;
   } catch (e) {
-    if (isKnown(e)) throw new DocumentIoError(e.message.startsWith('could not') || e.message.startsWith('"') ? e.message : `${label}: ${e.message}`);
+    if (isKnown(e)) {
+      const code = e instanceof DocumentIoError ? e.code : e instanceof MemoryBudgetError ? 'too-large' : 'invalid-input';
+      throw new DocumentIoError(e.message.startsWith('could not') || e.message.startsWith('"') ? e.message : `${label}: ${e.message}`, code);
+    }
     throw e;
   }
 }

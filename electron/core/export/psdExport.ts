@@ -8,6 +8,7 @@ import { describeGeneration } from './generationMetadata.js';
 import { buildLayerTree, type LayerNode } from './layerTree.js';
 import { formatA1111Parameters } from './a1111Parameters.js';
 import { buildXmpPacket } from './xmpMetadata.js';
+import { checkExportBudget } from './exportBudget.js';
 
 /**
  * Layered PSD export with ag-psd, no canvas: pixels go in as raw `imageData`. Each layer's pixels are
@@ -140,6 +141,7 @@ export function exportPsd(doc: AtelierDocument, images: ReadonlyMap<string, Uint
   const parsed = DocumentSchema.safeParse(doc);
   if (!parsed.success) throw new PsdExportError(`cannot export: the document is not valid (${parsed.error.issues[0].message})`);
   if (doc.width > PSD_MAX_SIDE || doc.height > PSD_MAX_SIDE) throw new PsdExportError(`PSD files are at most ${PSD_MAX_SIDE} pixels a side`);
+  checkExportBudget(doc, 'psd');
   const pixels = new DecodedImages(doc, images, 1);
   const composite = compositeDocument(doc, pixels);
   const psdIds = new Map<string, number>();

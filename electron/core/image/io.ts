@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { SIZE_LIMITS } from '../../contract/generation.js';
 import type { GrayImage, RgbaImage } from './types.js';
+import { checkMemoryBudget, openImagePeakBytes } from './memoryBudget.js';
 
 /** A user-facing image failure (missing, unreadable, absurd size). */
 export class ImageReadError extends Error {
@@ -14,6 +15,8 @@ export class ImageReadError extends Error {
 const MAX_PIXELS = 16384 * 16384;
 
 async function load(pathOrBytes: string | Uint8Array, what: string): Promise<sharp.Sharp> {
+  let size = { width: 0, height: 0 };
+  let img: sharp.Sharp;
   let bytes: Uint8Array;
   if (typeof pathOrBytes === 'string') {
     try {
@@ -27,14 +30,17 @@ async function load(pathOrBytes: string | Uint8Array, what: string): Promise<sha
   }
   const name = typeof pathOrBytes === 'string' ? ` ${pathOrBytes}` : '';
   try {
-    const img = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' });
+    img = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' });
     const meta = await img.metadata();
     if (!meta.width || !meta.height) throw new Error('no dimensions');
-    return img.rotate(); // honour EXIF orientation, as every viewer does
+    size = { width: meta.width, height: meta.height };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ImageReadError(`${what}${name} is not a readable image (${reason})`);
   }
+  // From the header alone, before a pixel is decoded.
+  checkMemoryBudget(openImagePeakBytes(size.width, size.height), `Opening ${what}${name} (${size.width}x${size.height})`, 'scale it down in another program first');
+  return img.rotate(); // honour EXIF orientation, as every viewer does
 }
 
 export async function readRgba(pathOrBytes: string | Uint8Array, what = 'image'): Promise<RgbaImage> {

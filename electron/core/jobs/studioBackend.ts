@@ -142,7 +142,7 @@ export class StudioBackend {
   /** Opens a file written at `importTempPath(fileName)`, then deletes it whatever happens. */
   async importFromTemp(fileName: string, tmp: string): Promise<{ document: AtelierDocument; warnings: string[] }> {
     try {
-      const result = await openDocumentFile(tmp).catch((e: unknown) => {
+      const result = await openDocumentFile(tmp, { name: basename(fileName, extname(fileName)).slice(0, 255) }).catch((e: unknown) => {
         // Messages name the file: the user's name, not our temp copy.
         if (e instanceof Error) e.message = e.message.split(basename(tmp)).join(basename(fileName));
         throw e;
@@ -282,11 +282,14 @@ class LiveDrafts {
 }
 
 /** One line for the user from anything thrown. */
+/** Readers' errors about a damaged or unsupported file: the user's input, not our failure. */
+const FILE_ERRORS = new Set(['DocumentIoError', 'DocumentFileError', 'PsdImportError', 'OraImportError', 'ZipFormatError', 'PngFormatError', 'ImageReadError', 'CompositeError']);
+
 export function describe(e: unknown): { message: string; code: string } {
   if (e instanceof JobError || e instanceof ImageInputError) return { message: e.message, code: (e as { code?: string }).code ?? 'invalid-input' };
   if (e instanceof Error) {
     const code = (e as Error & { code?: unknown }).code;
-    return { message: e.message.split('\n')[0], code: typeof code === 'string' ? code : 'runtime' };
+    return { message: e.message.split('\n')[0], code: typeof code === 'string' ? code : FILE_ERRORS.has(e.name) ? 'invalid-input' : 'runtime' };
   }
   return { message: String(e), code: 'runtime' };
 }

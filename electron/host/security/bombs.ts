@@ -14,14 +14,14 @@ export interface DeflatedEntry {
   size: number;
 }
 
-/** `head` followed by zeros, `blocks` × 4 MiB in all, as raw deflate with its CRC-32. */
-export async function zerosAfter(head: Uint8Array, blocks: number): Promise<DeflatedEntry> {
+/** `head` followed by zeros, `blocks` × `blockSize` bytes in all, as raw deflate with its CRC-32. */
+export async function zerosAfter(head: Uint8Array, blocks: number, blockSize = BLOCK): Promise<DeflatedEntry> {
   const d = createDeflateRaw({ level: 9 });
   const out: Buffer[] = [];
   d.on('data', (c: Buffer) => out.push(c));
   const flush = () => new Promise<void>((r) => d.flush(constants.Z_SYNC_FLUSH, () => r()));
-  const zeros = Buffer.alloc(BLOCK);
-  const first = Buffer.concat([head, zeros.subarray(0, BLOCK - head.length)]);
+  const zeros = Buffer.alloc(blockSize);
+  const first = Buffer.concat([head, zeros.subarray(0, blockSize - head.length)]);
   const parts: Buffer[] = [];
   for (const input of [first, zeros, zeros]) {
     d.write(input);
@@ -34,7 +34,7 @@ export async function zerosAfter(head: Uint8Array, blocks: number): Promise<Defl
   if (!parts[1].equals(parts[2])) throw new Error('deflate output for zeros is not periodic here; cannot build the bomb');
   let crc = crc32(first);
   for (let i = 1; i < blocks; i++) crc = crc32(zeros, crc);
-  return { data: Buffer.concat([parts[0], ...Array<Buffer>(blocks - 1).fill(parts[1]), tail]), crc: crc >>> 0, size: blocks * BLOCK };
+  return { data: Buffer.concat([parts[0], ...Array<Buffer>(blocks - 1).fill(parts[1]), tail]), crc: crc >>> 0, size: blocks * blockSize };
 }
 
 export interface ZipItem {
@@ -101,4 +101,38 @@ export function pngHead(width: number, height: number): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(chunk) >>> 0);
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), len, chunk, crc]);
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body) >>> 0);
+  return Buffer.concat([len, body, crc]);
+}
+
+/**
+ * A valid, fully transparent 8-bit RGBA PNG of `width`×`height` (every scanline filter 0 and zero
+ * pixels, so its data is all zeros), built in about a second at any size: 16000² is about 1 MB.
+ * `rowsPerBlock` must divide `height`.
+ */
+export async function transparentPng(width: number, height: number, rowsPerBlock = 125): Promise<Buffer> {
+  if (height % rowsPerBlock) throw new Error('rowsPerBlock must divide height');
+  const rowBytes = 1 + 4 * width;
+  const raw = await zerosAfter(new Uint8Array(), height / rowsPerBlock, rowBytes * rowsPerBlock);
+  // zlib wrapper: header, raw deflate, Adler-32 of all zeros (a = 1, b = n mod 65521).
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE((((raw.size % 65521) << 16) | 1) >>> 0);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.concat([Buffer.from([0x78, 0xda]), raw.data, adler])),
+    chunk('IEND', new Uint8Array()),
+  ]);
 }
