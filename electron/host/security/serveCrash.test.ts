@@ -16,6 +16,8 @@ let client: ApiClient;
 beforeAll(async () => {
   serve = await ServeUnderTest.start();
   client = await serve.api();
+  // Warm up: the model is loaded before the first probe, so probes time the server, not the load.
+  expect(await client.ended(await client.startGeneration(2))).toBe('generation:done');
 });
 afterAll(async () => {
   client?.close();

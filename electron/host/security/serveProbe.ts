@@ -224,7 +224,7 @@ export function frame(opcode: number, payload: Buffer, opts: { mask?: boolean; d
 }
 
 /** Resolves with the close code the server sends (from its close frame), or null if it just hangs up. */
-export function closeCode(socket: Socket, timeoutMs = 10_000): Promise<number | null> {
+export function closeCode(socket: Socket, timeoutMs = 30_000): Promise<number | null> {
   return new Promise((resolve) => {
     let buf = Buffer.alloc(0);
     const timer = setTimeout(() => done(null), timeoutMs);
