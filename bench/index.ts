@@ -8,6 +8,7 @@ import { benchLora } from './lora.js';
 import { benchRegions } from './regions.js';
 import { benchOutpaint } from './outpaint.js';
 import { benchUi } from './ui.js';
+import { benchUpscale } from './upscale.js';
 
 /** `npm run bench -- [engine] [--model DIR] [--size N]`: measurements, never part of `npm test`. */
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   outpaint: benchOutpaint,
   export: benchExport,
   ui: benchUi,
+  upscale: benchUpscale,
 };
 
 const [name = 'engine', ...rest] = process.argv.slice(2);

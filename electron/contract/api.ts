@@ -79,6 +79,25 @@ export const GeneratedImageSchema = z.object({
 });
 export type GeneratedImageRef = z.infer<typeof GeneratedImageSchema>;
 
+/** Upscale dialog: a super-resolution model; `scale` when its folder declares it (else read when it runs). */
+export interface UpscalerSummary {
+  id: string;
+  label: string;
+  scale?: number;
+  problem?: string;
+}
+
+/** Upscale… on a layer: the layer's pixels (already in the image store), the model, the factor, optional refine. */
+export const UpscaleStartSchema = z.object({
+  imageId: ImageIdSchema,
+  upscalerId: z.string().min(1).max(200),
+  /** Output factor, at most the model's own; absent: the model's. */
+  scale: z.number().positive().max(16).optional(),
+  /** Low-strength tiled img2img with an SD model after upscaling (strength 0.3 is typical). */
+  refine: z.object({ modelId: z.string().min(1).max(200), settings: GenerationSettingsSchema }).strict().optional(),
+}).strict();
+export type UpscaleStart = z.input<typeof UpscaleStartSchema>;
+
 /** Models dialog: a model the picker lists, and where it came from. */
 export interface InstalledModelInfo {
   id: string;
@@ -120,6 +139,10 @@ export const API_REQUESTS = {
   'images:put': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 256 * 1024 * 1024, 'image must be 1 byte .. 256 MiB') }).strict(),
   'generation:start': GenerationStartSchema.strict(),
   'generation:cancel': z.object({ jobId: JobIdSchema }).strict(),
+  /** Upscalers the Upscale dialog offers. */
+  'upscale:list': z.object({}).strict(),
+  /** Runs on the engine queue: generation:progress (tiles), then one upscale:done or generation:failed; cancel with generation:cancel. */
+  'upscale:start': UpscaleStartSchema,
   /** Live mode's Apply: a draft job's result (kept in memory) goes into the image store and History. */
   'generation:keepDraft': z.object({ jobId: JobIdSchema, documentId: z.string().min(1).max(200).optional() }).strict(),
   'history:list': z.object({
@@ -190,6 +213,8 @@ export interface ApiResponses {
   'images:put': { imageId: string; width: number; height: number };
   'generation:start': { jobId: string };
   'generation:cancel': { cancelled: boolean };
+  'upscale:list': { upscalers: UpscalerSummary[] };
+  'upscale:start': { jobId: string };
   'generation:keepDraft': GeneratedImageRef;
   'history:list': { entries: HistoryEntry[]; nextCursor?: string; total: number };
   'history:models': { models: { name: string; count: number }[] };
@@ -239,6 +264,8 @@ export interface ApiEvents {
     draft?: { url: string; width: number; height: number; seed: number };
   };
   'generation:failed': { jobId: string; message: string; code: string };
+  /** An upscale job's result, in the image store. */
+  'upscale:done': { jobId: string; imageId: string; width: number; height: number; refinedTiles: number; totalMs: number; provider: string };
   'models:progress': {
     jobId: string; catalogId: string; phase: 'checking' | 'downloading' | 'placing' | 'done'; file?: string; fileIndex: number; fileCount: number;
     doneBytes: number; totalBytes: number; bytesPerSecond: number; etaSeconds: number | null;
@@ -248,7 +275,7 @@ export interface ApiEvents {
   'models:failed': { jobId: string; catalogId: string; message: string; code: string };
 }
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENTS: readonly ApiEventName[] = ['generation:progress', 'generation:done', 'generation:failed', 'models:progress', 'models:done', 'models:failed'];
+export const API_EVENTS: readonly ApiEventName[] = ['generation:progress', 'generation:done', 'generation:failed', 'upscale:done', 'models:progress', 'models:done', 'models:failed'];
 
 /** A user-readable failure crossing the bridge: one line, no stack. */
 export interface ApiErrorPayload {
@@ -268,6 +295,9 @@ export interface AtelierApi {
   startGeneration(req: GenerationStart): Promise<ApiResponses['generation:start']>;
   cancelGeneration(jobId: string): Promise<ApiResponses['generation:cancel']>;
   keepLiveDraft(req: ApiRequest<'generation:keepDraft'>): Promise<ApiResponses['generation:keepDraft']>;
+  listUpscalers(): Promise<ApiResponses['upscale:list']>;
+  startUpscale(req: UpscaleStart): Promise<ApiResponses['upscale:start']>;
+  onUpscaleDone(cb: (e: ApiEvents['upscale:done']) => void): () => void;
   listHistory(req: ApiRequest<'history:list'>): Promise<ApiResponses['history:list']>;
   listHistoryModels(): Promise<ApiResponses['history:models']>;
   setHistoryFavourite(id: string, favourite: boolean): Promise<ApiResponses['history:favourite']>;

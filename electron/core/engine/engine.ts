@@ -13,6 +13,7 @@ import { loadTokenizer } from './textEncoder.js';
 import { promptTokenInfo, type PromptTokenInfo } from './prompt/promptTokens.js';
 import type { ClipTokenizer } from './tokenizer/clipTokenizer.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult, type PhaseTimings } from './types.js';
+import { runUpscale, type UpscaleRequest, type UpscaleResult } from './upscale/upscaleJob.js';
 
 export interface EngineOptions {
   provider?: ProviderPreference;
@@ -216,6 +217,11 @@ export class Engine {
       this.busy = false;
       this.scheduleIdleRelease();
     }
+  }
+
+  /** Upscales, then optionally refines with an SD model through this engine's own generate (upscale/upscaleJob.ts). */
+  upscale(request: UpscaleRequest, options: Pick<GenerateOptions, 'signal'> & { onProgress?: (p: { done: number; total: number }) => void } = {}): Promise<UpscaleResult> {
+    return runUpscale(request, { provider: this.options.provider, generate: (dir, req, opts) => this.generate(dir, req, opts) }, options);
   }
 
   async release(): Promise<void> {

@@ -9,6 +9,7 @@ import { ModelCatalogue } from './modelCatalogue.js';
 import { ModelChannels } from './modelChannels.js';
 import type { SpawnEngine } from './protocol.js';
 import { StudioBackend, type Emit } from './studioBackend.js';
+import { UpscalerCatalogue } from './upscalerCatalogue.js';
 
 export interface StudioOptions {
   dataDir: string;
@@ -57,6 +58,7 @@ export function createStudio(opts: StudioOptions): Studio {
     historyStore: history,
     protectedImages,
     modelChannels,
+    upscalers: new UpscalerCatalogue(roots),
   });
   return {
     backend,

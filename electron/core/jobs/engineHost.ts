@@ -1,5 +1,6 @@
 import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
-import { transferablesOf, type EngineProcess, type EngineToHost, type SpawnEngine } from './protocol.js';
+import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
+import { transferablesOf, type EngineProcess, type EngineToHost, type HostToEngine, type SpawnEngine } from './protocol.js';
 
 /** A job's one failure, written for the user. */
 export class JobError extends Error {
@@ -9,13 +10,14 @@ export class JobError extends Error {
   }
 }
 
+/** A job with an id, progress and cancel: a generation or an upscale. */
 interface Job {
-  kind: 'generate';
+  kind: 'job';
   id: string;
-  modelDir: string;
-  request: GenerateRequest;
+  /** What the engine is sent when the job's turn comes. */
+  message: Extract<HostToEngine, { type: 'generate' | 'upscale' }>;
   onProgress?: (p: StepProgress) => void;
-  resolve: (r: GenerateResult) => void;
+  resolve: (r: never) => void;
   reject: (e: JobError) => void;
 }
 
@@ -55,20 +57,29 @@ export class EngineHost {
   generate(jobId: string, modelDir: string, request: GenerateRequest, onProgress?: (p: StepProgress) => void): Promise<GenerateResult> {
     if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
     return new Promise<GenerateResult>((resolve, reject) => {
-      this.queue.push({ kind: 'generate', id: jobId, modelDir, request, onProgress, resolve, reject });
+      this.queue.push({ kind: 'job', id: jobId, message: { type: 'generate', jobId, modelDir, request }, onProgress, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Queues an upscale (and optional refine) with the generations; same cancel, progress and crash handling. */
+  upscale(jobId: string, request: UpscaleRequest, onProgress?: (p: StepProgress) => void): Promise<UpscaleResult> {
+    if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
+    return new Promise<UpscaleResult>((resolve, reject) => {
+      this.queue.push({ kind: 'job', id: jobId, message: { type: 'upscale', jobId, request }, onProgress, resolve, reject });
       this.pump();
     });
   }
 
   /** True when the job was known (queued or running); a running job ends with a 'cancelled' error. */
   cancel(jobId: string): boolean {
-    const i = this.queue.findIndex((j) => j.kind === 'generate' && j.id === jobId);
+    const i = this.queue.findIndex((j) => j.kind === 'job' && j.id === jobId);
     if (i >= 0) {
       const [job] = this.queue.splice(i, 1);
       job.reject(new JobError('Generation cancelled.', 'cancelled'));
       return true;
     }
-    if (this.running?.kind === 'generate' && this.running.id === jobId) {
+    if (this.running?.kind === 'job' && this.running.id === jobId) {
       this.proc?.post({ type: 'cancel', jobId });
       return true;
     }
@@ -125,9 +136,8 @@ export class EngineHost {
       this.ensureProcess().post(job.make(callId));
       return;
     }
-    const message = { type: 'generate' as const, jobId: job.id, modelDir: job.modelDir, request: job.request };
-    // Copy-free hand-over of the init image and mask: the host keeps no use for them.
-    this.ensureProcess().post(message, transferablesOf(job.request));
+    // Copy-free hand-over of the init image and mask (or the image to upscale): the host keeps no use for them.
+    this.ensureProcess().post(job.message, transferablesOf(job.message.request));
   }
 
   private ensureProcess(): EngineProcess {
@@ -162,14 +172,15 @@ export class EngineHost {
       case 'ready':
         return;
       case 'progress':
-        if (this.running?.kind === 'generate' && this.running.id === m.jobId) this.running.onProgress?.(m.progress);
+        if (this.running?.kind === 'job' && this.running.id === m.jobId) this.running.onProgress?.(m.progress);
         return;
       case 'result':
+      case 'upscaled':
       case 'failed': {
         const job = this.running;
-        if (job?.kind !== 'generate' || job.id !== m.jobId) return;
+        if (job?.kind !== 'job' || job.id !== m.jobId) return;
         this.running = null;
-        if (m.type === 'result') job.resolve(m.result);
+        if (m.type !== 'failed') (job.resolve as (r: unknown) => void)(m.result);
         else job.reject(new JobError(m.message, m.code));
         this.pump();
         return;

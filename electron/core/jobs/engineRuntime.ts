@@ -1,4 +1,5 @@
 import type { GenerateOptions, GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
+import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
 import { transferablesOf, type EngineToHost, type HostToEngine, type MessagePortLike } from './protocol.js';
 
 /** The part of the lead's `Engine` class the runtime drives. */
@@ -6,6 +7,8 @@ export interface EngineLike {
   inspect(modelDir: string): Promise<unknown> | unknown;
   tokenize(modelDir: string, text: string): Promise<unknown> | unknown;
   generate(modelDir: string, request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResult>;
+  /** Upscale (and refine) jobs; engines without it fail such jobs with one sentence. */
+  upscale?(request: UpscaleRequest, options: Pick<GenerateOptions, 'signal'> & { onProgress?: (p: { done: number; total: number }) => void }): Promise<UpscaleResult>;
 }
 
 /**
@@ -32,6 +35,18 @@ export function runEngineRuntime(engine: EngineLike, port: MessagePortLike<HostT
     const controller = new AbortController();
     running.set(m.jobId, controller);
     const onProgress = (progress: StepProgress): void => send({ type: 'progress', jobId: m.jobId, progress });
+    if (m.type === 'upscale') {
+      const work = engine.upscale
+        ? engine.upscale(m.request, { signal: controller.signal, onProgress: (p) => onProgress({ ...p, batchIndex: 0 }) })
+        : Promise.reject(new Error('this engine cannot upscale'));
+      work
+        .then(
+          (result) => send({ type: 'upscaled', jobId: m.jobId, result }),
+          (e: unknown) => send({ type: 'failed', jobId: m.jobId, ...describeError(e, controller.signal.aborted) }),
+        )
+        .finally(() => running.delete(m.jobId));
+      return;
+    }
     engine
       .generate(m.modelDir, m.request, { onProgress, signal: controller.signal })
       .then(

@@ -1,4 +1,5 @@
 import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
+import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
 
 /**
  * Messages between a host (serve's main thread, Electron main) and the engine process/thread.
@@ -7,6 +8,7 @@ import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/ty
  */
 export type HostToEngine =
   | { type: 'generate'; jobId: string; modelDir: string; request: GenerateRequest }
+  | { type: 'upscale'; jobId: string; request: UpscaleRequest }
   | { type: 'cancel'; jobId: string }
   | { type: 'call'; callId: number; method: 'tokenize'; modelDir: string; text: string }
   | { type: 'call'; callId: number; method: 'inspect'; modelDir: string };
@@ -15,6 +17,7 @@ export type EngineToHost =
   | { type: 'ready' }
   | { type: 'progress'; jobId: string; progress: StepProgress }
   | { type: 'result'; jobId: string; result: GenerateResult }
+  | { type: 'upscaled'; jobId: string; result: UpscaleResult }
   | { type: 'failed'; jobId: string; message: string; code: string }
   | { type: 'reply'; callId: number; ok: true; value: unknown }
   | { type: 'reply'; callId: number; ok: false; message: string; code: string };

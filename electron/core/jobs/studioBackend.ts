@@ -20,6 +20,8 @@ import type { ModelChannels } from './modelChannels.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { PromptTokens } from './promptTokens.js';
 import { UserStyles } from '../store/userStyles.js';
+import { UpscaleChannels } from './upscaleChannels.js';
+import { UpscalerCatalogue } from './upscalerCatalogue.js';
 
 export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
 export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
@@ -41,6 +43,8 @@ export interface StudioBackendOptions {
   protectedImages?: ProtectedImages;
   /** The Models dialog's channels (library, pulls, import, provider). */
   modelChannels?: ModelChannels;
+  /** Super-resolution models for Upscale… (none: the dialog lists nothing). */
+  upscalers?: UpscalerCatalogue;
 }
 
 /**
@@ -76,6 +80,8 @@ export class StudioBackend {
     },
     'generation:start': async (req) => this.start(req),
     'generation:cancel': async ({ jobId }) => ({ cancelled: this.opts.generation.cancel(jobId) }),
+    'upscale:list': async () => this.upscaleChannels().list(),
+    'upscale:start': async (req) => this.upscaleChannels().start(req),
     'generation:keepDraft': async ({ jobId, documentId }) => this.keepDraft(jobId, documentId),
     'history:list': async ({ documentId, cursor, limit, ...filter }) => this.opts.history.list(documentId, cursor, limit, filter),
     'history:models': async () => this.historyChannels().models(),
@@ -166,6 +172,13 @@ export class StudioBackend {
     const { historyStore, protectedImages } = this.opts;
     if (!historyStore) throw new JobError('The history is not available in this host.', 'unavailable');
     return new HistoryChannels(historyStore, protectedImages ?? new ProtectedImages(), (req) => this.start(req), (name) => (this.opts.models.dirOf(name) ? name : undefined));
+  }
+
+  private upscaleChannels(): UpscaleChannels {
+    return new UpscaleChannels({
+      upscalers: this.opts.upscalers ?? new UpscalerCatalogue([]), engine: this.opts.engine, images: this.images, emit: this.opts.emit,
+      modelDir: (id) => this.modelDir(id),
+    });
   }
 
   private modelChannels(): ModelChannels {

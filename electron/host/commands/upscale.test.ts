@@ -35,7 +35,7 @@ describe('cli upscale', () => {
     const r = await cli('upscale', '--image', join(dir, 'in.png'), '--model', LINEAR, '--tile', '32', '--overlap', '8', '--out', out, '--data', join(dir, 'data'));
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
-    expect(r.out[0]).toMatch(/300×164 \(×4, 6 tiles of 32 px, CPU/);
+    expect(r.out[0]).toMatch(/300×164 \(×4, 8 tiles of 32 px, CPU/);
     const img = await readRgba(out);
     expect([img.width, img.height]).toEqual([300, 164]);
     // The red square's middle stays red, the background green.

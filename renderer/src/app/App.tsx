@@ -8,6 +8,7 @@ import { ProgressBar } from '../generate/ProgressBar.js';
 import { PromptPanel } from '../generate/PromptPanel.js';
 import { HistoryPanel } from '../history/HistoryPanel.js';
 import { LayersPanel } from '../layers/LayersPanel.js';
+import { installUpscaleListeners } from '../layers/upscaleFlow.js';
 import { ModelsButton } from '../models/ModelsDialog.js';
 import { useStore } from '../state/store.js';
 import { BRUSH_STEP } from '../state/viewSlice.js';
@@ -89,6 +90,7 @@ export function App() {
   useEffect(() => {
     const off = installJobListeners();
     const offLive = installLiveListeners();
+    const offUpscale = installUpscaleListeners();
     const stopAutosave = startAutosave();
     api.listModels().then(
       ({ models, defaultModelId }) => {
@@ -103,6 +105,7 @@ export function App() {
     return () => {
       off();
       offLive();
+      offUpscale();
       stopAutosave();
     };
   }, []);

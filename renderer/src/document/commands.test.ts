@@ -20,6 +20,7 @@ describe('document commands', () => {
     ['moveLayerInStack', (d) => ({ type: 'moveLayerInStack', id: d.layers[0].id, toIndex: 2 })],
     ['setFrame', () => ({ type: 'setFrame', frame: { x: 8, y: 16, width: 128, height: 64 } })],
     ['addHistoryEntry', () => ({ type: 'addHistoryEntry', entryId: 'h1' })],
+    ['resizeDocument', () => ({ type: 'resizeDocument', width: 1024, height: 768 })],
     ['batch', (d) => ({ type: 'batch', label: 'b', commands: [{ type: 'removeLayer', id: d.layers[0].id }, { type: 'setFrame', frame: { x: 0, y: 0, width: 64, height: 64 } }] })],
   ];
   for (const [name, make] of cases) {

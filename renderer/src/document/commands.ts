@@ -14,6 +14,8 @@ export type DocCommand =
   | { type: 'updateLayer'; id: string; patch: LayerPatch }
   | { type: 'moveLayerInStack'; id: string; toIndex: number }
   | { type: 'setFrame'; frame: GenerationFrame }
+  /** The document's own size (layers outside it stay; exports crop to it). */
+  | { type: 'resizeDocument'; width: number; height: number }
   | { type: 'addHistoryEntry'; entryId: string }
   | { type: 'removeHistoryEntry'; entryId: string }
   | { type: 'maskPatch'; patch: MaskPatch }
@@ -55,6 +57,8 @@ export function applyCommand(doc: AtelierDocument, cmd: DocCommand, mask?: MaskS
       layers.splice(to, 0, layer);
       return { doc: { ...doc, layers }, inverse: { type: 'moveLayerInStack', id: cmd.id, toIndex: from } };
     }
+    case 'resizeDocument':
+      return { doc: { ...doc, width: cmd.width, height: cmd.height }, inverse: { type: 'resizeDocument', width: doc.width, height: doc.height } };
     case 'setFrame':
       return { doc: { ...doc, generationFrame: { ...cmd.frame } }, inverse: { type: 'setFrame', frame: doc.generationFrame } };
     case 'addHistoryEntry':

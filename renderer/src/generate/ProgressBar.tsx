@@ -4,7 +4,7 @@ import { cancelGeneration } from './generateFlow.js';
 
 /** Live progress of the running job: step count, small preview, Cancel. Subscribes to job fields only. */
 export function ProgressBar() {
-  const job = useStore(useShallow((s) => (s.job ? { done: s.job.done, total: s.job.total, previewUrl: s.job.previewUrl, cancelling: s.job.cancelling, mode: s.job.mode, started: s.job.jobId !== null } : null)));
+  const job = useStore(useShallow((s) => (s.job ? { done: s.job.done, total: s.job.total, previewUrl: s.job.previewUrl, cancelling: s.job.cancelling, mode: s.job.mode, label: s.job.label, started: s.job.jobId !== null } : null)));
   const notice = useStore((s) => s.notice);
   if (!job) return <div className="progress idle" aria-live="polite">{notice ?? 'Ready'}</div>;
   const pct = job.total ? Math.round((job.done / job.total) * 100) : 0;
@@ -12,7 +12,7 @@ export function ProgressBar() {
     <div className="progress" aria-live="polite">
       {job.previewUrl ? <img className="preview" src={job.previewUrl} alt="Step preview" /> : <div className="preview empty" />}
       <div className="bar-wrap">
-        <div className="bar-label">{job.cancelling ? 'Cancelling…' : !job.started ? 'Preparing…' : `${job.mode} · step ${job.done} of ${job.total}`}</div>
+        <div className="bar-label">{job.cancelling ? 'Cancelling…' : !job.started ? 'Preparing…' : `${job.label ?? `${job.mode} · step`} ${job.done} of ${job.total}`}</div>
         <div className="bar" role="progressbar" aria-label="Generation progress" aria-valuemin={0} aria-valuemax={job.total} aria-valuenow={job.done}>
           <div className="fill" style={{ width: `${pct}%` }} />
         </div>

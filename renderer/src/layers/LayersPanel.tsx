@@ -3,6 +3,7 @@ import type { RasterLayer } from '../../../electron/contract/document.js';
 import { api } from '../api/api.js';
 import { useStore } from '../state/store.js';
 import { copyLayerToClipboard, startLayerDragOut } from './layerTransfer.js';
+import { UpscaleDialog } from './UpscaleDialog.js';
 
 function LayerRow({ layer, index, selected }: { layer: RasterLayer; index: number; selected: boolean }) {
   const [editing, setEditing] = useState(false);
@@ -61,6 +62,7 @@ export function LayersPanel() {
   const layers = useStore((s) => s.history.doc.layers);
   const selectedId = useStore((s) => s.selectedLayerId);
   const drag = useStore((s) => s.session.layerDrag);
+  const [upscaling, setUpscaling] = useState(false);
   const selectedIndex = layers.findIndex((l) => l.id === selectedId);
   const selected = selectedIndex >= 0 ? (layers[selectedIndex] as RasterLayer) : null;
   const s = useStore.getState();
@@ -82,9 +84,11 @@ export function LayersPanel() {
             (e: unknown) => s.setGenerate({ error: `Copy failed: ${e instanceof Error ? e.message : String(e)}` }),
           );
         }}>Copy layer</button>
+        <button type="button" disabled={!selected} onClick={() => setUpscaling(true)}>Upscale…</button>
         <button type="button" className="danger" disabled={!selected} onClick={() => { if (selected) { s.perform({ type: 'removeLayer', id: selected.id }, 'Delete layer'); s.selectLayer(null); } }}>Delete layer</button>
       </div>
       {selected && <OpacityControl layer={selected} />}
+      {selected && upscaling && <UpscaleDialog layer={selected} onClose={() => setUpscaling(false)} />}
       {selected && <div className="layer-geometry" aria-label="Layer position">x {selected.x + (drag?.id === selected.id ? drag.dx : 0)}, y {selected.y + (drag?.id === selected.id ? drag.dy : 0)} · {selected.width}×{selected.height}</div>}
     </section>
   );

@@ -20,6 +20,8 @@ export interface RunningJob {
   total: number;
   previewUrl?: string;
   cancelling: boolean;
+  /** What the progress line calls the job and its units when it is not a generation ("upscale · tile"). */
+  label?: string;
 }
 
 export interface TokenCount {

@@ -28,6 +28,20 @@ export function tileCutMask(width: number, height: number, tile: number, overlap
   return mask;
 }
 
+/**
+ * seamScore compares rings tile by tile (16 px tiles from the mask's padded corner): a cut line that falls
+ * on a tile boundary has its two rings in different tiles and is not counted. Leaving the mask 22 px clear of
+ * the image border puts that corner 8 px in, so cut lines at multiples of 16 (tile strides such as 96 do
+ * that) sit in the middle of a metric tile. The image border is no seam anyway.
+ */
+const BORDER = 22;
+
 export function tileBorderScore(image: RgbaImage, tile: number, overlap: number): SeamScore {
-  return seamScore(image, tileCutMask(image.width, image.height, tile, overlap));
+  const mask = tileCutMask(image.width, image.height, tile, overlap);
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      if (x < BORDER || y < BORDER || x >= image.width - BORDER || y >= image.height - BORDER) mask.data[y * image.width + x] = 0;
+    }
+  }
+  return seamScore(image, mask);
 }

@@ -42,6 +42,15 @@ export const UPSCALE_DEFAULTS = { tile: 256, overlap: 16 } as const;
 
 const MB = 1024 * 1024;
 
+/**
+ * Pixels of edge replication around the image before tiling (Real-ESRGAN's "pre-pad"): a model's zero
+ * padding would otherwise darken the outermost output pixels. Half the overlap: at least the receptive
+ * radius the blending already assumes (overlap / 4).
+ */
+export function borderPad(overlap: number): number {
+  return Math.ceil(overlap / 2);
+}
+
 /** Checks sizes and budget before any work; throws one sentence. */
 export function checkedPlan(width: number, height: number, model: Pick<TileUpscaler, 'scale' | 'fixed'>, opts: TiledUpscaleOptions): TilePlan {
   const problem = tileSettingsProblem(opts.tile, opts.overlap);
@@ -51,7 +60,8 @@ export function checkedPlan(width: number, height: number, model: Pick<TileUpsca
   if (outW > MAX_UPSCALE_SIDE || outH > MAX_UPSCALE_SIDE) {
     throw new EngineError(`×${model.scale} would make ${outW}×${outH} pixels, over the ${MAX_UPSCALE_SIDE} px limit per side; upscale a smaller image or use a smaller factor`);
   }
-  const plan = planTiles(width, height, model.scale, { tile: opts.tile, overlap: opts.overlap, fixed: model.fixed });
+  const pad = borderPad(opts.overlap);
+  const plan = planTiles(width + 2 * pad, height + 2 * pad, model.scale, { tile: opts.tile, overlap: opts.overlap, fixed: model.fixed });
   const need = streamedUpscaleBytes(plan);
   const budget = opts.budgetBytes ?? UPSCALE_BUDGET_BYTES;
   if (need > budget) {
@@ -60,14 +70,14 @@ export function checkedPlan(width: number, height: number, model: Pick<TileUpsca
   return plan;
 }
 
-/** Planar [0, 1] RGB of the tile at (x0, y0), edge pixels repeated where a fixed-size tile runs past the image. */
+/** Planar [0, 1] RGB of the tile at (x0, y0), edge pixels repeated wherever the tile runs past the image. */
 function readTile(img: RgbaImage, x0: number, y0: number, w: number, h: number): Float32Array {
   const out = new Float32Array(3 * w * h);
   const n = w * h;
   for (let y = 0; y < h; y++) {
-    const sy = Math.min(img.height - 1, y0 + y);
+    const sy = Math.min(img.height - 1, Math.max(0, y0 + y));
     for (let x = 0; x < w; x++) {
-      const sx = Math.min(img.width - 1, x0 + x);
+      const sx = Math.min(img.width - 1, Math.max(0, x0 + x));
       const p = (sy * img.width + sx) * 4;
       const q = y * w + x;
       out[q] = img.data[p]! / 255;
@@ -113,13 +123,18 @@ function alphaRows(img: RgbaImage, scale: number, y0: number, count: number, row
 export async function tiledUpscale(img: RgbaImage, model: TileUpscaler, opts: TiledUpscaleOptions, sink: RowSink): Promise<TilePlan> {
   const plan = checkedPlan(img.width, img.height, model, opts);
   const S = model.scale;
+  // Tiles cover the image with `pad` replicated pixels around it; output rows and columns of that border are dropped.
+  const pad = borderPad(opts.overlap);
   const outW = img.width * S;
   const outH = img.height * S;
+  const vW = plan.width * S; // virtual (padded) output width
+  const vH = plan.height * S;
+  const cut = pad * S;
   const { x: xs, y: ys } = plan;
   const tileOutW = xs.size * S;
   const bandRows = ys.size * S;
-  const plane = bandRows * outW;
-  // acc holds output rows [accY, accY + bandRows) as planar float RGB.
+  const plane = bandRows * vW;
+  // acc holds virtual output rows [accY, accY + bandRows) as planar float RGB.
   const acc = new Float32Array(3 * plane);
   let accY = 0;
   const opaque = isOpaque(img);
@@ -127,25 +142,32 @@ export async function tiledUpscale(img: RgbaImage, model: TileUpscaler, opts: Ti
   let done = 0;
 
   const emit = async (until: number): Promise<void> => {
-    const count = Math.min(until, outH) - accY;
+    const count = Math.min(until, vH) - accY;
     if (count <= 0) return;
-    const rows = new Uint8Array(count * outW * 4);
-    for (let r = 0; r < count; r++) {
-      for (let x = 0; x < outW; x++) {
-        const p = r * outW + x;
-        for (let c = 0; c < 3; c++) {
-          const v = acc[c * plane + p]! * 255;
-          rows[p * 4 + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    // The rows of this chunk inside the image, in image coordinates.
+    const first = Math.max(accY, cut);
+    const last = Math.min(accY + count, cut + outH);
+    if (last > first) {
+      const n = last - first;
+      const rows = new Uint8Array(n * outW * 4);
+      for (let r = 0; r < n; r++) {
+        const srcRow = (first - accY + r) * vW + cut;
+        for (let x = 0; x < outW; x++) {
+          const p = r * outW + x;
+          for (let c = 0; c < 3; c++) {
+            const v = acc[c * plane + srcRow + x]! * 255;
+            rows[p * 4 + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+          }
+          rows[p * 4 + 3] = 255;
         }
-        rows[p * 4 + 3] = 255;
       }
+      if (!opaque) alphaRows(img, S, first - cut, n, rows);
+      await sink(rows, first - cut, n);
     }
-    if (!opaque) alphaRows(img, S, accY, count, rows);
-    await sink(rows, accY, count);
     // Shift the rows still shared with the next band to the top; clear the rest.
-    const keep = (bandRows - count) * outW;
+    const keep = (bandRows - count) * vW;
     for (let c = 0; c < 3; c++) {
-      acc.copyWithin(c * plane, c * plane + count * outW, c * plane + plane);
+      acc.copyWithin(c * plane, c * plane + count * vW, c * plane + plane);
       acc.fill(0, c * plane + keep, c * plane + plane);
     }
     accY += count;
@@ -160,20 +182,20 @@ export async function tiledUpscale(img: RgbaImage, model: TileUpscaler, opts: Ti
     for (let i = 0; i < xs.starts.length; i++) {
       if (opts.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
       const x0 = xs.starts[i]!;
-      const out = await model.run(readTile(img, x0, y0, xs.size, ys.size), xs.size, ys.size);
+      const out = await model.run(readTile(img, x0 - pad, y0 - pad, xs.size, ys.size), xs.size, ys.size);
       const tilePlane = tileOutW * tileOutH;
       if (out.length !== 3 * tilePlane) {
         throw new EngineError(`the upscaler returned ${out.length} values for a ${xs.size}×${ys.size} tile, expected ${3 * tilePlane} (×${S})`, 'invalid-model');
       }
       const xW = xWeights[i]!;
-      // Only the part of the tile inside the image (a padded fixed-size tile may run past it).
-      const rowsIn = Math.min(tileOutH, outH - y0 * S);
-      const colsIn = Math.min(tileOutW, outW - x0 * S);
+      // Only the part of the tile inside the padded image (a fixed-size tile may run past it).
+      const rowsIn = Math.min(tileOutH, vH - y0 * S);
+      const colsIn = Math.min(tileOutW, vW - x0 * S);
       const rowOff = y0 * S - accY;
       for (let r = 0; r < rowsIn; r++) {
         const wy = yW[r]!;
         if (wy === 0) continue;
-        const dst = (rowOff + r) * outW + x0 * S;
+        const dst = (rowOff + r) * vW + x0 * S;
         for (let c = 0; c < 3; c++) {
           const src = c * tilePlane + r * tileOutW;
           const base = c * plane + dst;
@@ -183,7 +205,7 @@ export async function tiledUpscale(img: RgbaImage, model: TileUpscaler, opts: Ti
       opts.onProgress?.({ done: ++done, total: plan.count });
     }
   }
-  await emit(outH);
+  await emit(vH);
   return plan;
 }
 

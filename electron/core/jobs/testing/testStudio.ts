@@ -37,7 +37,7 @@ export function testStudio(engineModule = SCRIPTED_ENGINE): { studio: Studio; ev
 export async function waitForEnd(events: { event: ApiEventName; payload: unknown }[], jobId: string, timeoutMs = 60_000) {
   const t = Date.now();
   for (;;) {
-    const end = events.find((e) => (e.event === 'generation:done' || e.event === 'generation:failed') && (e.payload as { jobId: string }).jobId === jobId);
+    const end = events.find((e) => (e.event === 'generation:done' || e.event === 'generation:failed' || e.event === 'upscale:done') && (e.payload as { jobId: string }).jobId === jobId);
     if (end) return end;
     if (Date.now() - t > timeoutMs) throw new Error('job did not end');
     await new Promise((r) => setTimeout(r, 20));
