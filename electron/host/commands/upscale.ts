@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { extname } from 'node:path';
 import { GenerationSettingsSchema, SCHEDULER_NAMES, type GenerationSettings, type SchedulerName } from '../../contract/generation.js';
-import { Engine } from '../../core/engine/engine.js';
 import { PROVIDER_PREFERENCES, type ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { OnnxUpscaler } from '../../core/engine/upscale/onnxUpscaler.js';
 import { REFINE_DEFAULTS } from '../../core/engine/upscale/refine.js';
 import { tiledUpscale, UPSCALE_DEFAULTS } from '../../core/engine/upscale/tiledUpscale.js';
-import { runUpscale, scaleProblem } from '../../core/engine/upscale/upscaleJob.js';
+import { scaleProblem } from '../../core/engine/upscale/upscaleJob.js';
+import { localGeneration } from '../../core/jobs/localEngine.js';
 import { formatFromPath } from '../../core/export/pngMetadata.js';
 import { readRgba } from '../../core/image/io.js';
 import { PngRowWriter } from '../../core/image/pngStream.js';
@@ -148,7 +148,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
         await upscaler.release();
       }
     }
-    const engine = strength === undefined ? undefined : new Engine({ ...engineOptions, idleReleaseMs: 0 });
+    // Resized or refined results go through the engine queue, as the app's Upscale… does (one code path).
+    const local = localGeneration(dataDir, { provider: v.provider, history: false });
+    const jobId = `cli-${randomInt(0, 2 ** 31)}`;
+    const onCancel = () => local.engine.cancel(jobId);
+    cancel.signal.addEventListener('abort', onCancel);
     try {
       const sdModel = v['sd-model'];
       const refine = strength !== undefined && sdModel
@@ -159,11 +163,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
             overlap: v['refine-overlap'] === undefined ? undefined : intOption(v['refine-overlap'], 'refine-overlap', 128),
           }
         : undefined;
-      const result = await runUpscale(
-        { image, upscaler: v.model, scale, tile, overlap, refine },
-        { provider, generate: engine && ((dir, request, options) => engine.generate(dir, request, options)) },
-        { signal: cancel.signal, onProgress },
-      );
+      const result = await local.engine.upscale(jobId, { image, upscaler: v.model, scale, tile, overlap, refine }, onProgress);
       const { image: out, upscaler: info } = result;
       const meta = refine ? { settings: refine.settings, model: readModelFolder(refine.modelDir).name, seed: refine.settings.seed, app: 'atelier' as const, createdAt: new Date().toISOString() } : undefined;
       await writeImage(v.out, out, meta, v.quality === undefined ? undefined : intOption(v.quality, 'quality', 92));
@@ -174,7 +174,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
       }
       return 0;
     } finally {
-      await engine?.release();
+      cancel.signal.removeEventListener('abort', onCancel);
+      await local.close();
     }
   } finally {
     cancel.dispose();
