@@ -17,7 +17,7 @@ test('canvas feel: one wheel notch is one 1.25× step with or without Ctrl; [ an
   await page.getByRole('button', { name: 'Brush', exact: true }).click();
   const size = page.getByLabel('Brush size');
   await size.fill('40');
-  await size.evaluate((el) => (el as HTMLElement).blur());
+  await size.blur();
   await page.keyboard.press(']');
   await expect(size).toHaveValue('50');
   await page.keyboard.press('[');
