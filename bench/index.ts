@@ -5,6 +5,7 @@ import { benchHistory } from './history.js';
 import { benchHistoryPanel } from './historyPanel.js';
 import { benchInpaint } from './inpaint.js';
 import { benchLora } from './lora.js';
+import { benchLive } from './live.js';
 import { benchRegions } from './regions.js';
 import { benchOutpaint } from './outpaint.js';
 import { benchUi } from './ui.js';
@@ -23,6 +24,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   export: benchExport,
   ui: benchUi,
   upscale: benchUpscale,
+  live: benchLive,
 };
 
 const [name = 'engine', ...rest] = process.argv.slice(2);

@@ -21,12 +21,24 @@ export interface PendingStroke {
 export class CanvasStrokePainter implements StrokePainter {
   readonly strokes: PendingStroke[] = [];
   private readonly listeners = new Set<() => void>();
+  private readonly endListeners = new Set<() => void>();
   private current: { stroke: PendingStroke; ctx: CanvasRenderingContext2D; x: number; y: number } | null = null;
   private queue: Promise<void> = Promise.resolve();
 
   onChange(cb: () => void): () => void {
     this.listeners.add(cb);
     return () => void this.listeners.delete(cb);
+  }
+
+  /** A stroke was released (before it is stored): Live reads it at once instead of waiting for its layer. */
+  onStrokeEnd(cb: () => void): () => void {
+    this.endListeners.add(cb);
+    return () => void this.endListeners.delete(cb);
+  }
+
+  /** Released strokes not yet in their layer, oldest first (what the user sees on top of the layers). */
+  finishedStrokes(): PendingStroke[] {
+    return this.strokes.filter((s) => s !== this.current?.stroke);
   }
 
   begin(x: number, y: number, size: number, hardness: number, colour: string): void {
@@ -56,6 +68,7 @@ export class CanvasStrokePainter implements StrokePainter {
     this.current = null;
     if (!cur) return Promise.resolve();
     this.queue = this.queue.then(() => this.commit(cur.stroke)).finally(() => this.remove(cur.stroke));
+    for (const l of this.endListeners) l();
     return this.queue;
   }
 
@@ -109,6 +122,8 @@ export class CanvasStrokePainter implements StrokePainter {
       const now = useStore.getState();
       // The document changed under the stroke (New, Open): drop it rather than paint into another document.
       if (now.history.doc.id !== doc.id) return;
+      // Off the overlay in the same task as into the layer: what Live composites never has it twice or not at all.
+      this.remove(stroke);
       if (target && now.history.doc.layers.some((l) => l.id === target.id)) {
         now.perform({ type: 'updateLayer', id: target.id, patch: { imageId } }, 'Paint');
       } else {

@@ -6,6 +6,7 @@ import { generationSettings, uploadInputs } from '../generate/generateFlow.js';
 import { planGeneration, type GenerationPlan } from '../document/generationPlan.js';
 import type { Rect } from '../document/geometry.js';
 import { paintSurface } from '../state/paintSurfaceRegistry.js';
+import { canvasStrokes } from '../canvas/colourStrokes.js';
 import { useStore, type Store } from '../state/store.js';
 import { clampLive, liveDefaults } from './liveDefaults.js';
 import { LiveScheduler } from './liveScheduler.js';
@@ -46,8 +47,10 @@ let startedSeq = 0;
 
 /** What a draft depends on, compared by identity: any change means "look again". */
 function watched(s: Store): unknown[] {
-  // `history` changes with every edit (layers, frame, mask strokes, a new document); never with selection or view.
-  return [s.history, s.prompt, s.negativePrompt, s.modelId, s.live, s.colorMatch, s.blend, s.prefill, s.job === null];
+  // `history` changes with every edit (layers, frame, mask strokes, a new document), never with selection or view;
+  // the settings as Generate would build them cover the prompt and whatever else a job reads (regions, styles…).
+  const settings = JSON.stringify(generationSettings(s, 'img2img', s.history.doc.generationFrame, 0));
+  return [s.history, settings, s.modelId, s.live, s.job === null];
 }
 
 export function startLive(): void {
@@ -59,13 +62,19 @@ export function startLive(): void {
   scheduler.resume();
   active = true;
   let last = watched(useStore.getState());
-  unsubscribe = useStore.subscribe((next) => {
+  const offStore = useStore.subscribe((next) => {
     const now = watched(next);
     if (now.some((v, i) => v !== last[i])) {
       last = now;
       requestCheck();
     }
   });
+  // A released Paint stroke counts at once; storing it in its layer takes a PNG round trip.
+  const offStrokes = canvasStrokes.onStrokeEnd(requestCheck);
+  unsubscribe = () => {
+    offStore();
+    offStrokes();
+  };
   requestCheck();
 }
 
@@ -110,6 +119,9 @@ async function checkInput(): Promise<void> {
   const live = clampLive(s.live);
   try {
     const composite = await compositeFrame(doc, frame);
+    // Released strokes still on their way into a layer are part of the picture the user sees.
+    const ctx = composite.getContext('2d')!;
+    for (const st of canvasStrokes.finishedStrokes()) ctx.drawImage(st.canvas, -frame.x, -frame.y);
     const painted = paintSurface().read(frame);
     // Live drafts are img2img over the canvas (empty parts on gray), txt2img on an empty frame, inpaint only where
     // the user painted a mask: Generate's outpaint-the-empty-area rule would freeze every stroke in place.

@@ -30,8 +30,8 @@ export function stepsRun(steps: number, strength: number): number {
 
 /**
  * The model's fast settings: SD-Turbo / SDXL-Turbo 2 of 4 steps, guidance 0, Euler a (trailing spacing is what
- * they were distilled for); LCM 4 of 8 steps with the LCM scheduler, guidance 1; others about a third of their
- * recommended steps, at least 4 run, with their own guidance and scheduler. Strength 0.5 for the distilled ones
+ * they were distilled for); LCM 4 of 8 steps with the LCM scheduler, guidance 1; others a fifth of their
+ * recommended steps (at least 3 run), with their own guidance and scheduler. Strength 0.5 for the distilled ones
  * (they need ⌊N·s⌋ ≥ 1), 0.4 otherwise.
  */
 export function liveDefaults(model: ModelSummary | undefined, seed: number): LiveSettings {
@@ -44,7 +44,7 @@ export function liveDefaults(model: ModelSummary | undefined, seed: number): Liv
     default: {
       const strength = 0.4;
       const full = r.steps ?? 20;
-      const run = Math.max(4, Math.round(full / 3));
+      const run = Math.max(3, Math.round(full / 5));
       return {
         strength,
         steps: Math.min(full, Math.ceil(run / strength)),
