@@ -51,7 +51,8 @@ export interface GenerateOptions {
   /** Settings that differ from the panel's (strength; a finishing model's steps, guidance, scheduler). */
   over?: Partial<GenerationSettings>;
   modelId?: string;
-  useCanvasAsInit?: boolean;
+  /** How the frame becomes the job's input (Live's rule instead of Generate's): the plan and the pixels to upload. */
+  inputs?: (painted: Uint8Array, composite: HTMLCanvasElement) => { plan: GenerationPlan; upload: HTMLCanvasElement };
   live?: 'finish';
 }
 
@@ -75,8 +76,9 @@ export async function generate(opts: GenerateOptions = {}): Promise<void> {
   s.setJob({ jobId: null, documentId: doc.id, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
   try {
     const composite = await compositeFrame(doc, frame);
-    const plan = planGeneration(paintSurface().read(frame), alphaOf(composite), opts.useCanvasAsInit ?? s.useCanvasAsInit);
-    const { initImageId, maskImageId } = await uploadInputs(plan, composite, frame);
+    const painted = paintSurface().read(frame);
+    const { plan, upload } = opts.inputs?.(painted, composite) ?? { plan: planGeneration(painted, alphaOf(composite), s.useCanvasAsInit), upload: composite };
+    const { initImageId, maskImageId } = await uploadInputs(plan, upload, frame);
     const settings = generationSettings(s, plan.mode, frame, seed, opts.over);
     useStore.getState().updateJob({ mode: plan.mode, maskImageId, settings, modelId });
     const { jobId } = await api.startGeneration({ modelId, settings, initImageId, maskImageId, documentId: doc.id, ...(opts.live ? { live: opts.live } : {}) });

@@ -4,6 +4,7 @@ import { generate } from '../generate/generateFlow.js';
 import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
 import { useStore } from '../state/store.js';
 import { clampLive } from './liveDefaults.js';
+import { liveInputs } from './liveController.js';
 
 /**
  * Apply: the draft on screen becomes a layer at its frame with its parameters, and a History entry
@@ -49,5 +50,5 @@ export function finishLive(finishModelId?: string): Promise<void> {
     ...(r?.guidance !== undefined ? { guidance: r.guidance } : {}),
     ...(r?.scheduler ? { scheduler: r.scheduler as typeof s.scheduler } : {}),
   };
-  return generate({ seed: live.seed, modelId, useCanvasAsInit: true, live: 'finish', over });
+  return generate({ seed: live.seed, modelId, inputs: liveInputs, live: 'finish', over });
 }

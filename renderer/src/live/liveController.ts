@@ -122,21 +122,27 @@ async function checkInput(): Promise<void> {
     // Released strokes still on their way into a layer are part of the picture the user sees.
     const ctx = composite.getContext('2d')!;
     for (const st of canvasStrokes.finishedStrokes()) ctx.drawImage(st.canvas, -frame.x, -frame.y);
-    const painted = paintSurface().read(frame);
-    // Live drafts are img2img over the canvas (empty parts on gray), txt2img on an empty frame, inpaint only where
-    // the user painted a mask: Generate's outpaint-the-empty-area rule would freeze every stroke in place.
-    const planned = planGeneration(painted, alphaOf(composite), true);
-    const plan: GenerationPlan = planned.mode === 'inpaint' && !painted.some((v) => v !== 0) ? { mode: 'img2img' } : planned;
-    const flat = plan.mode === 'txt2img' ? null : flattenOnGray(composite);
+    const { plan, upload } = liveInputs(paintSurface().read(frame), composite);
     const settings = generationSettings(s, plan.mode, frame, live.seed, {
       steps: live.steps, guidance: live.guidance, scheduler: live.scheduler, strength: live.strength, batch: 1,
     });
-    const key = inputKey(flat, plan, settings, s.modelId, doc.id);
+    const key = inputKey(plan.mode === 'txt2img' ? null : upload, plan, settings, s.modelId, doc.id);
     performance.mark('live-input');
-    scheduler?.offer(key, { documentId: doc.id, frame, modelId: s.modelId, plan, composite, settings, seenAt: performance.now() });
+    scheduler?.offer(key, { documentId: doc.id, frame, modelId: s.modelId, plan, composite: upload, settings, seenAt: performance.now() });
   } catch (e) {
     useStore.getState().setLive({ liveError: errorMessage(e) });
   }
+}
+
+/**
+ * What a draft (and its Finish) reads from the frame: img2img over the canvas with empty parts on gray (the
+ * engine fills empty pixels only for inpaint), txt2img on an empty frame, inpaint only where the user painted a
+ * mask — Generate's outpaint-the-empty-area rule would freeze every stroke in place.
+ */
+export function liveInputs(painted: Uint8Array, composite: HTMLCanvasElement): { plan: GenerationPlan; upload: HTMLCanvasElement } {
+  const planned = planGeneration(painted, alphaOf(composite), true);
+  if (planned.mode === 'inpaint' && !painted.some((v) => v !== 0)) return { plan: { mode: 'img2img' }, upload: flattenOnGray(composite) };
+  return { plan: planned, upload: composite };
 }
 
 /** FNV-1a over the pixels the draft reads and everything else it asks for. */
