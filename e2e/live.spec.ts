@@ -10,6 +10,8 @@ const shown = (page: Page) => page.evaluate<number>(`performance.getEntriesByNam
 
 test('live: prompt → draft, paint → new draft, Apply keeps it with its parameters, Finish renders it properly, Undo removes it', async ({ page }) => {
   test.skip(!existsSync(DEMO), 'the trained demo model is not built (native-models/demo/atelier-shapes-128)');
+  // Several drafts, a full render and a model load: minutes on a loaded 2-core machine.
+  test.setTimeout(240_000);
   await openApp(page, { steps: 12 });
   await page.getByLabel('Model').selectOption('atelier-shapes-128');
   await expect(page.getByLabel('Width')).toHaveValue('128');
@@ -21,7 +23,7 @@ test('live: prompt → draft, paint → new draft, Apply keeps it with its param
   // Fast settings, editable: the demo model's reduced steps.
   await expect(page.getByLabel('Live strength')).toHaveValue('0.4');
   await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a large red circle on the left on a sky background');
-  await expect.poll(() => shown(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await expect.poll(() => shown(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
   await expect(page.getByText('Up to date')).toBeVisible();
   const before = await canvas.screenshot();
 
@@ -40,7 +42,7 @@ test('live: prompt → draft, paint → new draft, Apply keeps it with its param
   await page.mouse.up();
   await expect(layerItems(page)).toHaveCount(1);
   await expect(layerItems(page).first()).toContainText('Paint');
-  await expect.poll(() => shown(page), { timeout: 30_000 }).toBeGreaterThan(n);
+  await expect.poll(() => shown(page), { timeout: 60_000 }).toBeGreaterThan(n);
   await expect(page.getByText('Up to date')).toBeVisible();
   expect(Buffer.compare(before, await canvas.screenshot())).not.toBe(0);
   await shot(page, 'live-after-stroke');
@@ -72,6 +74,7 @@ test('live: prompt → draft, paint → new draft, Apply keeps it with its param
 
 test('live: painting in a running draft never has two drafts in flight, and a quiet canvas runs nothing', async ({ page }) => {
   test.skip(!existsSync(DEMO), 'the trained demo model is not built (native-models/demo/atelier-shapes-128)');
+  test.setTimeout(180_000);
   await openApp(page, { steps: 12 });
   await page.getByLabel('Model').selectOption('atelier-shapes-128');
   await page.getByRole('button', { name: 'Fit' }).click();
@@ -81,7 +84,7 @@ test('live: painting in a running draft never has two drafts in flight, and a qu
   for (const y of [20, 50, 80, 110]) await dragOnCanvas(page, [10, y], [118, y], 6);
   // Every stroke is in its layer, and the draft answers the last one.
   await expect.poll(() => page.evaluate<number>(`performance.getEntriesByName('paint-committed').length`)).toBe(4);
-  await expect(page.getByText('Up to date')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText('Up to date')).toBeVisible({ timeout: 60_000 });
   const counts = await page.evaluate<{ starts: number[]; ends: number[] }>(`({
     starts: performance.getEntriesByName('live-job-start').map((e) => e.startTime),
     ends: performance.getEntriesByName('live-job-end').map((e) => e.startTime),
