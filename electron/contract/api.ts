@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LoraInfo } from './lora.js';
 import { DocumentSchema, ImageIdSchema, type AtelierDocument } from './document.js';
 import { GenerationSettingsSchema, type GenerationSettingsInput } from './generation.js';
 import { StylePresetSchema, type StylePreset } from './styles.js';
@@ -192,6 +193,13 @@ export const API_REQUESTS = {
   /** Adds or replaces (same name) a user preset, e.g. saved from the current settings. */
   'styles:save': z.object({ style: StylePresetSchema }).strict(),
   'styles:delete': z.object({ name: z.string().trim().min(1).max(60) }).strict(),
+  /** LoRAs in <data>/loras (name, SHA-256, size). */
+  'loras:list': z.object({}).strict(),
+  /** A .safetensors LoRA the user picked (bytes, never a path), checked and copied into <data>/loras. */
+  'loras:import': z.object({
+    fileName: z.string().min(1).max(255).regex(/^[^/\\]+\.safetensors$/i, 'file must be a .safetensors LoRA'),
+    bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 8 && b.byteLength <= 2 ** 31, 'file must be 9 bytes .. 2 GiB'),
+  }).strict(),
   'export:document': z.object({
     name: DocumentNameSchema,
     format: z.enum(EXPORT_FORMATS),
@@ -249,6 +257,8 @@ export interface ApiResponses {
   'styles:list': { styles: (StylePreset & { builtIn: boolean })[]; notice?: string };
   'styles:save': { style: StylePreset };
   'styles:delete': { deleted: boolean };
+  'loras:list': { loras: LoraInfo[] };
+  'loras:import': { lora: LoraInfo };
 }
 
 /** Events pushed from the core to every window / client. */
@@ -322,6 +332,8 @@ export interface AtelierApi {
   listStyles(): Promise<ApiResponses['styles:list']>;
   saveStyle(style: ApiRequest<'styles:save'>['style']): Promise<ApiResponses['styles:save']>;
   deleteStyle(name: string): Promise<ApiResponses['styles:delete']>;
+  listLoras(): Promise<ApiResponses['loras:list']>;
+  importLora(fileName: string, bytes: Uint8Array): Promise<ApiResponses['loras:import']>;
   /** URL the renderer can put in an <img>/Konva image: custom protocol or HTTP. */
   imageUrl(imageId: string): string;
   /** A small (128 px) WebP of a stored image, for list rows. */

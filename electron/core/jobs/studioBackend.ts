@@ -10,6 +10,7 @@ import type { GenerationSettings } from '../../contract/generation.js';
 import type { PhaseTimings } from '../engine/types.js';
 import type { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
+import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
 import type { HistoryRecorder } from './historyRecorder.js';
 import { encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
@@ -64,6 +65,7 @@ export class StudioBackend {
     this.images = opts.images;
     this.documents = new DocumentLibrary(opts.dataDir, this.images);
     this.styles = new UserStyles(opts.dataDir);
+    this.loras = loraLibraryFor(opts.dataDir);
   }
 
   /** Latest step preview of a running job (small PNG), for the preview URL handler. */
@@ -71,6 +73,7 @@ export class StudioBackend {
     return this.previews.get(jobId) ?? this.drafts.get(jobId)?.png;
   }
 
+  private readonly loras: LoraLibrary;
   readonly handlers: Handlers = {
     'models:list': async () => ({ models: this.opts.models.list(), defaultModelId: this.opts.models.first() }),
     'prompt:tokenize': async ({ modelId, text }) => this.tokens.count(this.modelDir(modelId), text),
@@ -112,6 +115,15 @@ export class StudioBackend {
     'styles:list': async () => this.styles.list(),
     'styles:save': async ({ style }) => ({ style: await this.styles.save(style) }),
     'styles:delete': async ({ name }) => ({ deleted: await this.styles.delete(name) }),
+    'loras:list': async () => ({ loras: this.loras.list() }),
+    'loras:import': async ({ fileName, bytes }) => {
+      try {
+        return { lora: this.loras.importBytes(fileName, bytes) };
+      } catch (error) {
+        if (error instanceof LoraLibraryError) throw new JobError(error.message, 'invalid-input');
+        throw error;
+      }
+    },
     'export:document': async ({ name, format, document, frameOnly }) => {
       const file = `${name}.${format}`;
       const path = join(this.opts.dataDir, 'exports', file);

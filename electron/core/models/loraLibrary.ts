@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { combineLoras, MAX_LORAS, type LoraInfo, type LoraRef } from '../../contract/lora.js';
 import type { GenerationSettings } from '../../contract/generation.js';
 import { readLoraLayers } from '../engine/lora/loraFile.js';
 import type { LoraRequest } from '../engine/lora/loraMerger.js';
-import { readSafetensors, SafetensorsError } from '../engine/lora/safetensors.js';
+import { parseSafetensors, readSafetensors, SafetensorsError, type SafetensorsFile } from '../engine/lora/safetensors.js';
 
 export class LoraLibraryError extends Error {}
 
@@ -45,20 +45,20 @@ export class LoraLibrary {
       });
   }
 
+  /** A picked file's bytes (the app's import), checked like a file; written atomically. */
+  importBytes(fileName: string, bytes: Uint8Array): LoraInfo {
+    checkLora(fileName, () => parseSafetensors(bytes));
+    mkdirSync(this.dir, { recursive: true });
+    const name = loraNameOf(fileName);
+    const dest = join(this.dir, `${name}.safetensors`);
+    writeFileSync(`${dest}.partial`, bytes);
+    renameSync(`${dest}.partial`, dest);
+    return { name, sha256: fileSha256(dest), bytes: statSync(dest).size };
+  }
+
   /** Copies a LoRA file into the library after checking it holds LoRA layers; same name replaces. */
   import(file: string): LoraInfo {
-    try {
-      const contents = readLoraLayers(readSafetensors(file));
-      if (contents.layers.length === 0) {
-        const kinds = [...contents.unsupported.keys()];
-        throw new LoraLibraryError(kinds.length > 0
-          ? `${basename(file)} is a ${kinds.join(' / ')} file, which Atelier cannot merge yet`
-          : `${basename(file)} holds no LoRA layers`);
-      }
-    } catch (error) {
-      if (error instanceof SafetensorsError) throw new LoraLibraryError(`${basename(file)} cannot be read: ${error.message}`);
-      throw error;
-    }
+    checkLora(basename(file), () => readSafetensors(file));
     mkdirSync(this.dir, { recursive: true });
     const name = loraNameOf(file);
     const dest = join(this.dir, `${name}.safetensors`);
@@ -110,6 +110,21 @@ export class LoraLibrary {
       pinned.push({ name: ref.name, strength: ref.strength, sha256 });
     }
     return { settings: { ...settings, loras: pinned }, loras };
+  }
+}
+
+/** Throws LoraLibraryError (one sentence) unless the file holds LoRA layers we can merge. */
+function checkLora(fileName: string, read: () => SafetensorsFile): void {
+  let contents;
+  try {
+    contents = readLoraLayers(read());
+  } catch (error) {
+    if (error instanceof SafetensorsError) throw new LoraLibraryError(`${fileName} cannot be read: ${error.message}`);
+    throw error;
+  }
+  if (contents.layers.length === 0) {
+    const kinds = [...contents.unsupported.keys()];
+    throw new LoraLibraryError(kinds.length > 0 ? `${fileName} is a ${kinds.join(' / ')} file, which Atelier cannot merge yet` : `${fileName} holds no LoRA layers`);
   }
 }
 

@@ -164,6 +164,20 @@ export class ServeServer {
       const r = await invokeChannel(this.opts.backend.handlers, 'images:put', { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }
+    if (req.method === 'POST' && path === '/lora') {
+      // A LoRA file the user picked: to a temp file first (bounded), then the loras:import channel checks it.
+      if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin import refused');
+      const tmp = await this.opts.backend.importTempPath('upload.safetensors');
+      if ((await receiveBodyToFile(req, tmp, MAX_IMPORT)) === 'too-large') return refuseTooLarge(res, 'The file is larger than 2 GiB.');
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(tmp);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      const r = await invokeChannel(this.opts.backend.handlers, 'loras:import', { fileName: url.searchParams.get('name') ?? '', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+      return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
+    }
     if (req.method === 'POST' && path === '/import') {
       if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin import refused');
       // The same name rule as the documents:import channel; the body goes to disk, never into memory.

@@ -133,6 +133,8 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
     recoverDocument: (discard) => call('documents:recover', { discard }),
     exportDocument: (req) => call('export:document', req),
     listStyles: () => call('styles:list', {}),
+    listLoras: () => call('loras:list', {}),
+    importLora: (fileName, bytes) => post<ApiResponses['loras:import']>(`lora?name=${encodeURIComponent(fileName)}`, bytes),
     saveStyle: (style) => call('styles:save', { style }),
     deleteStyle: (name) => call('styles:delete', { name }),
     imageUrl: (imageId) => new URL(`images/${imageId}.png`, base).pathname,

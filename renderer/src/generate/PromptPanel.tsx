@@ -7,6 +7,7 @@ import { useStore } from '../state/store.js';
 import type { TokenCount } from '../state/generateSlice.js';
 import { generate } from './generateFlow.js';
 import { applyModelDefaults } from './modelDefaults.js';
+import { LoraPicker } from './LoraPicker.js';
 
 const ASPECTS: [string, number][] = [['1:1', 1], ['4:3', 4 / 3], ['3:4', 3 / 4], ['16:9', 16 / 9], ['9:16', 9 / 16]];
 const SCHEDULER_LABELS: Record<SchedulerName, string> = {
@@ -108,6 +109,7 @@ export function PromptPanel() {
           {g.models.map((m) => <option key={m.id} value={m.id}>{m.label && m.label !== m.name ? `${m.label} (${m.name})` : m.name}</option>)}
         </select>
       </div>
+      <LoraPicker />
       <div className="row">
         <SizeField label="Width" value={frame.width} onCommit={(v) => setSize(v, frame.height)} />
         <SizeField label="Height" value={frame.height} onCommit={(v) => setSize(frame.width, v)} />

@@ -29,6 +29,7 @@ export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, 
     colorMatch: s.colorMatch,
     blend: s.blend,
     prefill: s.prefill,
+    ...(s.loras.length > 0 ? { loras: s.loras.map(({ name, strength }) => ({ name, strength })) } : {}),
     ...over,
     // Inpaint repaints from noise, except with a pre-fill, which exists to be partly kept.
     strength: mode === 'img2img' || (mode === 'inpaint' && s.prefill !== 'none') ? strength : 1,

@@ -19,6 +19,9 @@ const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 /** Today's entries by time, older ones by date (the row has room for one). */
 const when = (t: number) => (new Date(t).toDateString() === new Date().toDateString() ? clock.format(t) : day.format(t));
 
+/** The LoRAs an entry used, on the seed line (rows have a fixed height). */
+const loraText = (e: HistoryEntry) => (e.settings?.loras?.length ? ` · LoRA ${e.settings.loras.map((l) => `${l.name} ${l.strength}`).join(', ')}` : '');
+
 /** One image of the history: thumbnail, prompt, where it came from, and its actions (named for screen readers). */
 export const HistoryRow = memo(function HistoryRow(props: { entry: HistoryEntry; top: number; height: number; busy: boolean; onAction(a: RowAction, e: HistoryEntry): void }) {
   const { entry: e, busy } = props;
@@ -28,7 +31,7 @@ export const HistoryRow = memo(function HistoryRow(props: { entry: HistoryEntry;
       <img className="thumb" src={api.thumbnailUrl(e.imageId)} alt="" loading="lazy" decoding="async" draggable={false} />
       <div className="meta">
         <span className="history-prompt">{e.prompt || '(no prompt)'}</span>
-        <span className="sub">seed {e.seed}{e.model ? ` · ${e.model}` : ''}</span>
+        <span className="sub">seed {e.seed}{e.model ? ` · ${e.model}` : ''}{loraText(e)}</span>
         <span className="sub when">{e.mode} · {e.width}×{e.height} · {when(e.createdAt)}{e.origin === 'live' ? ' · from live draft' : ''}</span>
         <div className="history-actions-row" role="toolbar" aria-label="Entry actions">
           {ACTIONS.map(({ action, label, icon }) => {

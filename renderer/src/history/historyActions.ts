@@ -56,6 +56,7 @@ export function useSettings(e: HistoryEntry, report: Report): void {
     ...(st.colorMatch !== undefined ? { colorMatch: st.colorMatch } : {}),
     ...(st.blend !== undefined ? { blend: st.blend } : {}),
     ...(st.prefill !== undefined ? { prefill: st.prefill } : {}),
+    loras: st.loras ?? [],
   });
   const f = s.history.doc.generationFrame;
   if (f.width !== st.width || f.height !== st.height) s.perform({ type: 'setFrame', frame: { ...f, width: st.width, height: st.height } }, 'Use settings');

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { ModelSummary } from '../../../electron/contract/api.js';
 import type { GenerationMode, GenerationSettings, InpaintBlend, InpaintPrefill, SchedulerName } from '../../../electron/contract/generation.js';
+import type { LoraInfo, LoraRef } from '../../../electron/contract/lora.js';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
 
@@ -51,6 +52,10 @@ export interface GenerateSlice {
   prefill: InpaintPrefill;
   promptTokens: TokenCount | null;
   negativeTokens: TokenCount | null;
+  /** LoRAs picked in the prompt panel, with their strengths (prompt tags add to these). */
+  loras: LoraRef[];
+  /** What <data>/loras holds, for the picker. */
+  loraLibrary: LoraInfo[];
   job: RunningJob | null;
   /** Last engine/API error, shown next to the prompt until the next attempt. */
   error: string | null;
@@ -79,6 +84,8 @@ export const createGenerateSlice: StateCreator<Store, [], [], GenerateSlice> = (
   prefill: 'none',
   promptTokens: null,
   negativeTokens: null,
+  loras: [],
+  loraLibrary: [],
   job: null,
   error: null,
   notice: null,
