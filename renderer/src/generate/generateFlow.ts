@@ -153,7 +153,9 @@ export function installJobListeners(): () => void {
     api.onGenerationProgress((e) => {
       const job = useStore.getState().job;
       if (job?.jobId !== e.jobId) return;
-      useStore.getState().updateJob({ done: e.done, total: e.total, ...(e.previewUrl ? { previewUrl: e.previewUrl } : {}) });
+      // A preview encoded late can arrive after a newer step: the counter never goes backwards.
+      if (job.stepped && e.done < job.done) return;
+      useStore.getState().updateJob({ done: e.done, total: e.total, stepped: true, ...(e.previewUrl ? { previewUrl: e.previewUrl } : {}) });
     }),
     api.onGenerationDone(onDone),
     api.onGenerationFailed(onFailed),

@@ -19,6 +19,8 @@ export interface RunningJob {
   settings?: GenerationSettings;
   done: number;
   total: number;
+  /** A step event arrived: `total` is then the number of steps that really run (img2img runs fewer). */
+  stepped?: boolean;
   previewUrl?: string;
   cancelling: boolean;
   /** What the progress line calls the job and its units when it is not a generation ("upscale · tile"). */
