@@ -80,3 +80,28 @@ describe('URLs and file reads', () => {
     });
   });
 });
+
+describe('two serve instances on one machine', () => {
+  it("the second instance's cookie does not clobber the first's (a browser's jar ignores ports)", async () => {
+    const second = await ServeUnderTest.start();
+    try {
+      // A browser keeps one cookie per name, domain and path, whatever the port.
+      const jar = new Map<string, string>();
+      for (const s of [serve, second]) {
+        const page = await s.http(`/?token=${s.token}`, { auth: false });
+        expect(page.status).toBe(200);
+        const [pair] = String(page.headers['set-cookie']).split(';');
+        const [name, ...value] = pair.split('=');
+        expect(String(page.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+        jar.set(name, value.join('='));
+      }
+      expect(jar.size).toBe(2);
+      const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      for (const s of [serve, second]) expect((await s.http('/index.html', { auth: false, headers: { cookie } })).status).toBe(200);
+      // Each instance's token opens only its own door.
+      expect((await second.http('/index.html', { auth: false, headers: { cookie: `atelier_token_${second.port}=${serve.token}` } })).status).toBe(403);
+    } finally {
+      await second.stop();
+    }
+  });
+});

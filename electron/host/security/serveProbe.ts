@@ -43,7 +43,7 @@ export class ServeUnderTest {
   }
 
   get cookie(): string {
-    return `atelier_token=${this.token}`;
+    return `atelier_token_${this.port}=${this.token}`;
   }
 
   /** Whatever serve printed after start-up (for failure messages). */

@@ -25,7 +25,7 @@ describe('serve transport', () => {
   let server: ServeServer;
   let port: number;
   const token = 'tok-' + 'x'.repeat(28);
-  const cookie = { cookie: `atelier_token=${token}` };
+  let cookie = { cookie: '' };
 
   beforeAll(async () => {
     t = testStudio();
@@ -33,6 +33,7 @@ describe('serve transport', () => {
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Atelier</title>');
     server = new ServeServer({ backend: t.studio.backend, rendererDir: renderer, token });
     port = await server.listen(0, '127.0.0.1');
+    cookie = { cookie: `atelier_token_${port}=${token}` };
   });
   afterAll(async () => {
     await server.close();
@@ -44,7 +45,7 @@ describe('serve transport', () => {
     expect((await get(port, '/?token=wrong')).status).toBe(403);
     const page = await get(port, `/?token=${token}`);
     expect(page.status).toBe(200);
-    expect(String(page.headers['set-cookie'])).toMatch(/atelier_token=.*HttpOnly; SameSite=Strict/);
+    expect(String(page.headers['set-cookie'])).toBe(`atelier_token_${port}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
     expect((await get(port, '/index.html', cookie)).status).toBe(200);
   });

@@ -14,7 +14,11 @@ import { receiveBodyToFile, refuseTooLarge } from './requestBody.js';
  * once, then an HttpOnly same-site cookie. Host and Origin are checked (DNS rebinding, cross-site WS).
  */
 
-const COOKIE = 'atelier_token';
+/**
+ * The cookie is named per instance (its port): cookies are not separated by port, so two serves on one
+ * machine would otherwise overwrite each other's token. SameSite=Strict, HttpOnly.
+ */
+export const cookieName = (port: number): string => `atelier_token_${port}`;
 const MAX_UPLOAD = 256 * 1024 * 1024;
 const MAX_IMPORT = 2 ** 31;
 const IMPORT_NAME = API_REQUESTS['documents:import'].shape.fileName;
@@ -116,7 +120,7 @@ export class ServeServer {
     const header = req.headers.cookie ?? '';
     for (const part of header.split(';')) {
       const [k, ...v] = part.trim().split('=');
-      if (k === COOKIE) return v.join('=');
+      if (k === cookieName(this.port)) return v.join('=');
     }
     return undefined;
   }
@@ -241,7 +245,7 @@ export class ServeServer {
       ].join('; ');
       headers['x-content-type-options'] = 'nosniff';
       headers['referrer-policy'] = 'no-referrer';
-      if (setCookie) headers['set-cookie'] = `${COOKIE}=${this.opts.token}; HttpOnly; SameSite=Strict; Path=/`;
+      if (setCookie) headers['set-cookie'] = `${cookieName(this.port)}=${this.opts.token}; HttpOnly; SameSite=Strict; Path=/`;
     }
     return sendFile(res, file, type, type.startsWith('text/html') ? 'no-store' : 'no-cache', headers);
   }

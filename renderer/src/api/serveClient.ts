@@ -11,10 +11,23 @@ export class ApiError extends Error {
 type Listener = (payload: unknown) => void;
 
 /**
+ * The printed URL carries the access token once; serve answered the page with a cookie, so the token
+ * leaves the address bar and the browser history (replaceState keeps the page, drops the query).
+ */
+function forgetTokenInAddressBar(): void {
+  if (typeof window === 'undefined' || typeof history === 'undefined') return;
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has('token')) return;
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+}
+
+/**
  * The `serve` transport: requests over one WebSocket (`/api`, cookie-authenticated), uploads by POST,
  * images by plain URL. Reconnects when the socket drops; calls made meanwhile wait for it.
  */
 export function createServeClient(base: URL = new URL(window.location.href)): AtelierApi {
+  forgetTokenInAddressBar();
   let socket: WebSocket | null = null;
   let opening: Promise<WebSocket> | null = null;
   let nextId = 1;
