@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EngineError, type ModelFamily } from '../engine/types.js';
+import { checkWeightFiles } from './weightFiles.js';
+import { GenerationSettingsSchema } from '../../contract/generation.js';
 
 /**
  * A diffusers / optimum ONNX model folder, read and checked before any session is created,
@@ -63,16 +65,6 @@ function readOptionalJson(path: string, what: string): Record<string, unknown> |
   return existsSync(path) ? readJson(path, what) : undefined;
 }
 
-/** Size of model.onnx plus any external-data files beside it. */
-function partBytes(dir: string): number {
-  let total = 0;
-  for (const name of ['model.onnx', 'model.onnx_data', 'weights.pb', 'model.onnx.data']) {
-    const p = join(dir, name);
-    if (existsSync(p)) total += statSync(p).size;
-  }
-  return total;
-}
-
 function readPart(modelDir: string, sub: string, required: true): ModelPart;
 function readPart(modelDir: string, sub: string, required: false): ModelPart | undefined;
 function readPart(modelDir: string, sub: string, required: boolean): ModelPart | undefined {
@@ -118,6 +110,32 @@ function pulledSettings(modelDir: string): unknown {
   }
 }
 
+/**
+ * `_atelier.recommended` from a model folder is input like any other: each field is kept only if it
+ * passes the same rules as the user's own settings (steps 1..200, sizes multiples of 8 within limits,
+ * a known scheduler), so a bad value never surfaces later as an error about a flag nobody passed.
+ */
+const RecommendedSchema = GenerationSettingsSchema.pick({ steps: true, guidance: true, scheduler: true, width: true, height: true });
+
+function validRecommended(raw: unknown): ModelLayout['recommended'] {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: NonNullable<ModelLayout['recommended']> = {};
+  for (const key of ['steps', 'guidance', 'scheduler', 'width', 'height'] as const) {
+    const parsed = RecommendedSchema.shape[key].safeParse((raw as Record<string, unknown>)[key]);
+    if (parsed.success) (out as Record<string, unknown>)[key] = parsed.data;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A label for pickers and terminals: no control or bidi-override characters, one line, at most 80 characters. */
+export function displayLabel(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 80);
+}
+
 export function readModelFolder(modelDir: string): ModelLayout {
   if (!existsSync(modelDir) || !statSync(modelDir).isDirectory()) {
     throw new EngineError(`model folder not found: ${modelDir}`, 'invalid-model');
@@ -142,18 +160,16 @@ export function readModelFolder(modelDir: string): ModelLayout {
   // A pulled model keeps its publisher's files untouched; the catalogue's label and settings sit beside them.
   const extra = index['_atelier'] ?? pulledSettings(modelDir);
   const extraObj = extra && typeof extra === 'object' ? (extra as Record<string, unknown>) : {};
-  const label = typeof extraObj['label'] === 'string' ? extraObj['label'] : basename(modelDir);
-  let recommended = extraObj['recommended'] && typeof extraObj['recommended'] === 'object'
-    ? { ...(extraObj['recommended'] as NonNullable<ModelLayout['recommended']>) }
-    : undefined;
+  const label = typeof extraObj['label'] === 'string' ? displayLabel(extraObj['label']) || basename(modelDir) : basename(modelDir);
+  let recommended = validRecommended(extraObj['recommended']);
   // `_atelier.size: [w, h]`: the resolution the model was made for (the demo model is 128 px).
-  const size = extraObj['size'];
-  if (Array.isArray(size) && size.length === 2 && size.every((v) => Number.isInteger(v) && v > 0)) {
-    recommended = { width: size[0] as number, height: size[1] as number, ...recommended };
-  }
+  const size = validRecommended(Array.isArray(extraObj['size']) ? { width: extraObj['size'][0], height: extraObj['size'][1] } : undefined);
+  if (size?.width && size.height) recommended = { width: size.width, height: size.height, ...recommended };
 
-  const weightBytes = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder']
-    .reduce((sum, sub) => sum + partBytes(join(modelDir, sub)), 0);
+  // Declared tensor sizes and every external-data file, from the ONNX headers: refused here, at inspect,
+  // if they cannot be loaded (sparse or truncated files, more than this machine's memory).
+  const parts = [textEncoder, textEncoder2, unet, vaeDecoder, vaeEncoder].filter((p): p is ModelPart => p !== undefined);
+  const weightBytes = checkWeightFiles(parts.map((p) => p.file)).fileBytes;
 
   return {
     dir: modelDir,

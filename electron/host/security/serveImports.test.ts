@@ -4,6 +4,10 @@ import { buildSampleDocument } from '../../core/export/fixtures/sampleDocument.j
 import { packDocument } from '../../core/store/documentFile.js';
 import { pngHead, zerosAfter, zipOf, type DeflatedEntry } from './bombs.js';
 import { ServeUnderTest, type ApiClient } from './serveProbe.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSparseModel } from './sparseModel.js';
 
 /**
  * Security suite, part 2: what a client uploads. Oversized bodies are refused from their
@@ -16,9 +20,11 @@ const MB = 1 << 20;
 let serve: ServeUnderTest;
 let client: ApiClient;
 let gib: DeflatedEntry;
+const models = mkdtempSync(join(tmpdir(), 'atelier-sparse-'));
 
 beforeAll(async () => {
-  serve = await ServeUnderTest.start();
+  writeSparseModel(join(models, 'sparse-model'));
+  serve = await ServeUnderTest.start(['--models', models]);
   client = await serve.api();
   // Warm up: the model is loaded, so the baseline includes the engine.
   expect(await client.ended(await client.startGeneration(4))).toBe('generation:done');
@@ -27,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await serve?.stop();
+  rmSync(models, { recursive: true, force: true });
 });
 
 /** Runs `attack` during a generation; resolves with serve's peak RSS growth over its baseline, in bytes. */
@@ -110,5 +117,21 @@ describe('zip bombs are refused while inflating, in bounded memory', () => {
     }
     console.log(`${name}: HTTP ${answer.status}, serve's peak RSS +${Math.round(growth / MB)} MB`);
     expect(growth, `peak RSS grew by ${Math.round(growth / MB)} MB`).toBeLessThan(300 * MB);
+  });
+});
+
+describe('model folders', () => {
+  it('a model whose 4 GiB weights file is sparse is refused in one sentence, in bounded memory', async () => {
+    let outcome = '';
+    const growth = await underGeneration(async () => {
+      const r = await client.call<{ jobId: string }>('generation:start', {
+        modelId: 'sparse-model',
+        settings: { mode: 'txt2img', prompt: 'x', width: 64, height: 64, steps: 1, guidance: 1, scheduler: 'euler', seed: 1 },
+      });
+      outcome = r.ok && r.value ? await client.ended(r.value.jobId) : `refused: ${r.error?.message}`;
+    });
+    console.log(`sparse model: ${outcome}; serve's peak RSS +${Math.round(growth / MB)} MB`);
+    expect(outcome).toMatch(/(failed|refused): .*is sparse: 4\.3 GB long but only 0\.0 GB on disk/);
+    expect(growth).toBeLessThan(300 * MB);
   });
 });

@@ -262,7 +262,14 @@ export interface InitializerSummary {
   parameters: number;
   /** Element count by data type name. */
   byType: Record<string, number>;
+  /** Bytes the initializers declare (elements × element size): what loading them costs in memory. */
+  bytes: number;
+  /** External-data files the initializers name (location as written), with the furthest byte they need. */
+  external: Map<string, number>;
 }
+
+/** Element sizes by ONNX data type (unknown types count as 4 bytes). */
+const TYPE_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
 const TYPE_NAMES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
 
@@ -271,14 +278,26 @@ export function summariseInitializers(file: string, size: number): InitializerSu
   const fd = openSync(file, 'r');
   try {
     const f = new FileFields(fd);
-    const summary: InitializerSummary = { count: 0, parameters: 0, byType: {} };
+    const summary: InitializerSummary = { count: 0, parameters: 0, byType: {}, bytes: 0, external: new Map() };
     f.each(0, size, (field, wire, start, end) => {
       if (field !== 7 || wire !== 2) return; // ModelProto.graph
       f.each(start, end, (gField, gWire, gStart, gEnd) => {
         if (gField !== 5 || gWire !== 2) return; // GraphProto.initializer
         let elements = 1;
         let type = 0;
+        const ext: Record<string, string> = {};
         f.each(gStart, gEnd, (tField, tWire, tStart, tEnd, value) => {
+          if (tField === 13 && tWire === 2) {
+            // TensorProto.external_data: StringStringEntryProto { key = 1; value = 2 }
+            let key = '', val = '';
+            f.each(tStart, tEnd, (eField, eWire, eStart, eEnd) => {
+              if (eWire !== 2 || eEnd - eStart > 4096) return;
+              if (eField === 1) key = f.read(eStart, eEnd - eStart).toString('utf8');
+              else if (eField === 2) val = f.read(eStart, eEnd - eStart).toString('utf8');
+            });
+            ext[key] = val;
+            return;
+          }
           if (tField === 1 && tWire === 0) elements *= Number(value);
           else if (tField === 1 && tWire === 2) {
             const packed = f.read(tStart, tEnd - tStart);
@@ -298,6 +317,12 @@ export function summariseInitializers(file: string, size: number): InitializerSu
         });
         summary.count++;
         summary.parameters += elements;
+        const bytes = elements * (TYPE_BYTES[type] ?? 4);
+        summary.bytes += bytes;
+        if (ext['location'] !== undefined) {
+          const end = Number(ext['offset'] ?? 0) + Number(ext['length'] ?? bytes);
+          summary.external.set(ext['location'], Math.max(summary.external.get(ext['location']) ?? 0, end));
+        }
         const name = TYPE_NAMES[type] ?? `type ${type}`;
         summary.byType[name] = (summary.byType[name] ?? 0) + elements;
       });
