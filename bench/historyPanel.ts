@@ -7,6 +7,7 @@ import { chromium, type Page } from 'playwright-core';
 import { startServe } from '../electron/host/serve.js';
 import { parseServeArgs } from '../electron/host/serve/args.js';
 import { openHistoryStore } from '../electron/core/store/historyStore.js';
+import { stats } from './stats.js';
 
 /**
  * The History panel with 10,000 entries, in Debian's Chromium against `serve`: frame times (rAF deltas)
@@ -19,11 +20,6 @@ import { openHistoryStore } from '../electron/core/store/historyStore.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] ?? NaN };
-}
 
 /** Fills a data folder: `n` entries over 16 real 128 px images; every 100th prompt carries the word "rare". */
 async function seed(dataDir: string, n: number): Promise<void> {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { startServe } from '../electron/host/serve.js';
 import { parseServeArgs } from '../electron/host/serve/args.js';
+import { stats } from './stats.js';
 
 /**
  * Live mode, measured in Debian's Chromium against `serve` with the demo model (128 px): `--seconds` (60) of
@@ -23,11 +24,6 @@ import { parseServeArgs } from '../electron/host/serve/args.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DEMO = join(root, 'native-models', 'demo', 'atelier-shapes-128');
 
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] ?? NaN };
-}
 
 interface Marks {
   strokeEnd: number[];

@@ -6,6 +6,7 @@ import { chromium, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { startServe } from '../electron/host/serve.js';
 import { parseServeArgs } from '../electron/host/serve/args.js';
+import { stats } from './stats.js';
 
 /**
  * UI responsiveness, measured in Debian's Chromium against `serve` (real renderer, real engine thread):
@@ -19,11 +20,6 @@ import { parseServeArgs } from '../electron/host/serve/args.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
-}
 
 /** Runs one generation straight through the API (not through the page) and waits for its end. */
 async function generateViaApi(url: string, size: number, steps: number): Promise<void> {
