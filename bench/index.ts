@@ -8,6 +8,7 @@ import { benchLora } from './lora.js';
 import { benchLive } from './live.js';
 import { benchRegions } from './regions.js';
 import { benchOutpaint } from './outpaint.js';
+import { benchInpaintColour } from './inpaintColour.js';
 import { benchUi } from './ui.js';
 import { benchUpscale } from './upscale.js';
 
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   lora: benchLora,
   regions: benchRegions,
   outpaint: benchOutpaint,
+  'inpaint-colour': benchInpaintColour,
   export: benchExport,
   ui: benchUi,
   upscale: benchUpscale,

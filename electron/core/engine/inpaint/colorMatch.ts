@@ -30,12 +30,25 @@ const MIN_SAMPLES = 32;
 /** Lab units added to both deviations: keeps flat rings from producing wild gains. */
 const STD_FLOOR = 1;
 const MAX_GAIN = 2;
+/** Chroma contrast restored at most this much (and never reduced). */
+const MAX_CHROMA_GAIN = 1.25;
+/** Largest corrections taken for lighting (ΔL) and tint (|Δa, Δb|); VAE round trips stay well inside. */
+const MAX_LIGHTNESS_SHIFT = 10;
+const MAX_TINT = 6;
 
 /**
- * Mean/variance transfer that maps the generated ring's Lab statistics onto the original's.
+ * Mean/variance transfer that maps the generated ring's Lab statistics onto the original's. `'tint'`
+ * (for the whole repainted region) limits it to what lighting and a VAE tint do; `'full'` (only for the
+ * few pixels next to the edge, where the two images must meet) takes the statistics as they are.
  * `ring[i]` selects the pixels (of the two Lab buffers, 3 floats per pixel, rows of `width`) to measure.
  */
-export function measureTransfer(originalLab: Float32Array, generatedLab: Float32Array, ring: Uint8Array, width: number): LabTransfer | undefined {
+export function measureTransfer(
+  originalLab: Float32Array,
+  generatedLab: Float32Array,
+  ring: Uint8Array,
+  width: number,
+  limits: 'tint' | 'full' = 'tint',
+): LabTransfer | undefined {
   const keep = consistentRing(originalLab, generatedLab, ring, width);
   const so = [0, 0, 0];
   const sg = [0, 0, 0];
@@ -56,16 +69,33 @@ export function measureTransfer(originalLab: Float32Array, generatedLab: Float32
   }
   if (n < MIN_SAMPLES) return undefined;
   const t: LabTransfer = { fromMean: [0, 0, 0], toMean: [0, 0, 0], gain: [1, 1, 1], samples: n };
+  const shift = [0, 0, 0];
   for (let c = 0; c < 3; c++) {
     const mo = so[c]! / n;
     const mg = sg[c]! / n;
     const vo = Math.max(0, qo[c]! / n - mo * mo);
     const vg = Math.max(0, qg[c]! / n - mg * mg);
     t.fromMean[c] = mg;
-    t.toMean[c] = mo;
+    shift[c] = mo - mg;
     const gain = (Math.sqrt(vo) + STD_FLOOR) / (Math.sqrt(vg) + STD_FLOOR);
-    t.gain[c] = Math.min(MAX_GAIN, Math.max(1 / MAX_GAIN, gain));
+    // Lightness takes the full contrast transfer (lighting). Chroma only ever gets back what a VAE
+    // round trip flattens: a ring of dull grass must not squeeze the blue the prompt asked for into grey.
+    const full = Math.min(MAX_GAIN, Math.max(1 / MAX_GAIN, gain));
+    t.gain[c] = c === 0 || limits === 'full' ? full : Math.min(MAX_CHROMA_GAIN, Math.max(1, gain));
   }
+  if (limits === 'full') {
+    for (let c = 0; c < 3; c++) t.toMean[c] = t.fromMean[c]! + shift[c]!;
+    return t;
+  }
+  // A tint is small; a bigger measured shift is the ring showing other content (a red circle the model
+  // did not continue), and moving new content by it is what turned a blue square purple.
+  shift[0] = Math.max(-MAX_LIGHTNESS_SHIFT, Math.min(MAX_LIGHTNESS_SHIFT, shift[0]!));
+  const tint = Math.hypot(shift[1]!, shift[2]!);
+  if (tint > MAX_TINT) {
+    shift[1]! *= MAX_TINT / tint;
+    shift[2]! *= MAX_TINT / tint;
+  }
+  for (let c = 0; c < 3; c++) t.toMean[c] = t.fromMean[c]! + shift[c]!;
   return t;
 }
 

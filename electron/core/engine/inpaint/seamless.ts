@@ -6,7 +6,7 @@
  */
 import type { GrayImage, RgbaImage } from '../../image/types.js';
 import { compositeWithWeights, featherWeights, MAX_FEATHER } from '../mask.js';
-import { DEFAULT_FALLOFF, falloffStrength, measureTransfer } from './colorMatch.js';
+import { DEFAULT_FALLOFF, falloffStrength, measureTransfer, type LabTransfer } from './colorMatch.js';
 import { affineLabToPlanes, rgbToLab } from './lab.js';
 import { planes, type Planes } from './pyramid.js';
 import { coarsePushPullFill, weightedBands } from './pyramidBlend.js';
@@ -32,6 +32,8 @@ const PAD = 24;
 /** The low-frequency offset is measured on 8×8 blocks and fades out over this depth inside the mask. */
 const OFFSET_BLOCK = 8;
 const OFFSET_DEPTH_PX = 32;
+/** Width (px inside the mask) over which the unlimited edge colour match fades into the tint-only one. */
+const EDGE_MATCH_PX = 10;
 /** Largest block-mean RGB difference (levels) still taken for a colour shift rather than new content. */
 const OFFSET_MAX_SHIFT = 40;
 
@@ -82,7 +84,7 @@ function generatedPlanes(
     }
     const genLab = ringLab(generated, rect, ring);
     const origLab = ringLab(original, rect, ring);
-    const t = measureTransfer(origLab, genLab, ring, w);
+    const t = measureTransfer(origLab, genLab, ring, w, 'tint');
     if (t) {
       const n = w * h;
       const strength = new Float32Array(n);
@@ -93,8 +95,23 @@ function generatedPlanes(
         strength[p] = d <= f.fullPx ? 1 : falloffStrength(d, f);
       }
       // corrected = (v − fromMean)·gain + toMean, as one affine map per channel.
-      const offset = [0, 1, 2].map((c) => t.toMean[c]! - t.fromMean[c]! * t.gain[c]!) as [number, number, number];
-      const data = affineLabToPlanes(generated.data, generated.width, rect.x0, rect.y0, w, h, t.gain, offset, strength);
+      const affine = (u: LabTransfer) => {
+        const offset = [0, 1, 2].map((c) => u.toMean[c]! - u.fromMean[c]! * u.gain[c]!) as [number, number, number];
+        return affineLabToPlanes(generated.data, generated.width, rect.x0, rect.y0, w, h, u.gain, offset, strength);
+      };
+      const data = affine(t);
+      // Next to the edge the two images must meet whatever the ring says: the unlimited transfer there,
+      // fading to the tint-only one over EDGE_MATCH_PX, so new content inside keeps the colour asked for.
+      const full = measureTransfer(origLab, genLab, ring, w, 'full');
+      if (full) {
+        const edge = affine(full);
+        for (let p = 0; p < n; p++) {
+          const d = dist.inside[p]!;
+          if (d <= 0 || d >= EDGE_MATCH_PX) continue;
+          const k = 1 - d / EDGE_MATCH_PX;
+          for (let c = 0; c < 3; c++) data[c * n + p] = data[c * n + p]! + k * (edge[c * n + p]! - data[c * n + p]!);
+        }
+      }
       return { w, h, c: 3, data };
     }
   }
