@@ -108,7 +108,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', default=os.path.join(ROOT, 'test-models'))
     args = ap.parse_args()
-    save(linear_x4(), os.path.join(args.out, 'upscale-linear-x4'))
+    # upscaler.json marks a folder as an upscaler; this one declares nothing else (scale by probe, range [0, 1]).
+    save(linear_x4(), os.path.join(args.out, 'upscale-linear-x4'), {'type': 'atelier-upscaler', 'version': 1})
     range_meta = {'type': 'atelier-upscaler', 'version': 1, 'range': [-1, 1]}
     save(shuffle_x2(np.random.default_rng(16)), os.path.join(args.out, 'upscale-shuffle-x2'), range_meta)
     save(shuffle_x2(np.random.default_rng(16), fixed=64, fp16=True), os.path.join(args.out, 'upscale-shuffle-x2-fixed'),

@@ -63,7 +63,7 @@ export class ModelChannels {
     const running = new Map([...this.jobs.entries()].map(([jobId, j]) => [j.catalogId, jobId]));
     const catalogue: CatalogueModelInfo[] = this.catalog
       ? catalogStatus(this.catalog, this.opts.dataDir, installedModels(this.opts.dataDir, this.opts.resourcesPath)).map(({ entry, partialBytes, approxBytes }) => ({
-          id: entry.id, label: entry.label, family: entry.family, kind: entry.kind, licence: entry.license.id, nonCommercial: entry.license.nonCommercial,
+          id: entry.id, label: entry.label, family: entry.family ?? 'upscaler', kind: entry.kind, licence: entry.license.id, nonCommercial: entry.license.nonCommercial,
           page: entry.source.page, notes: entry.notes, approxBytes, partialBytes,
           ...(byCatalogId.has(entry.id) ? { installedId: byCatalogId.get(entry.id) } : {}),
           ...(running.has(entry.id) ? { downloadingJobId: running.get(entry.id) } : {}),

@@ -23,6 +23,8 @@ describe('upscale channels: jobs on the engine queue', () => {
     expect(r).toMatchObject({ ok: true, value: { upscalers: expect.arrayContaining([{ id: 'upscale-linear-x4', label: 'upscale-linear-x4' }]) } });
     const models = await call('models:list', {});
     expect(JSON.stringify(models)).not.toContain('upscale-');
+    // A folder with one model.onnx is not an upscaler unless upscaler.json says so (the safety checker has one).
+    expect(JSON.stringify(r)).not.toContain('safety');
   });
 
   it('queues behind a generation, reports tiles, and stores the exact 4× result', async () => {

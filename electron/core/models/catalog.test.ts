@@ -15,7 +15,7 @@ describe('native-models/catalog.json', () => {
   const catalog = loadCatalog();
 
   it('validates and lists the models users pick', () => {
-    expect(catalog.models.map((m) => m.id)).toEqual(['sd-turbo', 'sdxl-turbo', 'lcm-dreamshaper-v7', 'sd15-inpainting', 'taesd', 'taesdxl']);
+    expect(catalog.models.map((m) => m.id)).toEqual(['sd-turbo', 'sdxl-turbo', 'lcm-dreamshaper-v7', 'sd15-inpainting', 'taesd', 'taesdxl', 'realesrgan-x4plus', 'realesrgan-x4plus-anime-6b']);
     for (const m of catalog.models) {
       expect(m.sources.length).toBeGreaterThan(0);
       expect(m.license.id.length).toBeGreaterThan(0);
@@ -31,6 +31,16 @@ describe('native-models/catalog.json', () => {
     expect(findEntry(catalog, 'lcm-dreamshaper-v7').recommended?.scheduler).toBe('lcm');
     expect(findEntry(catalog, 'taesd').recommended).toBeNull();
     expect(findEntry(catalog, 'taesdxl')).toMatchObject({ kind: 'preview-vae', family: 'sdxl' });
+  });
+
+  it('upscalers: one top-level .onnx, scale and range for upscaler.json, the published hash where there is one', () => {
+    const x4 = findEntry(catalog, 'realesrgan-x4plus');
+    expect(x4).toMatchObject({ kind: 'upscaler', upscaler: { scale: 4, range: [0, 1] }, recommended: null });
+    expect(x4.family).toBeUndefined();
+    expect(x4.files).toEqual([{ path: 'Real-ESRGAN-x4plus.onnx', size: 67123260, approxBytes: 67123260, sha256: 'e25d35c847f81e51a6f89cb939c373c9dc535871a820a4ab87ed1207a457f5c8' }]);
+    const broken = structuredClone(catalog);
+    delete (broken.models.find((m) => m.id === 'realesrgan-x4plus') as { upscaler?: unknown }).upscaler;
+    expect(() => parseCatalog(broken)).toThrow('an upscaler needs "upscaler": {"scale": N}');
   });
 
   it('external weight files of the big UNets are listed with their published hashes', () => {

@@ -37,8 +37,15 @@ export type CatalogFile = z.infer<typeof CatalogFileSchema>;
 export const CatalogEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'id must be lower-case letters, digits and dashes'),
   label: z.string().min(1).max(120),
-  kind: z.enum(['pipeline', 'preview-vae']),
-  family: z.enum(['sd1', 'sd2', 'sdxl']),
+  kind: z.enum(['pipeline', 'preview-vae', 'upscaler']),
+  /** SD family (pipelines and preview VAEs; upscalers have none). */
+  family: z.enum(['sd1', 'sd2', 'sdxl']).optional(),
+  /** Upscalers: what the model does, written as upscaler.json beside it when pulled. */
+  upscaler: z.object({
+    scale: z.number().int().min(1).max(16),
+    range: z.tuple([z.number(), z.number()]).optional(),
+    tile: z.number().int().min(16).max(4096).optional(),
+  }).strict().optional(),
   source: z.object({
     repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'repo must be owner/name'),
     /** A commit hash (pinned) or a branch name. */
@@ -61,6 +68,13 @@ export const CatalogEntrySchema = z.object({
   for (const f of entry.files) {
     if (seen.has(f.path)) ctx.addIssue({ code: 'custom', message: `${entry.id}: file ${f.path} is listed twice` });
     seen.add(f.path);
+  }
+  if (entry.kind !== 'upscaler' && !entry.family) ctx.addIssue({ code: 'custom', message: `${entry.id}: a ${entry.kind} needs a family` });
+  if (entry.kind === 'upscaler') {
+    if (!entry.upscaler) ctx.addIssue({ code: 'custom', message: `${entry.id}: an upscaler needs "upscaler": {"scale": N}` });
+    if (entry.files.filter((f) => f.path.endsWith('.onnx') && !f.path.includes('/')).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `${entry.id}: an upscaler is one .onnx file at the top of its folder` });
+    }
   }
   if (entry.kind === 'pipeline') {
     for (const required of ['model_index.json', 'unet/model.onnx', 'text_encoder/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt']) {

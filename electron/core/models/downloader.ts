@@ -485,6 +485,8 @@ export async function pullModel(entry: CatalogEntry, opts: PullOptions): Promise
     };
     await rm(join(staging, PULL_STATE), { force: true });
     await writeFile(join(staging, SOURCE_FILE), `${JSON.stringify(source, null, 2)}\n`);
+    // What the upscale engine reads beside the model (core/engine/upscale/onnxUpscaler.ts).
+    if (entry.upscaler) await writeFile(join(staging, 'upscaler.json'), `${JSON.stringify({ type: 'atelier-upscaler', version: 1, label: entry.label, ...entry.upscaler }, null, 2)}\n`);
     if ((await sizeOf(target)) !== undefined) throw new PullError(`${target} appeared while downloading; the download stays in ${staging}`, 'exists');
     await rename(staging, target);
     meter.report('done');

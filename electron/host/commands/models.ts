@@ -209,7 +209,7 @@ function list(v: Values, io: CliIo): number {
   for (const s of status) {
     const state = s.installedDir ? 'installed' : s.partialBytes > 0 ? `paused at ${formatBytes(s.partialBytes)}` : 'not installed';
     const licence = `${s.entry.license.id}${s.entry.license.nonCommercial ? ' (non-commercial)' : ''}`;
-    io.out(`  ${s.entry.id.padEnd(w)}  ${s.entry.family.padEnd(4)}  ~${formatBytes(s.approxBytes).padEnd(9)}  ${state.padEnd(18)}  ${licence}  ${s.entry.label}`);
+    io.out(`  ${s.entry.id.padEnd(w)}  ${(s.entry.family ?? `×${s.entry.upscaler?.scale ?? "?"}`).padEnd(4)}  ~${formatBytes(s.approxBytes).padEnd(9)}  ${state.padEnd(18)}  ${licence}  ${s.entry.label}`);
   }
   return 0;
 }
