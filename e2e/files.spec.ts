@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, generateAndWait, layerItems, openApp, shot, test } from './fixtures.js';
+import { clickNew, expect, generateAndWait, layerItems, openApp, shot, test } from './fixtures.js';
 
 /** A tiny valid PNG (2×2, opaque red) built by hand, so the test needs no image library. */
 const RED_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAxAADABf8AgOWlkdRAAAAAElFTkSuQmCC';
@@ -57,23 +57,6 @@ test('drop a PNG onto the canvas: it becomes a layer; a bad file gives a readabl
   await shot(page, '08-bad-drop');
 });
 
-test('autosave and recovery: a reload brings back unsaved work', async ({ page }) => {
-  await openApp(page);
-  await generateAndWait(page, 'a yellow kite', 1);
-  // Autosave runs every 4 s while there are unsaved changes.
-  await page.waitForTimeout(5000);
-  await page.reload();
-  await expect(page.getByText('Recovered unsaved work from the last session.')).toBeVisible();
-  await expect(layerItems(page)).toHaveCount(1);
-  await expect(layerItems(page).first()).toContainText('a yellow kite');
-  // New discards the recovery copy: a second reload starts empty.
-  await page.getByRole('button', { name: 'New', exact: true }).click();
-  await page.reload();
-  await expect(page.getByRole('button', { name: 'Generate' })).toBeVisible();
-  await page.waitForTimeout(500);
-  await expect(layerItems(page)).toHaveCount(0);
-});
-
 test('open a file from disk: a PSD exported by Atelier comes back with its layers', async ({ page }) => {
   await openApp(page, { steps: 2 });
   await generateAndWait(page, 'sky', 1);
@@ -84,7 +67,7 @@ test('open a file from disk: a PSD exported by Atelier comes back with its layer
   await page.getByRole('button', { name: 'Export file' }).click();
   const psdPath = await (await download).path();
 
-  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await clickNew(page);
   await expect(layerItems(page)).toHaveCount(0);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   await page.getByLabel('Open a file').setInputFiles({ name: 'birds.psd', mimeType: 'image/vnd.adobe.photoshop', buffer: readFileSync(psdPath) });

@@ -15,13 +15,35 @@ export async function openApp(page: Page, opts: { size?: number; steps?: number 
   const url = process.env.ATELIER_E2E_URL;
   if (!url) throw new Error('ATELIER_E2E_URL is not set (globalSetup starts serve)');
   await page.goto(url);
-  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await answerRecovery(page, 'Discard');
+  await clickNew(page);
   await expect(page.getByLabel('Model')).not.toHaveValue('');
   await page.getByLabel('Model').selectOption('sd15-tiny');
   await page.getByLabel('Width').fill(String(opts.size ?? 128));
   await page.getByLabel('Height').fill(String(opts.size ?? 128));
   await page.getByLabel('Steps').fill(String(opts.steps ?? 3));
   await page.getByRole('button', { name: 'Fit' }).click();
+}
+
+/**
+ * Waits for the start-up recovery check; answers its offer (an earlier test's autosave) if one is shown.
+ * Returns whether there was one.
+ */
+export async function answerRecovery(page: Page, answer: 'Restore' | 'Discard'): Promise<boolean> {
+  const app = page.locator('.app');
+  await expect(app).toHaveAttribute('data-recovery', /offered|answered/);
+  if ((await app.getAttribute('data-recovery')) !== 'offered') return false;
+  await page.getByRole('dialog', { name: 'Recover unsaved work' }).getByRole('button', { name: answer }).click();
+  await expect(app).toHaveAttribute('data-recovery', 'answered');
+  return true;
+}
+
+/** New, answering "Don't save" when the document has unsaved changes (its title ends with •). */
+export async function clickNew(page: Page): Promise<void> {
+  const dirty = ((await page.locator('.doc-title').textContent()) ?? '').endsWith('•');
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  if (dirty) await page.getByRole('dialog', { name: 'Unsaved changes' }).getByRole('button', { name: "Don't save" }).click();
+  await expect(page.getByRole('dialog', { name: 'Unsaved changes' })).toHaveCount(0);
 }
 
 /** Fills the prompt, generates and waits for the new layer. */

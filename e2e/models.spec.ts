@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from '../electron/core/models/testing/testModelServer.js';
-import { expect, shot, test } from './fixtures.js';
+import { clickNew, expect, shot, test } from './fixtures.js';
 import { startServeProcess } from './serveProcess.js';
 
 /**
@@ -93,7 +93,7 @@ test('models: pull with progress, pause and resume, use the pulled model, cancel
   await dialog(page).getByRole('button', { name: 'Close' }).click();
 
   // The pulled model is in the picker and generates; the dialog then names the provider it ran on.
-  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await clickNew(page);
   await page.getByLabel('Model').selectOption('tiny-pull');
   await page.getByLabel('Width').fill('64');
   await page.getByLabel('Height').fill('64');

@@ -1,4 +1,4 @@
-import { BrowserWindow, shell, session } from 'electron';
+import { BrowserWindow, dialog, shell, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isOwnRendererUrl } from './senderPolicy.js';
@@ -37,6 +37,15 @@ export function createMainWindow(mainDir: string): BrowserWindow {
     if (!isOwnRendererUrl(url, own)) e.preventDefault();
   });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+  // The renderer's beforeunload refuses to unload with unsaved changes (close, quit, reload): ask here.
+  // Cancel keeps the window and everything in it; the autosave keeps a copy either way.
+  win.webContents.on('will-prevent-unload', (e) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'warning', buttons: ['Close without saving', 'Cancel'], defaultId: 1, cancelId: 1,
+      message: 'This document has unsaved changes.', detail: 'Close anyway? Save first with Cancel, then File → Save.',
+    });
+    if (choice === 0) e.preventDefault();
+  });
   win.webContents.setWindowOpenHandler(({ url }) => {
     // Links leave the app for the system browser; the app never opens windows of its own.
     if (/^https?:\/\//.test(url)) void shell.openExternal(url);

@@ -12,7 +12,10 @@ import { installUpscaleListeners } from '../layers/upscaleFlow.js';
 import { ModelsButton } from '../models/ModelsDialog.js';
 import { useStore } from '../state/store.js';
 import { BRUSH_STEP } from '../state/viewSlice.js';
-import { newDocument, recoverIfAny, saveDocument, startAutosave } from './documentActions.js';
+import { newDocument, saveDocument, startAutosave } from './documentActions.js';
+import { checkRecovery, useRecovery } from './recovery.js';
+import { guardUnsaved, installUnloadGuard } from './unsavedGuard.js';
+import { RecoveryDialog, UnsavedChangesDialog } from './WorkGuardDialogs.js';
 import { applyModelDefaults } from '../generate/modelDefaults.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
 import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
@@ -31,8 +34,8 @@ function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
     <header className="topbar">
       <div className="brand">Atelier</div>
       <nav className="file-actions" aria-label="Document">
-        <button type="button" onClick={newDocument}>New</button>
-        <button type="button" onClick={() => onDialog('open')}>Open</button>
+        <button type="button" onClick={() => guardUnsaved(newDocument)}>New</button>
+        <button type="button" onClick={() => guardUnsaved(() => onDialog('open'))}>Open</button>
         <button type="button" onClick={() => (name ? void saveDocument(name) : onDialog('save'))}>Save</button>
         <button type="button" onClick={() => onDialog('save')}>Save As</button>
         <button type="button" onClick={() => onDialog('export')}>Export</button>
@@ -85,6 +88,7 @@ function useShortcuts(onDialog: (d: Dialog) => void): void {
 export function App() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const savedName = useStore((s) => s.savedName);
+  const recoveryPhase = useRecovery((s) => s.phase);
   useShortcuts(setDialog);
 
   useEffect(() => {
@@ -97,12 +101,15 @@ export function App() {
         const chosen = useStore.getState().modelId;
         useStore.getState().setGenerate({ models, modelId: chosen || defaultModelId || '' });
         // The default model's own settings, and its size for the still-empty first document.
-        if (!chosen && defaultModelId) applyModelDefaults(defaultModelId, { frame: useStore.getState().history.doc.layers.length === 0 });
+        // Start-up, not a user edit: no undo step, not dirty (applyModelDefaults 'startup').
+        if (!chosen && defaultModelId) applyModelDefaults(defaultModelId, { frame: 'startup' });
       },
       (e) => useStore.getState().setGenerate({ error: errorMessage(e) }),
     );
-    void recoverIfAny();
+    void checkRecovery();
+    const offUnload = installUnloadGuard();
     return () => {
+      offUnload();
       off();
       offLive();
       offUpscale();
@@ -111,7 +118,7 @@ export function App() {
   }, []);
 
   return (
-    <div className="app">
+    <div className="app" data-recovery={recoveryPhase}>
       <TopBar onDialog={setDialog} />
       <aside className="left">
         <PromptPanel />
@@ -132,6 +139,8 @@ export function App() {
       {dialog === 'save' && <SaveDialog initial={savedName ?? (useStore.getState().history.doc.name || 'Untitled')} onClose={() => setDialog(null)} />}
       {dialog === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog === 'export' && <ExportDialog onClose={() => setDialog(null)} />}
+      <UnsavedChangesDialog />
+      <RecoveryDialog />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { api, errorMessage } from '../api/api.js';
 import { createDocument } from '../document/newDocument.js';
 import type { ExportFormat } from '../../../electron/contract/api.js';
 import { useStore } from '../state/store.js';
+import { recoveryAnswered } from './recovery.js';
 
 /** File actions shared by the toolbar, menus and shortcuts. Errors become one line in the status/error area. */
 
@@ -81,35 +82,17 @@ export async function exportDocument(format: ExportFormat, frameOnly: boolean): 
   }
 }
 
-/** Autosave every few seconds while there are unsaved changes; on start, offer what a crash left behind. */
+/**
+ * Autosave every few seconds while there are unsaved changes — but never before the user answered the
+ * start-up recovery offer: until then the file on disk is the only copy of the last session's work.
+ */
 export function startAutosave(intervalMs = 4000): () => void {
   let lastAutosaved = useStore.getState().version;
   const timer = setInterval(() => {
     const s = useStore.getState();
-    if (s.version === s.savedVersion || s.version === lastAutosaved) return;
+    if (!recoveryAnswered() || s.version === s.savedVersion || s.version === lastAutosaved) return;
     lastAutosaved = s.version;
     void api.autosaveDocument(s.history.doc).catch(() => undefined);
   }, intervalMs);
   return () => clearInterval(timer);
-}
-
-export async function recoverIfAny(): Promise<void> {
-  // The answer arrives asynchronously: if the user has meanwhile started a new document or edited
-  // this one, their work wins and the recovery is not applied over it.
-  const before = useStore.getState();
-  const startDoc = before.history.doc;
-  const startVersion = before.version;
-  try {
-    const { document } = await api.recoverDocument(false);
-    if (!document || document.layers.length === 0) return;
-    const now = useStore.getState();
-    if (now.history.doc !== startDoc || now.version !== startVersion) return;
-    useStore.getState().loadDocument(document, null);
-    // Recovered work is unsaved work: keep it marked dirty.
-    useStore.setState((s) => ({ savedVersion: s.version - 1 }));
-    useStore.getState().zoomToFit();
-    useStore.getState().setGenerate({ notice: 'Recovered unsaved work from the last session.' });
-  } catch {
-    /* a damaged autosave is not worth an error on start */
-  }
 }

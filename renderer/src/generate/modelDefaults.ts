@@ -4,10 +4,11 @@ import { useStore } from '../state/store.js';
 
 /**
  * Applies what a model was made for when the user picks it (or it is the default): steps, guidance,
- * scheduler, and the frame size — a 128 px demo model asked for 512 px draws a tiled mess. The frame
- * change is an ordinary, undoable edit.
+ * scheduler, and the frame size — a 128 px demo model asked for 512 px draws a tiled mess. A pick by
+ * the user is an ordinary, undoable edit; at start-up ('startup') it only sizes the untouched first
+ * document, with no undo step and without marking it dirty (start-up is not a user action).
  */
-export function applyModelDefaults(modelId: string, opts: { frame?: boolean } = {}): void {
+export function applyModelDefaults(modelId: string, opts: { frame?: boolean | 'startup' } = {}): void {
   const s = useStore.getState();
   const r = s.models.find((m) => m.id === modelId)?.recommended;
   if (!r) return;
@@ -19,6 +20,9 @@ export function applyModelDefaults(modelId: string, opts: { frame?: boolean } = 
   if ((opts.frame ?? true) && r.width && r.height) {
     const frame = s.history.doc.generationFrame;
     const next = snapFrame({ ...frame, width: r.width, height: r.height });
-    if (next.width !== frame.width || next.height !== frame.height) s.perform({ type: 'setFrame', frame: next }, 'Frame to the model size');
+    if (next.width === frame.width && next.height === frame.height) return;
+    if (opts.frame !== 'startup') return s.perform({ type: 'setFrame', frame: next }, 'Frame to the model size');
+    const untouched = s.history.past.length === 0 && s.history.future.length === 0 && s.version === s.savedVersion && s.history.doc.layers.length === 0;
+    if (untouched) useStore.setState((st) => ({ history: { ...st.history, doc: { ...st.history.doc, generationFrame: next } } }));
   }
 }
