@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GenerationSettingsSchema } from './generation.js';
+import { GenerationSettingsSchema, MAX_REGIONS } from './generation.js';
 
 /**
  * The Atelier document: plain, versioned data shared by the renderer, the store and the exporters.
@@ -77,6 +77,18 @@ export const FrameSchema = z.object({
 });
 export type GenerationFrame = z.infer<typeof FrameSchema>;
 
+/** A regional prompt drawn on the canvas (Regions tool), in document pixels; sent frame-relative as settings.regions. */
+export const DocumentRegionSchema = z.object({
+  id: z.string().min(1).max(100),
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  prompt: z.string().max(10_000),
+  negativePrompt: z.string().max(10_000).optional(),
+});
+export type DocumentRegion = z.infer<typeof DocumentRegionSchema>;
+
 export const DocumentSchema = z.object({
   type: z.literal(DOCUMENT_TYPE),
   version: z.literal(DOCUMENT_VERSION),
@@ -88,5 +100,7 @@ export const DocumentSchema = z.object({
   layers: z.array(LayerSchema),
   generationFrame: FrameSchema,
   historyEntryIds: z.array(z.string()),
+  /** Regional prompts (absent in documents written before regions existed). */
+  regions: z.array(DocumentRegionSchema).max(MAX_REGIONS).optional(),
 });
 export type AtelierDocument = z.infer<typeof DocumentSchema>;

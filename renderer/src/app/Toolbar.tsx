@@ -6,6 +6,7 @@ import { Icon } from './icons.js';
 const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
   { id: 'move', label: 'Move', key: 'V' },
   { id: 'frame', label: 'Frame', key: 'F' },
+  { id: 'regions', label: 'Regions', key: 'R' },
   { id: 'paint', label: 'Paint', key: 'P' },
   { id: 'brush', label: 'Brush', key: 'B' },
   { id: 'eraser', label: 'Eraser', key: 'E' },
@@ -53,4 +54,4 @@ export function ZoomControls() {
   );
 }
 
-export const TOOL_KEYS: Record<string, ToolId> = { v: 'move', f: 'frame', b: 'brush', e: 'eraser', h: 'hand', p: 'paint' };
+export const TOOL_KEYS: Record<string, ToolId> = { v: 'move', f: 'frame', r: 'regions', b: 'brush', e: 'eraser', h: 'hand', p: 'paint' };

@@ -2,6 +2,7 @@
 const paths: Record<string, string> = {
   move: 'M12 2v20M2 12h20M12 2l-3 3M12 2l3 3M12 22l-3-3M12 22l3-3M2 12l3-3M2 12l3 3M22 12l-3-3M22 12l-3 3',
   frame: 'M4 8V4h4M16 4h4v4M20 16v4h-4M8 20H4v-4',
+  regions: 'M3 4h8v7H3zM13 4h8v16h-8zM3 13h8v7H3z',
   brush: 'M15 4l5 5-9 9H6v-5zM13 6l5 5',
   paint: 'M18 3l3 3-9 9-3-3zM9 12c-3 0-5 2-5 5 0 1.5-1 2.5-2 3 4 1 9 0 9-5',
   eraser: 'M8 20h12M4 15l9-9 6 6-7 7H8z',

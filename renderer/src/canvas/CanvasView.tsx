@@ -12,6 +12,7 @@ import { useDropImport } from './useDropImport.js';
 import { TOOLS } from '../tools/tools.js';
 import { LivePreview } from '../live/LivePreview.js';
 import { PaintStrokes } from './PaintStrokes.js';
+import { RegionsOverlay } from './RegionsOverlay.js';
 
 Konva.pixelRatio = Math.min(2, window.devicePixelRatio || 1);
 
@@ -161,6 +162,7 @@ export function CanvasView() {
           <PaintStrokes />
           <DraggedLayer />
           <SelectionOutline zoom={zoom} />
+          <RegionsOverlay zoom={zoom} />
           <FrameOverlay zoom={zoom} />
           <BrushCursor zoom={zoom} />
         </Layer>

@@ -1,4 +1,4 @@
-import type { AtelierDocument, GenerationFrame, Layer, RasterLayer } from '../../../electron/contract/document.js';
+import type { AtelierDocument, DocumentRegion, GenerationFrame, Layer, RasterLayer } from '../../../electron/contract/document.js';
 import type { MaskPatch, MaskSurface } from './maskSurface.js';
 
 /**
@@ -16,6 +16,8 @@ export type DocCommand =
   | { type: 'setFrame'; frame: GenerationFrame }
   /** The document's own size (layers outside it stay; exports crop to it). */
   | { type: 'resizeDocument'; width: number; height: number }
+  /** Regional prompts replaced as a whole (add, edit, move, delete are all this, each one undo step). */
+  | { type: 'setRegions'; regions: DocumentRegion[] }
   | { type: 'addHistoryEntry'; entryId: string }
   | { type: 'removeHistoryEntry'; entryId: string }
   | { type: 'maskPatch'; patch: MaskPatch }
@@ -61,6 +63,8 @@ export function applyCommand(doc: AtelierDocument, cmd: DocCommand, mask?: MaskS
       return { doc: { ...doc, width: cmd.width, height: cmd.height }, inverse: { type: 'resizeDocument', width: doc.width, height: doc.height } };
     case 'setFrame':
       return { doc: { ...doc, generationFrame: { ...cmd.frame } }, inverse: { type: 'setFrame', frame: doc.generationFrame } };
+    case 'setRegions':
+      return { doc: { ...doc, regions: cmd.regions.map((r) => ({ ...r })) }, inverse: { type: 'setRegions', regions: doc.regions ?? [] } };
     case 'addHistoryEntry':
       return { doc: { ...doc, historyEntryIds: [...doc.historyEntryIds, cmd.entryId] }, inverse: { type: 'removeHistoryEntry', entryId: cmd.entryId } };
     case 'removeHistoryEntry': {

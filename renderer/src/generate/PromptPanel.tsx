@@ -6,6 +6,8 @@ import { FRAME_MAX, FRAME_MIN, FRAME_MULTIPLE, sizeForAspect, snapFrame } from '
 import { useStore } from '../state/store.js';
 import type { TokenCount } from '../state/generateSlice.js';
 import { generate } from './generateFlow.js';
+import { RegionsPanel } from './RegionsPanel.js';
+import { StylePicker } from './StylePicker.js';
 import { applyModelDefaults } from './modelDefaults.js';
 import { LoraPicker } from './LoraPicker.js';
 
@@ -100,6 +102,8 @@ export function PromptPanel() {
         <div className="label-row"><label htmlFor={ids.negative}>Negative prompt</label><Counter value={g.negativeTokens} /></div>
         <textarea id={ids.negative} rows={2} value={g.negativePrompt} placeholder="What to avoid" onChange={(e) => set({ negativePrompt: e.target.value })} />
       </div>
+      <StylePicker />
+      <RegionsPanel />
       {g.error && <div className="error" role="alert">{g.error}</div>}
       <button type="submit" className="primary generate" disabled={g.busy}>Generate</button>
       <div className="field">

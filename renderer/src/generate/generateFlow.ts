@@ -1,5 +1,7 @@
 import type { ApiEvents } from '../../../electron/contract/api.js';
-import type { GenerationMode, GenerationSettings } from '../../../electron/contract/generation.js';
+import type { GenerationMode, GenerationSettings, Region } from '../../../electron/contract/generation.js';
+import { applyStyle, findStyle } from '../../../electron/contract/styles.js';
+import { regionsForFrame } from '../document/regions.js';
 import type { Rect } from '../document/geometry.js';
 import type { GenerationPlan } from '../document/generationPlan.js';
 import type { Store } from '../state/store.js';
@@ -30,10 +32,23 @@ export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, 
     blend: s.blend,
     prefill: s.prefill,
     ...(s.loras.length > 0 ? { loras: s.loras.map(({ name, strength }) => ({ name, strength })) } : {}),
+    ...regionsSetting(regionsForFrame(s.history.doc.regions ?? [], frame)),
+    ...styleSetting(s),
     ...over,
     // Inpaint repaints from noise, except with a pre-fill, which exists to be partly kept.
     strength: mode === 'img2img' || (mode === 'inpaint' && s.prefill !== 'none') ? strength : 1,
   };
+}
+
+/** Only set when there are regions, so plain generations keep the settings they always had. */
+function regionsSetting(regions: Region[]): Pick<GenerationSettings, 'regions'> {
+  return regions.length > 0 ? { regions } : {};
+}
+
+/** The picked style preset: prompts expanded (what the engine and History see), its settings, its name. */
+function styleSetting(s: Store): Partial<GenerationSettings> {
+  const preset = s.style ? findStyle(s.style, s.styles) : undefined;
+  return preset ? applyStyle({ prompt: s.prompt, negativePrompt: s.negativePrompt, scheduler: s.scheduler, steps: s.steps, guidance: s.guidance }, preset) : {};
 }
 
 /** Uploads the init image (and mask) a plan needs; pixels travel by `images:put`, never inline. */

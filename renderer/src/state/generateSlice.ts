@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { ModelSummary } from '../../../electron/contract/api.js';
 import type { GenerationMode, GenerationSettings, InpaintBlend, InpaintPrefill, SchedulerName } from '../../../electron/contract/generation.js';
 import type { LoraInfo, LoraRef } from '../../../electron/contract/lora.js';
+import type { StylePreset } from '../../../electron/contract/styles.js';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
 
@@ -58,6 +59,9 @@ export interface GenerateSlice {
   loras: LoraRef[];
   /** What <data>/loras holds, for the picker. */
   loraLibrary: LoraInfo[];
+  /** Style presets (shipped and the user's, from `styles:list`) and the picked one's name ('' = none). */
+  styles: StylePreset[];
+  style: string;
   job: RunningJob | null;
   /** Last engine/API error, shown next to the prompt until the next attempt. */
   error: string | null;
@@ -88,6 +92,8 @@ export const createGenerateSlice: StateCreator<Store, [], [], GenerateSlice> = (
   negativeTokens: null,
   loras: [],
   loraLibrary: [],
+  styles: [],
+  style: '',
   job: null,
   error: null,
   notice: null,

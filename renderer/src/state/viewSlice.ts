@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
 
-export type ToolId = 'move' | 'frame' | 'brush' | 'eraser' | 'hand' | 'paint';
+export type ToolId = 'move' | 'frame' | 'brush' | 'eraser' | 'hand' | 'paint' | 'regions';
 
 /** A gesture in progress: shown live, committed to the document once on pointer-up. */
 export interface GestureSession {
@@ -10,6 +10,8 @@ export interface GestureSession {
   layerDrag?: { id: string; dx: number; dy: number };
   /** Opacity slider being dragged: shown on the canvas, committed on release. */
   layerOpacity?: { id: string; opacity: number };
+  /** Regions tool: the rectangle being drawn. */
+  region?: Rect;
 }
 
 export interface ViewSlice {
@@ -20,6 +22,8 @@ export interface ViewSlice {
   viewportWidth: number;
   viewportHeight: number;
   selectedLayerId: string | null;
+  /** Regions tool: the region whose prompt the Regions panel is editing. */
+  selectedRegionId: string | null;
   brushSize: number;
   brushHardness: number;
   /** Paint tool colour (CSS hex). */
@@ -38,6 +42,7 @@ export interface ViewSlice {
   zoomToFit(): void;
   zoomTo100(): void;
   selectLayer(id: string | null): void;
+  selectRegion(id: string | null): void;
   setBrush(b: Partial<Pick<ViewSlice, 'brushSize' | 'brushHardness' | 'paintColour'>>): void;
   setSession(s: GestureSession): void;
 }
@@ -57,6 +62,7 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
   viewportWidth: 800,
   viewportHeight: 600,
   selectedLayerId: null,
+  selectedRegionId: null,
   brushSize: 32,
   brushHardness: 0.6,
   paintColour: '#d8402f',
@@ -101,6 +107,7 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
     set({ zoom: 1, panX: vw / 2 - cx, panY: vh / 2 - cy });
   },
   selectLayer: (selectedLayerId) => set({ selectedLayerId }),
+  selectRegion: (selectedRegionId) => set({ selectedRegionId }),
   setBrush: (b) => set(b),
   setSession: (session) => set({ session }),
 });
