@@ -47,3 +47,22 @@ describe('IPC wrapper', () => {
     expect(isOwnRendererUrl(undefined, OWN)).toBe(false);
   });
 });
+
+describe('dev URL and external links', () => {
+  it('honours ELECTRON_RENDERER_URL only unpackaged and on loopback', async () => {
+    const { devRendererUrl } = await import('./senderPolicy.js');
+    expect(devRendererUrl('http://localhost:5173/', false)).toBe('http://localhost:5173/');
+    expect(devRendererUrl('http://localhost:5173/', true)).toBeUndefined();
+    expect(devRendererUrl('https://evil.example/', false)).toBeUndefined();
+    expect(devRendererUrl('file:///tmp/x.html', false)).toBeUndefined();
+  });
+
+  it('opens only https links to known sites', async () => {
+    const { isAllowedExternalUrl } = await import('./senderPolicy.js');
+    expect(isAllowedExternalUrl('https://huggingface.co/stabilityai/sd-turbo')).toBe(true);
+    expect(isAllowedExternalUrl('http://huggingface.co/x')).toBe(false);
+    expect(isAllowedExternalUrl('https://huggingface.co.evil.example/x')).toBe(false);
+    expect(isAllowedExternalUrl('https://user:pw@github.com/')).toBe(false);
+    expect(isAllowedExternalUrl('file:///etc/passwd')).toBe(false);
+  });
+});

@@ -1,11 +1,11 @@
-import { BrowserWindow, dialog, shell, session } from 'electron';
+import { app, BrowserWindow, dialog, shell, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isOwnRendererUrl } from './senderPolicy.js';
+import { devRendererUrl, isAllowedExternalUrl, isOwnRendererUrl } from './senderPolicy.js';
 
-/** The renderer's own URL: the dev server in `electron-vite dev`, else the built file. */
+/** The renderer's own URL: the dev server in `electron-vite dev` (never in a packaged app), else the built file. */
 export function rendererUrl(mainDir: string): string {
-  const dev = process.env.ELECTRON_RENDERER_URL;
+  const dev = devRendererUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
   return dev ?? pathToFileURL(join(mainDir, '..', 'renderer', 'index.html')).toString();
 }
 
@@ -47,8 +47,13 @@ export function createMainWindow(mainDir: string): BrowserWindow {
     if (choice === 0) e.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    // Links leave the app for the system browser; the app never opens windows of its own.
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    // Links to a few known sites leave the app for the system browser once the user agrees; the app
+    // never opens windows of its own.
+    if (isAllowedExternalUrl(url)) {
+      void dialog
+        .showMessageBox(win, { type: 'question', buttons: ['Open in browser', 'Cancel'], defaultId: 1, cancelId: 1, message: 'Open this page in your browser?', detail: url.slice(0, 300) })
+        .then((r) => (r.response === 0 ? shell.openExternal(url) : undefined));
+    }
     return { action: 'deny' };
   });
   // Everything is denied but writing to the clipboard ("Copy layer"), which the user asks for by hand.

@@ -68,3 +68,29 @@ describe('DocumentLibrary', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 });
+
+describe('orphaned temp files', () => {
+  it('a save interrupted before its rename leaves a temp that the next start removes (only old ones)', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, utimesSync, existsSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { DocumentLibrary } = await import('./documentLibrary.js');
+    const { ImageStore } = await import('../store/imageStore.js');
+    const data = mkdtempSync(join(tmpdir(), 'atelier-orphans-'));
+    const docs = join(data, 'documents');
+    mkdirSync(docs, { recursive: true });
+    const old = join(docs, '.boat.atelier.0123456789ab.tmp');
+    const fresh = join(docs, '.boat.atelier.ba9876543210.tmp');
+    writeFileSync(old, 'half a save');
+    writeFileSync(fresh, 'a save in progress');
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    utimesSync(old, hourAgo, hourAgo);
+    writeFileSync(join(docs, 'keep.atelier'), 'a document');
+    const library = new DocumentLibrary(data, new ImageStore(data));
+    expect(await library.orphansRemoved).toBe(1);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(join(docs, 'keep.atelier'))).toBe(true);
+    rmSync(data, { recursive: true, force: true });
+  });
+});

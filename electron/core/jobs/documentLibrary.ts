@@ -1,5 +1,5 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
 import { readDocumentFile, referencedImageIds, writeDocumentFile, DOCUMENT_FILE_EXTENSION as EXT } from '../store/documentFile.js';
 import type { ImageStore } from '../store/imageStore.js';
@@ -18,7 +18,32 @@ export class DocumentError extends Error {
  * atomic, so a crash or a full disk leaves the previous file intact.
  */
 export class DocumentLibrary {
-  constructor(private readonly dataDir: string, private readonly images: ImageStore) {}
+  /** The start-up sweep of orphaned temp files (resolves with how many it removed; never rejects). */
+  readonly orphansRemoved: Promise<number>;
+
+  constructor(private readonly dataDir: string, private readonly images: ImageStore) {
+    this.orphansRemoved = this.removeOrphanedTemps().catch(() => 0);
+  }
+
+  /**
+   * A save interrupted between writing its temp file and the rename (power loss, kill -9) leaves
+   * `.NAME.atelier.<hex>.tmp` behind; the document itself is the previous complete file, and autosave
+   * recovery covers the edits. Temps older than ten minutes (no save takes that long) are removed at start-up.
+   */
+  async removeOrphanedTemps(olderThanMs = 10 * 60_000): Promise<number> {
+    let removed = 0;
+    for (const folder of [this.folder, dirname(this.recoveryPath)]) {
+      const names = await readdir(folder).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!/^\..+\.[0-9a-f]{8,}\.tmp$/.test(name)) continue;
+        const path = join(folder, name);
+        const info = await stat(path).catch(() => undefined);
+        if (!info?.isFile() || Date.now() - info.mtimeMs < olderThanMs) continue;
+        await rm(path, { force: true }).then(() => removed++, () => undefined);
+      }
+    }
+    return removed;
+  }
 
   private get folder(): string {
     return join(this.dataDir, 'documents');
