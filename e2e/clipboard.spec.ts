@@ -6,7 +6,8 @@ test('Copy layer puts the layer pixels on the clipboard as a PNG; its thumbnail 
   await generateAndWait(page, 'a red apple', 1);
   await layerItems(page).first().click();
   await page.getByRole('button', { name: 'Copy layer' }).click();
-  await expect(page.getByText('Copied "a red apple" to the clipboard')).toBeVisible();
+  // Generated layers are named "prompt · seed N".
+  await expect(page.getByText(/^Copied "a red apple · seed \d+" to the clipboard$/)).toBeVisible();
 
   // Read the clipboard back and compare its pixels with the layer's stored image.
   // In-page code as a string: this file is type-checked for Node, without the DOM library.
@@ -39,5 +40,5 @@ test('Copy layer puts the layer pixels on the clipboard as a PNG; its thumbnail 
     return { draggable: thumb.draggable, downloadUrl: data.getData('DownloadURL') };
   })()`)) as { draggable: boolean; downloadUrl: string };
   expect(offered.draggable).toBe(true);
-  expect(offered.downloadUrl).toMatch(/^image\/png:a red apple\.png:http:\/\/127\.0\.0\.1:\d+\/images\/[0-9a-f]{64}\.png$/);
+  expect(offered.downloadUrl).toMatch(/^image\/png:a red apple · seed \d+\.png:http:\/\/127\.0\.0\.1:\d+\/images\/[0-9a-f]{64}\.png$/);
 });

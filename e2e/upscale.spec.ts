@@ -31,9 +31,10 @@ test('upscale: a generated layer ×4 becomes a new 4× layer (one undo step), th
   const psd = readPsd(readFileSync(await (await download).path()), { skipLayerImageData: true, skipCompositeImageData: true, skipThumbnail: true });
   expect([psd.width, psd.height]).toEqual([512, 512]);
   const sizes = (psd.children ?? []).map((l) => [l.name, (l.right ?? 0) - (l.left ?? 0), (l.bottom ?? 0) - (l.top ?? 0)]);
+  // Generated layers are named "prompt · seed N"; the upscaled one adds "×4".
   expect(sizes).toEqual([
-    ['a red circle on a blue background', 128, 128],
-    ['a red circle on a blue background ×4', 512, 512],
+    [expect.stringMatching(/^a red circle on a blue background · seed \d+$/), 128, 128],
+    [expect.stringMatching(/^a red circle on a blue background · seed \d+ ×4$/), 512, 512],
   ]);
 
   // One undo step removes the layer and shrinks the document back.
