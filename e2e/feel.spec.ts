@@ -66,3 +66,13 @@ test('after an inpaint the mask overlay hides (kept, one toggle shows it); layer
   await expect(page.getByRole('button', { name: 'Undo' })).toHaveAttribute('title', 'Undo Generate');
   await shot(page, '12-inpaint-mask-hidden');
 });
+
+test('the 1280×720 layout: canvas, prompt panel, layers and History rows all on screen', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openApp(page);
+  await page.getByLabel('Batch').fill('2');
+  await generateAndWait(page, 'a lighthouse on a cliff', 2);
+  const rows = page.getByRole('list', { name: 'History' }).getByRole('listitem');
+  await expect(rows.first()).toBeInViewport();
+  await shot(page, '12-layout-1280x720');
+});
