@@ -1,5 +1,6 @@
 import { benchEngine } from './engine.js';
 import { benchExport } from './export.js';
+import { benchEventLoop } from './eventloop.js';
 import { benchNumericCore } from './numericCore.js';
 import { benchHistory } from './history.js';
 import { benchHistoryPanel } from './historyPanel.js';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   outpaint: benchOutpaint,
   'inpaint-colour': benchInpaintColour,
   export: benchExport,
+  eventloop: benchEventLoop,
   ui: benchUi,
   upscale: benchUpscale,
   live: benchLive,
