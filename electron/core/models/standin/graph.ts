@@ -34,7 +34,12 @@ export class Graph {
   private counter = 0;
   private readonly constCache = new Map<string, string>();
 
-  constructor(readonly dtype: FloatDtype) {}
+  /**
+   * Attention as one com.microsoft MultiHeadAttention node (what onnxruntime's Stable Diffusion
+   * optimizer writes; its CPU and CUDA kernels avoid materialising the S×S scores) instead of the
+   * MatMul/Softmax/MatMul that a plain torch export gives.
+   */
+  constructor(readonly dtype: FloatDtype, readonly fusedAttention = false) {}
 
   input(name: string, dtype: OnnxDtype, shape: ReadonlyArray<number | string>): string {
     this.inputs.push({ name, dtype, shape });
@@ -86,11 +91,11 @@ export class Graph {
     return this.opN(type, inputs, 1, attrs, outName)[0]!;
   }
 
-  opN(type: string, inputs: string[], count: number, attrs: Record<string, AttrValue> = {}, outName?: string): string[] {
+  opN(type: string, inputs: string[], count: number, attrs: Record<string, AttrValue> = {}, outName?: string, domain?: string): string[] {
     const id = this.counter++;
     const base = outName ?? `/${type}_${id}`;
     const outputs = Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}:${i}`));
-    this.nodes.push({ op: type, inputs, outputs, name: `${type}_${id}`, attrs });
+    this.nodes.push({ op: type, inputs, outputs, name: `${type}_${id}`, attrs, domain });
     return outputs;
   }
 
@@ -221,6 +226,10 @@ export function attention(
   const q = linear(g, names.q, x, dim, dim, names.qkvBias);
   const k = linear(g, names.k, ctx, ctxDim, dim, names.qkvBias);
   const v = linear(g, names.v, ctx, ctxDim, dim, names.qkvBias);
+  if (g.fusedAttention && !opts.mask) {
+    const fused = g.opN('MultiHeadAttention', [q, k, v], 1, { num_heads: heads }, undefined, 'com.microsoft')[0]!;
+    return linear(g, names.out, fused, dim, dim, true);
+  }
   const split = (t: string, perm: number[]) => g.transpose(g.reshape(t, [0, 0, heads, headDim]), perm);
   const qh = split(g.scale(q, 1 / Math.sqrt(headDim)), [0, 2, 1, 3]); // [B,H,S,d]
   const kh = split(k, [0, 2, 3, 1]); // [B,H,d,T]

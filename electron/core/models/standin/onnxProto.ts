@@ -194,6 +194,7 @@ export function encodeModel(m: ModelSpec): Uint8Array {
     for (const v of m.outputs) g.message(12, (vw) => writeValueInfo(vw, v));
   });
   w.message(8, (o) => o.string(1, '').int(2, m.opset));
+  w.message(8, (o) => o.string(1, 'com.microsoft').int(2, 1));
   for (const [k, v] of Object.entries(m.metadata ?? {})) w.message(14, (e) => e.string(1, k).string(2, v));
   return w.finish();
 }

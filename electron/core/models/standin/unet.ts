@@ -123,8 +123,8 @@ class UnetBuilder {
   }
 }
 
-export function buildUnet(cfg: UnetConfig, dtype: FloatDtype): Graph {
-  const g = new Graph(dtype);
+export function buildUnet(cfg: UnetConfig, dtype: FloatDtype, fusedAttention = false): Graph {
+  const g = new Graph(dtype, fusedAttention);
   const sample = g.input('sample', dtype, ['batch_size', cfg.inChannels, 'height', 'width']);
   const timestep = g.input('timestep', dtype, ['steps']);
   const context = g.input('encoder_hidden_states', dtype, ['batch_size', 'sequence_length', cfg.crossDim]);

@@ -34,8 +34,8 @@ function midBlock(g: Graph, prefix: string, x: string, C: number, groups: number
   return resnet(g, `${prefix}.mid_block.resnets.1`, h, C, C, groups);
 }
 
-export function buildVaeDecoder(cfg: VaeConfig, dtype: FloatDtype): Graph {
-  const g = new Graph(dtype);
+export function buildVaeDecoder(cfg: VaeConfig, dtype: FloatDtype, fusedAttention = false): Graph {
+  const g = new Graph(dtype, fusedAttention);
   const L = cfg.latentChannels;
   const z = g.input('latent_sample', dtype, ['batch_size', 'num_channels_latent', 'height_latent', 'width_latent']);
   const reversed = [...cfg.blockOut].reverse();
@@ -58,8 +58,8 @@ export function buildVaeDecoder(cfg: VaeConfig, dtype: FloatDtype): Graph {
   return g;
 }
 
-export function buildVaeEncoder(cfg: VaeConfig, dtype: FloatDtype): Graph {
-  const g = new Graph(dtype);
+export function buildVaeEncoder(cfg: VaeConfig, dtype: FloatDtype, fusedAttention = false): Graph {
+  const g = new Graph(dtype, fusedAttention);
   const x = g.input('sample', dtype, ['batch_size', 'num_channels', 'height', 'width']);
   let channels = cfg.blockOut[0]!;
   let h = conv(g, 'encoder.conv_in', x, 3, channels, 3);

@@ -21,6 +21,11 @@ export interface StandinOptions {
   outDir: string;
   /** Scaled-down variant for tests (same graph families and names, tiny widths). */
   tiny?: boolean;
+  /**
+   * 'fused' (default): UNet and VAE attention as onnxruntime's SD optimizer writes it (MultiHeadAttention);
+   * 'plain': MatMul/Softmax/MatMul as a bare torch/optimum export.
+   */
+  attention?: 'fused' | 'plain';
   seed?: number;
   /** Folder with vocab.json and merges.txt (default: the demo model's tokenizer). */
   tokenizerSource?: string;
@@ -52,22 +57,30 @@ function hashName(name: string, seed: number): number {
   return h >>> 0;
 }
 
-/** Fills `out` with the weight's values from `start` (mulberry32 stream per tensor: reproducible, fast). */
+/** Fills `out` with the weight's next values (mulberry32 stream per tensor: reproducible, fast). */
 function fillChunk(w: WeightSpec, state: { s: number }, out: Float32Array | Uint16Array): void {
-  const half = out instanceof Uint16Array;
   if (w.fill.kind === 'const') {
-    out.fill(half ? floatToHalf(w.fill.value) : w.fill.value);
+    out.fill(out instanceof Uint16Array ? floatToHalf(w.fill.value) : w.fill.value);
     return;
   }
+  // Two monomorphic loops: this runs billions of times for SDXL.
+  const scale = (2 * w.fill.bound) / 4294967296;
   const bound = w.fill.bound;
   let s = state.s;
-  for (let i = 0; i < out.length; i++) {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    const v = (2 * u - 1) * bound;
-    out[i] = half ? floatToHalf(v) : v;
+  if (out instanceof Float32Array) {
+    for (let i = 0; i < out.length; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), 1 | s);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      out[i] = ((t ^ (t >>> 14)) >>> 0) * scale - bound;
+    }
+  } else {
+    for (let i = 0; i < out.length; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), 1 | s);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      out[i] = floatToHalf(((t ^ (t >>> 14)) >>> 0) * scale - bound);
+    }
   }
   state.s = s;
 }
@@ -166,7 +179,7 @@ export function architectureOf(family: StandinFamily, tiny = false): StandinArch
 }
 
 /** The parts a stand-in has, as graphs (cheap to build: no weights are made until written). */
-export function standinGraphs(arch: StandinArchitecture, dtype: FloatDtype): Array<{ part: string; graph: () => Graph; published?: number }> {
+export function standinGraphs(arch: StandinArchitecture, dtype: FloatDtype, fused = true): Array<{ part: string; graph: () => Graph; published?: number }> {
   // SDXL's VAE overflows in fp16 (the community ships an fp16-fixed VAE): keep the VAE in fp32 for it.
   const vaeDtype = arch.family === 'sdxl' ? 'float32' : dtype;
   const parts: Array<{ part: string; graph: () => Graph; published?: number }> = [
@@ -174,9 +187,9 @@ export function standinGraphs(arch: StandinArchitecture, dtype: FloatDtype): Arr
   ];
   if (arch.textEncoder2) parts.push({ part: 'text_encoder_2', graph: () => buildClipText(arch.textEncoder2!, dtype), published: arch.published.textEncoder2 });
   parts.push(
-    { part: 'unet', graph: () => buildUnet(arch.unet, dtype), published: arch.published.unet },
-    { part: 'vae_decoder', graph: () => buildVaeDecoder(arch.vae, vaeDtype) },
-    { part: 'vae_encoder', graph: () => buildVaeEncoder(arch.vae, vaeDtype) },
+    { part: 'unet', graph: () => buildUnet(arch.unet, dtype, fused), published: arch.published.unet },
+    { part: 'vae_decoder', graph: () => buildVaeDecoder(arch.vae, vaeDtype, fused) },
+    { part: 'vae_encoder', graph: () => buildVaeEncoder(arch.vae, vaeDtype, fused) },
   );
   return parts;
 }
@@ -191,7 +204,8 @@ export function writeStandin(opts: StandinOptions): StandinSummary {
   mkdirSync(dir, { recursive: true });
   const xl = arch.textEncoder2 !== undefined;
 
-  const graphs = standinGraphs(arch, dtype);
+  const attention = opts.attention ?? 'fused';
+  const graphs = standinGraphs(arch, dtype, attention === 'fused');
   const built = graphs.map((p) => ({ ...p, g: p.graph() }));
   const totalBytes = built.reduce((s, p) => s + p.g.weights.reduce((t, w) => t + elementsOf(w.dims) * DTYPE_BYTES[w.dtype], 0), 0);
   let doneBytes = 0;
@@ -246,7 +260,7 @@ export function writeStandin(opts: StandinOptions): StandinSummary {
       label: `${arch.label}${opts.fp16 ? ' · fp16' : ''}`,
       size: [arch.size, arch.size],
       recommended: arch.recommended,
-      standin: { family: arch.family, dtype, seed, tiny: opts.tiny ?? false },
+      standin: { family: arch.family, dtype, seed, tiny: opts.tiny ?? false, attention },
     },
   });
   return { dir, family: arch.family, dtype, parts };
