@@ -10,6 +10,7 @@ import { benchLive } from './live.js';
 import { benchRegions } from './regions.js';
 import { benchOutpaint } from './outpaint.js';
 import { benchInpaintColour } from './inpaintColour.js';
+import { benchMemory } from './memory.js';
 import { benchUi } from './ui.js';
 import { benchUpscale } from './upscale.js';
 
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   regions: benchRegions,
   outpaint: benchOutpaint,
   'inpaint-colour': benchInpaintColour,
+  memory: benchMemory,
   export: benchExport,
   eventloop: benchEventLoop,
   ui: benchUi,

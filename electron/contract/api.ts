@@ -137,6 +137,15 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const API_REQUESTS = {
   'models:list': z.object({}).strict(),
   'prompt:tokenize': z.object({ modelId: z.string().min(1).max(200), text: z.string().max(10_000) }).strict(),
+  /** Peak memory a job would need against what is free (the engine refuses jobs that do not fit). */
+  'models:estimate': z.object({
+    modelId: z.string().min(1).max(200),
+    width: z.number().int().min(64).max(8192),
+    height: z.number().int().min(64).max(8192),
+    batch: z.number().int().min(1).max(64).default(1),
+    guidance: z.number().min(0).max(50).default(7),
+    mode: z.enum(['txt2img', 'img2img', 'inpaint']).default('txt2img'),
+  }).strict(),
   'images:put': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 256 * 1024 * 1024, 'image must be 1 byte .. 256 MiB') }).strict(),
   'generation:start': GenerationStartSchema.strict(),
   'generation:cancel': z.object({ jobId: JobIdSchema }).strict(),
@@ -218,6 +227,8 @@ export interface ApiResponses {
   'models:list': { models: ModelSummary[]; defaultModelId: string | null };
   /** maxTokens: per chunk (75); prompts of any length are encoded in `chunks` chunks. */
   'prompt:tokenize': { tokenCount: number; maxTokens: number; chunks: number };
+  /** `summary`: "≈5.1 GB of 20.3 GB free"; `sentence`: why it would be refused (absent when it fits). */
+  'models:estimate': { neededBytes: number; freeBytes: number; fits: boolean; device: 'cpu' | 'gpu'; summary: string; sentence?: string };
   'images:put': { imageId: string; width: number; height: number };
   'generation:start': { jobId: string };
   'generation:cancel': { cancelled: boolean };
@@ -301,6 +312,7 @@ export interface AtelierApi {
   readonly transport: 'electron' | 'serve';
   listModels(): Promise<ApiResponses['models:list']>;
   tokenize(modelId: string, text: string): Promise<ApiResponses['prompt:tokenize']>;
+  estimateMemory(req: ApiRequest<'models:estimate'>): Promise<ApiResponses['models:estimate']>;
   putImage(bytes: Uint8Array): Promise<ApiResponses['images:put']>;
   startGeneration(req: GenerationStart): Promise<ApiResponses['generation:start']>;
   cancelGeneration(jobId: string): Promise<ApiResponses['generation:cancel']>;

@@ -25,6 +25,7 @@ const api: AtelierApi = {
   transport: 'electron',
   listModels: () => call('models:list', {}),
   tokenize: (modelId, text) => call('prompt:tokenize', { modelId, text }),
+  estimateMemory: (req) => call('models:estimate', req),
   putImage: (bytes) => call('images:put', { bytes: bytes as Uint8Array<ArrayBuffer> }),
   startGeneration: (req) => call('generation:start', req),
   cancelGeneration: (jobId) => call('generation:cancel', { jobId }),

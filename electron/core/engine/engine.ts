@@ -4,6 +4,8 @@ import { modelParameterCounts, type PartParameters } from '../models/parameterCo
 import { loadModel, type LoadedModel } from './loadedModel.js';
 import { LoraMerger } from './lora/loraMerger.js';
 import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
+import type { SessionTuning } from './onnx/sessionTuning.js';
+import { checkJobMemory } from './memoryCheck.js';
 import { runPipeline, validateRequest } from './pipeline.js';
 import { PreviewDecoder } from './preview.js';
 import { blockedTerms } from './promptFilter.js';
@@ -28,6 +30,10 @@ export interface EngineOptions {
   safetyChecker?: boolean;
   /** Words and phrases a prompt may not contain (see promptFilter.ts); empty: no check. */
   promptFilter?: readonly string[];
+  /** onnxruntime memory options (arena, patterns, pre-packing); defaults in sessionTuning.ts. */
+  sessionTuning?: SessionTuning;
+  /** Estimate each job's peak memory first and refuse what cannot fit (default on). */
+  memoryCheck?: boolean;
 }
 
 export interface ModelInfo {
@@ -75,6 +81,8 @@ export class Engine {
     this.turn = run.catch(() => undefined);
     return run;
   }
+  /** Resident memory before any model: what a loaded model holds is measured against it. */
+  private readonly baselineRss = process.memoryUsage().rss;
 
   constructor(private readonly options: EngineOptions = {}) {}
 
@@ -106,7 +114,7 @@ export class Engine {
       this.current = undefined;
       await old.release();
     }
-    this.loading = loadModel(key, this.options.provider ?? 'auto');
+    this.loading = loadModel(key, this.options.provider ?? 'auto', this.options.sessionTuning);
     try {
       const model = await this.loading;
       const previewPath = this.options.previewDecoders?.[model.layout.family === 'sdxl' ? 'sdxl' : 'sd'];
@@ -189,11 +197,12 @@ export class Engine {
     const timings: PhaseTimings = { loadMs: 0, encodeMs: 0, denoiseMs: 0, decodeMs: 0, totalMs: 0 };
     try {
       if (options.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
+      const memory = this.checkMemory(dir, request);
       const { model, loadMs } = await this.model(dir);
       // Switching LoRAs recreates only the sessions whose merged weights change (one reload).
       const lora = await model.applyLoras(request.loras ?? [], this.loraMerger);
       timings.loadMs = loadMs + lora.reloadMs;
-      const images = await runPipeline(model, request, options, timings);
+      const images = await runPipeline(model, request, { ...options, releaseTextEncoders: options.releaseTextEncoders ?? memory?.releaseTextEncoders }, timings);
       if ((this.options.safetyChecker ?? true) && SafetyChecker.hasChecker(model.layout.dir)) {
         model.safety ??= await SafetyChecker.load(model.layout.dir, this.options.provider ?? 'auto');
         for (const item of images) {
@@ -222,6 +231,23 @@ export class Engine {
   /** Upscales, then optionally refines with an SD model through this engine's own generate (upscale/upscaleJob.ts). */
   upscale(request: UpscaleRequest, options: Pick<GenerateOptions, 'signal'> & { onProgress?: (p: { done: number; total: number }) => void } = {}): Promise<UpscaleResult> {
     return runUpscale(request, { provider: this.options.provider, generate: (dir, req, opts) => this.generate(dir, req, opts) }, options);
+  }
+
+  /**
+   * Refuses, in one sentence, a job whose estimated peak exceeds free memory; says whether to release the
+   * text encoders after encoding to make it fit. Memory held by a loaded model counts as free (a job reuses
+   * or replaces it).
+   */
+  private checkMemory(dir: string, request: GenerateRequest): { releaseTextEncoders: boolean } | undefined {
+    if (this.options.memoryCheck === false) return undefined;
+    const key = resolve(dir);
+    const layout = this.current?.dir === key ? this.current.model.layout : readModelFolder(key);
+    const provider = this.current?.model.provider ?? (this.options.provider === 'cpu' ? 'cpu' : 'auto');
+    const held = this.current ? Math.max(0, process.memoryUsage().rss - this.baselineRss) : 0;
+    const s = request.settings;
+    const check = checkJobMemory(layout, { width: s.width, height: s.height, batch: s.batch, guidance: s.guidance, mode: s.mode }, provider, held);
+    if (!check.decision.run) throw new EngineError(check.decision.sentence, 'out-of-memory');
+    return { releaseTextEncoders: check.decision.releaseTextEncoders };
   }
 
   async release(): Promise<void> {

@@ -2,6 +2,9 @@ import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
 import type { LoraPart } from './lora/loraFile.js';
 import type { LoraMerger, LoraRequest } from './lora/loraMerger.js';
 import { OnnxPart } from './onnx/part.js';
+import type { SessionSource } from './lora/sessionSource.js';
+import { PartSlot } from './onnx/partSlot.js';
+import { DEFAULT_SESSION_TUNING, type SessionTuning } from './onnx/sessionTuning.js';
 import type { PreviewDecoder } from './preview.js';
 import type { SafetyChecker } from './safety.js';
 import type { ProviderPreference } from './onnx/providers.js';
@@ -31,33 +34,53 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
-export async function loadModel(dir: string, pref: ProviderPreference): Promise<LoadedModel> {
+/**
+ * Creates the sessions a txt2img job needs (text encoders, UNet, VAE decoder); the VAE encoder waits
+ * for the first img2img or inpaint job, so its weights are not resident for nothing. Each part sits in
+ * a slot that can be released and reopened (the text encoders, when memory is short).
+ */
+export async function loadModel(dir: string, pref: ProviderPreference, tuning: SessionTuning = DEFAULT_SESSION_TUNING): Promise<LoadedModel> {
   const layout = readModelFolder(dir);
-  const created: OnnxPart[] = [];
-  const part = async (file: string): Promise<OnnxPart> => {
-    const p = await OnnxPart.create(file, pref);
-    created.push(p);
-    return p;
+  const notices = new Set<string>();
+  const slots: PartSlot[] = [];
+  const slot = (file: string, source?: () => SessionSource) => {
+    const s = new PartSlot(file, async (f) => {
+      const p = await OnnxPart.create(f, pref, source, tuning);
+      if (p.load.notice) notices.add(p.load.notice);
+      return p;
+    });
+    slots.push(s);
+    return s;
   };
+  const drop = async (s: PartSlot) => {
+    slots.splice(slots.indexOf(s), 1);
+    await s.release();
+  };
+  const releaseAll = () => Promise.all(slots.map((s) => s.release()));
   try {
     const tokenizer = loadTokenizer(layout.tokenizer);
     const tokenizer2 = layout.tokenizer2 ? loadTokenizer(layout.tokenizer2) : undefined;
     // The parts a LoRA can change, with the merged variant each session was made from ('' = none).
-    const mergeable: Partial<Record<LoraPart, { file: string; session: OnnxPart; key: string }>> = {};
-    mergeable.text_encoder = { file: layout.textEncoder.file, session: await part(layout.textEncoder.file), key: '' };
-    if (layout.textEncoder2) mergeable.text_encoder_2 = { file: layout.textEncoder2.file, session: await part(layout.textEncoder2.file), key: '' };
-    mergeable.unet = { file: layout.unet.file, session: await part(layout.unet.file), key: '' };
-    const decoder = await part(layout.vaeDecoder.file);
-    const vaeEncoder = layout.vaeEncoder ? await part(layout.vaeEncoder.file) : undefined;
-    const notices = [...new Set(created.map((p) => p.load.notice).filter((n): n is string => n !== undefined))];
-    const conditioner = () => new TextConditioner(layout, tokenizer, mergeable.text_encoder!.session, tokenizer2, mergeable.text_encoder_2?.session);
+    const mergeable: Partial<Record<LoraPart, { file: string; slot: PartSlot; key: string }>> = {};
+    const add = async (part: LoraPart, file: string) => {
+      const s = slot(file);
+      await s.get();
+      mergeable[part] = { file, slot: s, key: '' };
+    };
+    await add('text_encoder', layout.textEncoder.file);
+    if (layout.textEncoder2) await add('text_encoder_2', layout.textEncoder2.file);
+    await add('unet', layout.unet.file);
+    const decoder = await slot(layout.vaeDecoder.file).get();
+    const vaeEncoder = layout.vaeEncoder ? slot(layout.vaeEncoder.file) : undefined;
+    const conditioner = () => new TextConditioner(layout, tokenizer, mergeable.text_encoder!.slot, tokenizer2, mergeable.text_encoder_2?.slot);
+    const unetOf = async () => new UnetRunner(await mergeable.unet!.slot.get(), layout);
     const model: LoadedModel = {
       layout,
       text: conditioner(),
-      unet: new UnetRunner(mergeable.unet.session, layout),
+      unet: await unetOf(),
       vae: new VaeRunner(layout, decoder, vaeEncoder),
-      provider: mergeable.unet.session.load.provider,
-      notices,
+      provider: (await mergeable.unet!.slot.get()).load.provider,
+      notices: [...notices],
       async applyLoras(requests, merger) {
         const parts = (Object.keys(mergeable) as LoraPart[]).map((p) => ({ part: p, file: mergeable[p]!.file }));
         const { plans, warnings } = merger.plan(parts, requests);
@@ -66,29 +89,28 @@ export async function loadModel(dir: string, pref: ProviderPreference): Promise<
           const current = mergeable[plan.part]!;
           if (current.key === plan.key) continue;
           // Release first: the old and the new UNet side by side is what runs machines out of memory.
-          created.splice(created.indexOf(current.session), 1);
-          await current.session.release();
-          let session: OnnxPart;
+          await drop(current.slot);
+          let next = slot(plan.file, plan.source);
           try {
-            session = await OnnxPart.create(plan.file, pref, plan.source);
+            await next.get();
           } catch (error) {
             // Never leave the model without this part: fall back to the weights on disk, then report.
-            session = await OnnxPart.create(plan.file, pref);
-            created.push(session);
-            mergeable[plan.part] = { file: plan.file, session, key: '' };
-            if (plan.part === 'unet') this.unet = new UnetRunner(session, layout);
+            await drop(next);
+            next = slot(plan.file);
+            await next.get();
+            mergeable[plan.part] = { file: plan.file, slot: next, key: '' };
+            if (plan.part === 'unet') this.unet = await unetOf();
             else this.text = conditioner();
             throw error;
           }
-          created.push(session);
-          mergeable[plan.part] = { file: plan.file, session, key: plan.key };
-          if (plan.part === 'unet') this.unet = new UnetRunner(session, layout);
+          mergeable[plan.part] = { file: plan.file, slot: next, key: plan.key };
+          if (plan.part === 'unet') this.unet = await unetOf();
           else this.text = conditioner();
         }
         return { warnings, reloadMs: performance.now() - t };
       },
       async release() {
-        await Promise.all(created.map((p) => p.release()));
+        await releaseAll();
         await this.preview?.release();
         await this.safety?.release();
         this.preview = undefined;
@@ -97,7 +119,7 @@ export async function loadModel(dir: string, pref: ProviderPreference): Promise<
     };
     return model;
   } catch (error) {
-    await Promise.all(created.map((p) => p.release()));
+    await releaseAll();
     throw error;
   }
 }

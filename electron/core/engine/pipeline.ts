@@ -305,6 +305,8 @@ async function runOnGrid(
     useGuidance,
     branches: conditioning.branches,
   };
+  // The prompt is in hand: the encoders' weights can go before the UNet's activations arrive.
+  if (opts.releaseTextEncoders) await model.text.releaseEncoders();
   if (s.mode !== 'txt2img') {
     let init = req.initImage!;
     // Removal-style inpainting: start from the surroundings instead of the object being removed.

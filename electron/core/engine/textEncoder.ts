@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ModelLayout, TokenizerFiles } from '../models/modelFolder.js';
 import { intTensor, readFloats, type OnnxPart } from './onnx/part.js';
+import type { PartSlot } from './onnx/partSlot.js';
 import { chunkPrompt, emptyChunk, type PromptChunk } from './prompt/chunks.js';
 import { applyEmphasis } from './prompt/emphasis.js';
 import { promptTokenInfo, type PromptTokenInfo } from './prompt/promptTokens.js';
@@ -94,10 +95,16 @@ export class TextConditioner {
   constructor(
     private readonly layout: ModelLayout,
     readonly tokenizer: ClipTokenizer,
-    private readonly encoder: OnnxPart,
+    private readonly encoder: PartSlot,
     readonly tokenizer2?: ClipTokenizer,
-    private readonly encoder2?: OnnxPart,
+    private readonly encoder2?: PartSlot,
   ) {}
+
+  /** Frees the encoders' memory until the next encode loads them again. */
+  async releaseEncoders(): Promise<void> {
+    await this.encoder.release();
+    await this.encoder2?.release();
+  }
 
   tokenize(text: string): PromptTokenInfo {
     return promptTokenInfo(this.tokenizer, text);
@@ -116,11 +123,11 @@ export class TextConditioner {
   async encode(text: string, opts: { zeroIfEmpty?: boolean; chunks?: number } = {}): Promise<PromptEmbedding> {
     const isXL = this.encoder2 !== undefined;
     const count = Math.max(opts.chunks ?? 0, this.chunkCount(text));
-    const first = await encodeChunks(this.encoder, padChunks(chunkPrompt(text, this.tokenizer).chunks, count, this.tokenizer), isXL);
+    const first = await encodeChunks(await this.encoder.get(), padChunks(chunkPrompt(text, this.tokenizer).chunks, count, this.tokenizer), isXL);
     let result: PromptEmbedding = first;
     if (isXL) {
       const tok2 = this.tokenizer2!;
-      const second = await encodeChunks(this.encoder2!, padChunks(chunkPrompt(text, tok2).chunks, count, tok2), true);
+      const second = await encodeChunks(await this.encoder2!.get(), padChunks(chunkPrompt(text, tok2).chunks, count, tok2), true);
       if (second.sequenceLength !== first.sequenceLength) {
         throw new EngineError(`${this.layout.name}: the two text encoders disagree on sequence length`, 'invalid-model');
       }

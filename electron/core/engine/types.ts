@@ -52,6 +52,8 @@ export interface GenerateResult {
 export interface GenerateOptions {
   onProgress?: (p: StepProgress) => void;
   signal?: AbortSignal;
+  /** Free the text encoders once the prompt is encoded (memory is short; they load again next job). */
+  releaseTextEncoders?: boolean;
 }
 
 export type ModelFamily = 'sd1' | 'sd2' | 'sdxl';

@@ -1,5 +1,6 @@
 import type { ModelLayout } from '../models/modelFolder.js';
 import { floatTensor, readFloats, type OnnxPart } from './onnx/part.js';
+import type { PartSlot } from './onnx/partSlot.js';
 import { EngineError } from './types.js';
 
 /** VAE halves with the model's latent scaling applied at the boundary. */
@@ -7,11 +8,12 @@ export class VaeRunner {
   constructor(
     private readonly layout: ModelLayout,
     private readonly decoder: OnnxPart,
-    private readonly encoder?: OnnxPart,
+    /** Loaded on first use: txt2img never needs it. */
+    private readonly encoderSlot?: PartSlot,
   ) {}
 
   get canEncode(): boolean {
-    return this.encoder !== undefined;
+    return this.encoderSlot !== undefined;
   }
 
   /** Latents [1, 4, h, w] (UNet space) → pixels [1, 3, 8h, 8w] in [-1, 1]. */
@@ -30,10 +32,11 @@ export class VaeRunner {
    * mean when the export gives parameters (optimum ≥ 1.23: mean ‖ log-variance), so it is deterministic.
    */
   async encode(pixels: Float32Array, height: number, width: number): Promise<Float32Array> {
-    if (!this.encoder) throw new EngineError(`${this.layout.name} has no vae_encoder: img2img and inpaint need one`, 'invalid-model');
-    const spec = this.encoder.requireInput('sample');
-    const outSpec = this.encoder.requireOutput('latent_sample', 'latent_parameters', 'latent_dist');
-    const out = await this.encoder.run({ [spec.name]: floatTensor(spec, pixels, [1, 3, height, width]) }, [outSpec.name]);
+    if (!this.encoderSlot) throw new EngineError(`${this.layout.name} has no vae_encoder: img2img and inpaint need one`, 'invalid-model');
+    const encoder = await this.encoderSlot.get();
+    const spec = encoder.requireInput('sample');
+    const outSpec = encoder.requireOutput('latent_sample', 'latent_parameters', 'latent_dist');
+    const out = await encoder.run({ [spec.name]: floatTensor(spec, pixels, [1, 3, height, width]) }, [outSpec.name]);
     const tensor = out[outSpec.name]!;
     const data = readFloats(tensor);
     const channels = Number(tensor.dims[1]);

@@ -23,6 +23,8 @@ import { PromptTokens } from './promptTokens.js';
 import { UserStyles } from '../store/userStyles.js';
 import { UpscaleChannels } from './upscaleChannels.js';
 import { UpscalerCatalogue } from './upscalerCatalogue.js';
+import { readEngineSettings } from './engineSettings.js';
+import { estimateJobMemoryFor } from './memoryEstimateChannel.js';
 
 export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
 export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
@@ -77,6 +79,7 @@ export class StudioBackend {
   readonly handlers: Handlers = {
     'models:list': async () => ({ models: this.opts.models.list(), defaultModelId: this.opts.models.first() }),
     'prompt:tokenize': async ({ modelId, text }) => this.tokens.count(this.modelDir(modelId), text),
+    'models:estimate': async ({ modelId, ...job }) => estimateJobMemoryFor(this.modelDir(modelId), job, readEngineSettings(this.opts.dataDir).settings.provider),
     'images:put': async ({ bytes }) => {
       const { png, width, height } = await toPng(bytes);
       return { imageId: await this.images.put(png), width, height };

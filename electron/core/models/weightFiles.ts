@@ -27,7 +27,7 @@ export interface WeightSummary {
 /** Header summaries by file, size and mtime: parsing a big UNet's headers takes a while, and folders are read often. */
 const summaries = new Map<string, ReturnType<typeof summariseInitializers>>();
 
-function summaryOf(file: string, size: number, mtimeMs: number): ReturnType<typeof summariseInitializers> {
+export function summaryOf(file: string, size: number, mtimeMs: number): ReturnType<typeof summariseInitializers> {
   const key = `${file}\u0000${size}\u0000${mtimeMs}`;
   let s = summaries.get(key);
   if (!s) {

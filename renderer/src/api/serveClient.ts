@@ -117,6 +117,7 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
     transport: 'serve',
     listModels: () => call('models:list', {}),
     tokenize: (modelId, text) => call('prompt:tokenize', { modelId, text }),
+  estimateMemory: (req) => call('models:estimate', req),
     putImage: (bytes) => post<ApiResponses['images:put']>('upload', bytes),
     importDocument: (fileName, bytes) => post<ApiResponses['documents:import']>(`import?name=${encodeURIComponent(fileName)}`, bytes),
     startGeneration: (req) => call('generation:start', req),

@@ -10,6 +10,7 @@ import { RegionsPanel } from './RegionsPanel.js';
 import { StylePicker } from './StylePicker.js';
 import { applyModelDefaults } from './modelDefaults.js';
 import { LoraPicker } from './LoraPicker.js';
+import { MemoryEstimate } from './MemoryEstimate.js';
 
 const ASPECTS: [string, number][] = [['1:1', 1], ['4:3', 4 / 3], ['3:4', 3 / 4], ['16:9', 16 / 9], ['9:16', 9 / 16]];
 const SCHEDULER_LABELS: Record<SchedulerName, string> = {
@@ -106,6 +107,7 @@ export function PromptPanel() {
       <RegionsPanel />
       {g.error && <div className="error" role="alert">{g.error}</div>}
       <button type="submit" className="primary generate" disabled={g.busy}>Generate</button>
+      <MemoryEstimate modelId={g.modelId} width={frame.width} height={frame.height} batch={g.batch} guidance={g.guidance} />
       <div className="field">
         <label htmlFor={ids.model}>Model</label>
         <select id={ids.model} value={g.modelId} onChange={(e) => { set({ modelId: e.target.value }); applyModelDefaults(e.target.value); }}>

@@ -3,6 +3,7 @@ import type { ApiEvents, ApiResponses, CatalogueModelInfo } from '../../../elect
 import { api, errorMessage } from '../api/api.js';
 import { useStore } from '../state/store.js';
 import { formatBytes, pullState } from './pullStatus.js';
+import { MemoryEstimate } from '../generate/MemoryEstimate.js';
 import './models.css';
 
 type Library = ApiResponses['models:library'];
@@ -60,6 +61,7 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
   const [progress, setProgress] = useState<Record<string, ApiEvents['models:progress']>>({});
   const [message, setMessage] = useState<{ notice?: string; error?: string }>({});
   const [folder, setFolder] = useState('');
+  const frame = useStore((s) => s.history.doc.generationFrame);
   const closeRef = useRef<HTMLButtonElement>(null);
 
   const reload = useCallback(() => {
@@ -130,6 +132,7 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
                       <span className="model-label">{m.label}{m.label !== m.id && <span className="sub"> · {m.id}</span>}</span>
                       <span className="sub">{m.family} · {m.origin}{m.catalogId ? ` from ${m.catalogId}` : ''}</span>
                       {m.problem && <span className="sub problem">{m.problem}</span>}
+                      {!m.problem && <MemoryEstimate modelId={m.id} width={frame.width} height={frame.height} compact />}
                     </div>
                   </li>
                 ))}

@@ -6,6 +6,7 @@ import type { SessionSource } from '../lora/sessionSource.js';
 import { EngineError } from '../types.js';
 import { fromHalfArray, toHalfArray } from './float16.js';
 import { PROVIDER_LABELS, providerCandidates, type ProviderPreference } from './providers.js';
+import { DEFAULT_SESSION_TUNING, tuningSessionOptions, type SessionTuning } from './sessionTuning.js';
 
 export interface IoSpec {
   name: string;
@@ -80,7 +81,7 @@ export class OnnxPart {
    * `source`: build the session from weights held in memory (a LoRA merge) instead of the file,
    * which is then only named in messages.
    */
-  static async create(file: string, pref: ProviderPreference, source?: () => SessionSource): Promise<OnnxPart> {
+  static async create(file: string, pref: ProviderPreference, source?: () => SessionSource, tuning: SessionTuning = DEFAULT_SESSION_TUNING): Promise<OnnxPart> {
     const candidates = providerCandidates(pref, process.platform, process.arch);
     // Built once for all provider attempts; onnxruntime copies the weights, so the buffers go with this frame.
     const inMemory = source?.();
@@ -101,6 +102,7 @@ export class OnnxPart {
         const options: ort.InferenceSession.SessionOptions = {
           executionProviders: [provider],
           graphOptimizationLevel: 'all',
+          ...tuningSessionOptions(tuning),
           // A GPU provider that cannot start is expected on many machines: we report it once as a
           // notice, so keep the runtime's own error log for it off the user's terminal.
           // Run failures are reported as one sentence (run() below), so the runtime's own log stays quiet too.

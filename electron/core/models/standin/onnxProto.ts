@@ -267,6 +267,8 @@ export interface InitializerSummary {
   bytes: number;
   /** External-data files the initializers name (location as written), with the furthest byte they need. */
   external: Map<string, number>;
+  /** Operator types the graph uses (e.g. MultiHeadAttention tells a fused export from a plain one). */
+  opTypes: Set<string>;
 }
 
 /** Element sizes by ONNX data type (unknown types count as 4 bytes). */
@@ -274,15 +276,52 @@ const TYPE_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4,
 
 const TYPE_NAMES: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
 
+function readVarint(buf: Uint8Array, pos: number): { value: number; next: number } {
+  let value = 0;
+  let mul = 1;
+  for (;;) {
+    const b = buf[pos++]!;
+    value += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) return { value, next: pos };
+    mul *= 128;
+  }
+}
+
+function nodeOpType(node: Uint8Array): string | undefined {
+  let pos = 0;
+  while (pos < node.length) {
+    const key = readVarint(node, pos);
+    pos = key.next;
+    const field = Math.floor(key.value / 8);
+    const wire = key.value & 7;
+    if (wire === 0) pos = readVarint(node, pos).next;
+    else if (wire === 5) pos += 4;
+    else if (wire === 1) pos += 8;
+    else if (wire === 2) {
+      const len = readVarint(node, pos);
+      if (field === 4) return new TextDecoder().decode(node.subarray(len.next, len.next + len.value));
+      pos = len.next + len.value;
+    } else return undefined;
+  }
+  return undefined;
+}
+
 /** Counts parameters of an ONNX file from its initializers' dims, reading only the headers. */
 export function summariseInitializers(file: string, size: number): InitializerSummary {
   const fd = openSync(file, 'r');
   try {
     const f = new FileFields(fd);
-    const summary: InitializerSummary = { count: 0, parameters: 0, byType: {}, bytes: 0, external: new Map() };
+    const summary: InitializerSummary = { count: 0, parameters: 0, byType: {}, bytes: 0, external: new Map(), opTypes: new Set() };
     f.each(0, size, (field, wire, start, end) => {
       if (field !== 7 || wire !== 2) return; // ModelProto.graph
       f.each(start, end, (gField, gWire, gStart, gEnd) => {
+        if (gField === 1 && gWire === 2) {
+          // GraphProto.node: small, so read whole and take NodeProto.op_type (field 4).
+          const node = f.read(gStart, gEnd - gStart);
+          const op = nodeOpType(node);
+          if (op) summary.opTypes.add(op);
+          return;
+        }
         if (gField !== 5 || gWire !== 2) return; // GraphProto.initializer
         let elements = 1;
         let type = 0;

@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'react';
+import type { ApiResponses } from '../../../electron/contract/api.js';
+import { api } from '../api/api.js';
+
+interface Props {
+  modelId: string;
+  width: number;
+  height: number;
+  batch?: number;
+  guidance?: number;
+  /** Models dialog: one line with the size it is for. */
+  compact?: boolean;
+}
+
+/**
+ * The engine's memory estimate for this model and size (debounced): "Memory ≈5.1 GB of 20.3 GB free",
+ * or the sentence the engine would refuse the job with. The engine checks again when the job starts.
+ */
+export function MemoryEstimate({ modelId, width, height, batch = 1, guidance = 7, compact = false }: Props) {
+  const [estimate, setEstimate] = useState<ApiResponses['models:estimate'] | null>(null);
+  useEffect(() => {
+    if (!modelId) return;
+    let live = true;
+    const t = setTimeout(() => {
+      api.estimateMemory({ modelId, width, height, batch, guidance }).then(
+        (r) => live && setEstimate(r),
+        () => live && setEstimate(null),
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [modelId, width, height, batch, guidance]);
+  if (!estimate) return null;
+  const where = estimate.device === 'gpu' ? 'GPU memory' : 'memory';
+  const prefix = compact ? `At ${width}×${height}: ` : '';
+  if (!estimate.fits) {
+    return <div className="memory-estimate over" role="status" title={`Estimated peak ${where} for this job`}>{prefix}Won’t fit: {estimate.sentence}</div>;
+  }
+  return <div className="memory-estimate" role="status" title={`Estimated peak ${where} for this job`}>{prefix}Memory {estimate.summary}</div>;
+}
