@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['electron/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx', 'native-models/**/*.test.ts'],
+    include: ['electron/**/*.test.ts', 'bench/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx', 'native-models/**/*.test.ts'],
     // ORT sessions and model files make some integration tests take seconds on 2 cores.
     testTimeout: 120_000,
     hookTimeout: 120_000,

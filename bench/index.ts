@@ -4,6 +4,7 @@ import { benchEventLoop } from './eventloop.js';
 import { benchNumericCore } from './numericCore.js';
 import { benchHistory } from './history.js';
 import { benchHistoryPanel } from './historyPanel.js';
+import { benchGpu } from './gpu.js';
 import { benchInpaint } from './inpaint.js';
 import { benchLora } from './lora.js';
 import { benchLive } from './live.js';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   'history-panel': benchHistoryPanel,
   inpaint: benchInpaint,
   lora: benchLora,
+  gpu: benchGpu,
   regions: benchRegions,
   outpaint: benchOutpaint,
   'inpaint-colour': benchInpaintColour,
