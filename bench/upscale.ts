@@ -13,7 +13,7 @@ import { readRgba } from '../electron/core/image/io.js';
 import { PngRowWriter } from '../electron/core/image/pngStream.js';
 import type { RgbaImage } from '../electron/core/image/types.js';
 import { projectRoot } from '../electron/core/models/defaultModel.js';
-import { psnrSsimY } from './imageQuality.js';
+import { lanczos3Upscale, psnrSsimY } from './imageQuality.js';
 
 /**
  * `npm run bench -- upscale [big|seams|quality] [--model DIR]…`
@@ -140,7 +140,7 @@ async function quality(args: string[]): Promise<void> {
   const photos = arg(args, '--photo').length ? arg(args, '--photo') : PHOTOS;
   const S = 4;
   const rows: string[] = [];
-  const methods = ['cubic', 'lanczos3', ...models.map((m) => basename(m))];
+  const methods = ['bicubic (libvips)', 'Lanczos-3', ...models.map((m) => basename(m))];
   const loaded = await Promise.all(models.map((m) => OnnxUpscaler.load(m, 'cpu')));
   const mean = methods.map(() => [0, 0]);
   for (const file of photos) {
@@ -155,9 +155,11 @@ async function quality(args: string[]): Promise<void> {
     const cells: string[] = [];
     for (const [i, m] of methods.entries()) {
       let out: RgbaImage;
-      if (i < 2) {
-        const buf = await sharp(Buffer.from(lr.data), { raw: { width: lr.width, height: lr.height, channels: 4 } }).resize(w, h, { kernel: m as 'cubic' | 'lanczos3' }).raw().toBuffer();
+      if (i === 0) {
+        const buf = await sharp(Buffer.from(lr.data), { raw: { width: lr.width, height: lr.height, channels: 4 } }).resize(w, h, { kernel: 'cubic' }).raw().toBuffer();
         out = { width: w, height: h, data: new Uint8Array(buf) };
+      } else if (i === 1) {
+        out = lanczos3Upscale(lr, w, h);
       } else {
         const model = loaded[i - 2]!;
         if (model.scale !== S) throw new Error(`${m} is ×${model.scale}; this table is ×${S}`);
