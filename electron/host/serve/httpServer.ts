@@ -109,6 +109,18 @@ export class ServeServer {
     });
   }
 
+  /** A POST body through a temp file (bounded while streaming), then as bytes; undefined when over the limit. */
+  private async receiveBytes(req: IncomingMessage, name: string, limit: number): Promise<Uint8Array | undefined> {
+    const tmp = await this.opts.backend.importTempPath(name);
+    try {
+      if ((await receiveBodyToFile(req, tmp, limit)) === 'too-large') return undefined;
+      const bytes = await readFile(tmp);
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
   private tokenOk(candidate: string | undefined | null): boolean {
     if (!candidate) return false;
     const a = Buffer.from(candidate);
@@ -157,29 +169,17 @@ export class ServeServer {
     const path = url.pathname;
     if (req.method === 'POST' && path === '/upload') {
       if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin upload refused');
-      const tmp = await this.opts.backend.importTempPath('upload.png');
-      if ((await receiveBodyToFile(req, tmp, MAX_UPLOAD)) === 'too-large') return refuseTooLarge(res, 'The file is larger than 256 MiB.');
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(tmp);
-      } finally {
-        await rm(tmp, { force: true });
-      }
-      const r = await invokeChannel(this.opts.backend.handlers, 'images:put', { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+      const bytes = await this.receiveBytes(req, 'upload.png', MAX_UPLOAD);
+      if (!bytes) return refuseTooLarge(res, 'The file is larger than 256 MiB.');
+      const r = await invokeChannel(this.opts.backend.handlers, 'images:put', { bytes });
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }
     if (req.method === 'POST' && path === '/lora') {
       // A LoRA file the user picked: to a temp file first (bounded), then the loras:import channel checks it.
       if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin import refused');
-      const tmp = await this.opts.backend.importTempPath('upload.safetensors');
-      if ((await receiveBodyToFile(req, tmp, MAX_IMPORT)) === 'too-large') return refuseTooLarge(res, 'The file is larger than 2 GiB.');
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(tmp);
-      } finally {
-        await rm(tmp, { force: true });
-      }
-      const r = await invokeChannel(this.opts.backend.handlers, 'loras:import', { fileName: url.searchParams.get('name') ?? '', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+      const bytes = await this.receiveBytes(req, 'upload.safetensors', MAX_IMPORT);
+      if (!bytes) return refuseTooLarge(res, 'The file is larger than 2 GiB.');
+      const r = await invokeChannel(this.opts.backend.handlers, 'loras:import', { fileName: url.searchParams.get('name') ?? '', bytes });
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }
     if (req.method === 'POST' && path === '/import') {

@@ -1,3 +1,5 @@
+import { ProtoWriter } from '../../models/standin/onnxProto.js';
+
 /**
  * Just enough of the ONNX protobuf (onnx/onnx.proto3) to find a model's weights and the nodes that
  * use them, and to write the model back with some initializers replaced: read the wire format by
@@ -169,52 +171,19 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
   throw new Error('not an ONNX model (no graph)');
 }
 
-// ---------------------------------------------------------------- writing
-
-function varintBytes(v: number): number[] {
-  const out: number[] = [];
-  while (v >= 128) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-
-const utf8e = new TextEncoder();
-
-function lenField(no: number, payload: Uint8Array): Uint8Array {
-  const head = [...varintBytes(no * 8 + 2), ...varintBytes(payload.length)];
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head);
-  out.set(payload, head.length);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+// ---------------------------------------------------------------- writing (the stand-ins' ProtoWriter)
 
 /** A TensorProto (as graph field 5) whose data lives in an external (here: in-memory) file. */
 export function externalTensorField(t: Pick<OnnxInitializer, 'name' | 'dims' | 'dataType'>, location: string, offset: number, length: number): Uint8Array {
-  const entry = (k: string, v: string) => lenField(13, concat([lenField(1, utf8e.encode(k)), lenField(2, utf8e.encode(v))]));
-  const dims = new Uint8Array(t.dims.flatMap((d) => [8, ...varintBytes(d)]));
-  const body = concat([
-    dims,
-    new Uint8Array([16, ...varintBytes(t.dataType)]),
-    lenField(8, utf8e.encode(t.name)),
-    entry('location', location),
-    entry('offset', String(offset)),
-    entry('length', String(length)),
-    new Uint8Array([14 * 8, 1]), // data_location: EXTERNAL
-  ]);
-  return lenField(5, body);
+  const entry = (w: ProtoWriter, k: string, v: string) => w.message(13, (e) => e.string(1, k).string(2, v));
+  return new ProtoWriter().message(5, (w) => {
+    for (const d of t.dims) w.int(1, d);
+    w.int(2, t.dataType).string(8, t.name);
+    entry(w, 'location', location);
+    entry(w, 'offset', String(offset));
+    entry(w, 'length', String(length));
+    w.int(14, 1); // data_location: EXTERNAL
+  }).finish();
 }
 
 /**
@@ -223,15 +192,14 @@ export function externalTensorField(t: Pick<OnnxInitializer, 'name' | 'dims' | '
  */
 export function rewriteInitializers(graph: OnnxGraph, replace: Map<string, Uint8Array>): Uint8Array {
   const { bytes, graphField } = graph;
-  const parts: Uint8Array[] = [];
+  const body = new ProtoWriter();
   let cursor = graphField.dataStart;
   for (const init of graph.initializers) {
     const field = replace.get(init.name);
     if (!field) continue;
-    parts.push(bytes.subarray(cursor, init.start), field);
+    body.raw(bytes.subarray(cursor, init.start)).raw(field);
     cursor = init.end;
   }
-  parts.push(bytes.subarray(cursor, graphField.end));
-  const graphBody = concat(parts);
-  return concat([bytes.subarray(0, graphField.start), lenField(7, graphBody), bytes.subarray(graphField.end)]);
+  body.raw(bytes.subarray(cursor, graphField.end));
+  return new ProtoWriter().raw(bytes.subarray(0, graphField.start)).bytes(7, body.finish()).raw(bytes.subarray(graphField.end)).finish();
 }

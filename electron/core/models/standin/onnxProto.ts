@@ -60,6 +60,14 @@ export class ProtoWriter {
     return this;
   }
 
+  /** Bytes that are already wire-encoded fields (copied from another message). */
+  raw(data: Uint8Array): this {
+    this.ensure(data.length);
+    this.buf.set(data, this.pos);
+    this.pos += data.length;
+    return this;
+  }
+
   string(field: number, s: string): this {
     return this.bytes(field, new TextEncoder().encode(s));
   }
