@@ -168,7 +168,8 @@ describe('Engine adapts to what other exports declare', () => {
       const broken = new Engine({ provider: 'cpu' });
       const error = await broken.generate(dir, request()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EngineError);
-      expect((error as EngineError).message).toMatch(/cannot load .*unet/);
+      // Caught at inspect now (the ONNX headers are read before any session): one line naming the part.
+      expect((error as EngineError).message).toMatch(/^unet\/model\.onnx is not a readable ONNX model \(.+\)$/);
       rmSync(join(dir, 'model_index.json'));
       await expect(broken.inspect(dir)).rejects.toThrow(/model_index.json is missing/);
     } finally {
