@@ -24,6 +24,11 @@ const MERGED_FILE = 'atelier-lora-merged.bin';
 /** External data files are read in pieces of at most this size (Node buffers have a limit). */
 const CHUNK_BYTES = 1024 ** 3;
 const ALIGN = 64;
+/**
+ * Small tensors stay inline: onnxruntime reads some constants (a OneHot depth, a Reshape shape) during
+ * shape inference, before in-memory external data is attached ("Cannot parse data from external tensors").
+ */
+const INLINE_BELOW = 4096;
 
 function readRange(file: string, start: number, length: number): Uint8Array {
   const buf = new Uint8Array(length);
@@ -60,7 +65,7 @@ export function buildSessionSource(graph: OnnxGraph, modelDir: string, merged: R
       replace.set(init.name, externalTensorField(init, MERGED_FILE, at, merged.get(init.name)!.length));
     } else if (init.external) {
       external.push(init);
-    } else if (init.raw && init.raw.end > init.raw.start) {
+    } else if (init.raw && init.raw.end - init.raw.start >= INLINE_BELOW) {
       replace.set(init.name, externalTensorField(init, MODEL_FILE, init.raw.start, init.raw.end - init.raw.start));
     }
   }
