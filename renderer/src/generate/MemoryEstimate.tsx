@@ -35,8 +35,11 @@ export function MemoryEstimate({ modelId, width, height, batch = 1, guidance = 7
   if (!estimate) return null;
   const where = estimate.device === 'gpu' ? 'GPU memory' : 'memory';
   const prefix = compact ? `At ${width}×${height}: ` : '';
+  // Beside Generate the estimate is a live region (it follows the frame); a row of the Models dialog is
+  // static text, and one status region per row would drown the dialog's own notice.
+  const role = compact ? undefined : 'status';
   if (!estimate.fits) {
-    return <div className="memory-estimate over" role="status" title={`Estimated peak ${where} for this job`}>{prefix}Won’t fit: {estimate.sentence}</div>;
+    return <div className="memory-estimate over" role={role} title={`Estimated peak ${where} for this job`}>{prefix}Won’t fit: {estimate.sentence}</div>;
   }
-  return <div className="memory-estimate" role="status" title={`Estimated peak ${where} for this job`}>{prefix}Memory {estimate.summary}</div>;
+  return <div className="memory-estimate" role={role} title={`Estimated peak ${where} for this job`}>{prefix}Memory {estimate.summary}</div>;
 }
