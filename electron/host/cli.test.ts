@@ -8,18 +8,11 @@ import { readPngMetadata } from '../core/export/pngMetadata.js';
 import { python, reportMissing } from '../core/export/readerTools.testutil.js';
 import { readRgba } from '../core/image/io.js';
 import { projectRoot } from '../core/models/defaultModel.js';
-import { runCli } from './cli.js';
+import { cli } from './testing/cliCapture.testutil.js';
 
 const ROOT = projectRoot();
 const SD15 = join(ROOT, 'native-models', 'test-models', 'sd15-tiny');
 let dir: string;
-
-async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 const base = () => ['--model', SD15, '--width', '64', '--height', '64', '--steps', '3', '--data', join(dir, 'data')];
 

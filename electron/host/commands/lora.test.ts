@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readPngMetadata } from '../../core/export/pngMetadata.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
 import { fileSha256 } from '../../core/models/loraLibrary.js';
-import { runCli } from '../cli.js';
+import { cli } from '../testing/cliCapture.testutil.js';
 import { parseLoraOption } from './generate.js';
 
 const ROOT = projectRoot();
@@ -13,13 +13,6 @@ const SD15 = join(ROOT, 'native-models', 'test-models', 'sd15-tiny');
 const LORAS = join(ROOT, 'native-models', 'test-loras');
 const tmp = mkdtempSync(join(tmpdir(), 'atelier-cli-lora-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 const base = ['--model', SD15, '--width', '64', '--height', '64', '--steps', '3', '--seed', '5', '--quiet'];
 

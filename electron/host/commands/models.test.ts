@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../core/models/defaultModel.js';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from '../../core/models/testing/testModelServer.js';
-import { runCli } from '../cli.js';
+import { cli } from '../testing/cliCapture.testutil.js';
 import { progressLine } from './models.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'atelier-cli-models-'));
@@ -12,13 +12,6 @@ const source = join(tmp, 'source');
 cpSync(join(projectRoot(), 'native-models', 'test-models', 'sd15-tiny'), source, { recursive: true });
 const catalogFile = join(tmp, 'catalog.json');
 let server: TestModelServer;
-
-async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 beforeAll(async () => {
   const entry = catalogEntryForFolder(source, 'tiny-sd15');

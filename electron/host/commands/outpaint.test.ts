@@ -5,17 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seamScore } from '../../core/engine/inpaint/seamMetrics.js';
 import { readRgba } from '../../core/image/io.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
-import { runCli } from '../cli.js';
+import { cli } from '../testing/cliCapture.testutil.js';
 
 const DEMO = join(projectRoot(), 'native-models', 'demo', 'atelier-shapes-128');
 let dir: string;
-
-async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'atelier-outpaint-'));

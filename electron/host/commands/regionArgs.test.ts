@@ -4,19 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPngMetadata } from '../../core/export/pngMetadata.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
-import { runCli } from '../cli.js';
+import { cli } from '../testing/cliCapture.testutil.js';
 import { parseRegionArg } from './regionArgs.js';
 
 const SD15 = join(projectRoot(), 'native-models', 'test-models', 'sd15-tiny');
 const dir = mkdtempSync(join(tmpdir(), 'atelier-cli-regions-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 describe('--region', () => {
   it('reads "X,Y,W,H:PROMPT", keeping colons in the prompt', () => {

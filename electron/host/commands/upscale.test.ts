@@ -6,19 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngMetadata } from '../../core/export/pngMetadata.js';
 import { readRgba } from '../../core/image/io.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
-import { runCli } from '../cli.js';
+import { cli } from '../testing/cliCapture.testutil.js';
 import { readFileSync } from 'node:fs';
 
 const MODELS = join(projectRoot(), 'native-models', 'test-models');
 const LINEAR = join(MODELS, 'upscale-linear-x4');
 let dir: string;
-
-async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'atelier-upscale-'));
