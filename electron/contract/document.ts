@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GenerationSettingsSchema, MAX_REGIONS } from './generation.js';
+import { ImageIdSchema } from './ids.js';
 
 /**
  * The Atelier document: plain, versioned data shared by the renderer, the store and the exporters.
@@ -15,7 +16,7 @@ export const BLEND_MODES = [
 ] as const;
 export type BlendMode = (typeof BLEND_MODES)[number];
 
-export const ImageIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'image id must be a sha256 hex digest');
+export { ImageIdSchema };
 
 /** A layer mask: gray pixels placed in document coordinates (255 shows the layer, 0 hides it). */
 export const LayerMaskSchema = z.object({

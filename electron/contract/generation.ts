@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ControlRefSchema, MAX_CONTROLS } from './control.js';
 import { LoraRefSchema, MAX_LORAS } from './lora.js';
 
 /** Samplers the engine implements, named as users see them in other tools. */
@@ -80,6 +81,8 @@ export const GenerationSettingsSchema = z.object({
   style: z.string().max(100).optional(),
   /** LoRAs merged into the model for this generation (name, strength, SHA-256 of the file). */
   loras: z.array(LoraRefSchema).max(MAX_LORAS).optional(),
+  /** ControlNets guiding this generation, in order; their residuals are summed (issue 20). */
+  controls: z.array(ControlRefSchema).max(MAX_CONTROLS).optional(),
 });
 export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
 export type GenerationSettingsInput = z.input<typeof GenerationSettingsSchema>;
