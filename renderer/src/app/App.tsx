@@ -26,8 +26,8 @@ type Dialog = null | 'save' | 'open' | 'export';
 
 function TopBar({ onDialog }: { onDialog(d: Dialog): void }) {
   const { canUndo, canRedo, name, title, dirty, undoLabel, redoLabel } = useStore(useShallow((s) => ({
-    canUndo: s.history.past.length > 0, canRedo: s.history.future.length > 0, name: s.savedName, title: s.savedName ?? s.history.doc.name, dirty: s.version !== s.savedVersion,
-    undoLabel: s.history.past[s.history.past.length - 1]?.label, redoLabel: s.history.future[0]?.label,
+    canUndo: s.undoHistory.past.length > 0, canRedo: s.undoHistory.future.length > 0, name: s.savedName, title: s.savedName ?? s.undoHistory.doc.name, dirty: s.version !== s.savedVersion,
+    undoLabel: s.undoHistory.past[s.undoHistory.past.length - 1]?.label, redoLabel: s.undoHistory.future[0]?.label,
   })));
   const s = useStore.getState();
   return (
@@ -136,7 +136,7 @@ export function App() {
         <LayersPanel />
         <HistoryPanel />
       </aside>
-      {dialog === 'save' && <SaveDialog initial={savedName ?? (useStore.getState().history.doc.name || 'Untitled')} onClose={() => setDialog(null)} />}
+      {dialog === 'save' && <SaveDialog initial={savedName ?? (useStore.getState().undoHistory.doc.name || 'Untitled')} onClose={() => setDialog(null)} />}
       {dialog === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog === 'export' && <ExportDialog onClose={() => setDialog(null)} />}
       <UnsavedChangesDialog />

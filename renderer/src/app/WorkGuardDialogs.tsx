@@ -38,7 +38,7 @@ export function UnsavedChangesDialog() {
     close();
     pending();
   };
-  const docName = savedName ?? (name || useStore.getState().history.doc.name || 'Untitled');
+  const docName = savedName ?? (name || useStore.getState().undoHistory.doc.name || 'Untitled');
   return (
     <div className="modal-backdrop" onMouseDown={close}>
       <form role="dialog" aria-label="Unsaved changes" className="modal" onMouseDown={(e) => e.stopPropagation()}
@@ -49,12 +49,12 @@ export function UnsavedChangesDialog() {
           setBusy(false);
           if (saved) proceed();
         }}>
-        <h2>Save changes to “{savedName ?? (useStore.getState().history.doc.name || 'Untitled')}”?</h2>
+        <h2>Save changes to “{savedName ?? (useStore.getState().undoHistory.doc.name || 'Untitled')}”?</h2>
         <p>Your changes are lost if you don't save them.</p>
         {!savedName && (
           <>
             <label htmlFor={id}>Save as</label>
-            <input id={id} value={name || useStore.getState().history.doc.name || 'Untitled'} onChange={(e) => setName(e.target.value)} maxLength={120} />
+            <input id={id} value={name || useStore.getState().undoHistory.doc.name || 'Untitled'} onChange={(e) => setName(e.target.value)} maxLength={120} />
           </>
         )}
         <div className="modal-actions">

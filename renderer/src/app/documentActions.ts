@@ -23,7 +23,7 @@ export function newDocument(): void {
 
 export async function saveDocument(name: string): Promise<boolean> {
   const s = useStore.getState();
-  const doc = { ...s.history.doc, name };
+  const doc = { ...s.undoHistory.doc, name };
   try {
     await api.saveDocument(name, doc);
     s.markSaved(name);
@@ -61,7 +61,7 @@ export async function importDocumentFile(file: File): Promise<void> {
 /** Export through the core's writers (layered PSD/ORA, flat PNG/JPEG/WebP with metadata); serve downloads the file. */
 export async function exportDocument(format: ExportFormat, frameOnly: boolean): Promise<boolean> {
   const s = useStore.getState();
-  const doc = s.history.doc;
+  const doc = s.undoHistory.doc;
   const name = (s.savedName ?? doc.name ?? 'Untitled').replace(/[\\/:*?"<>|]+/g, '_').replace(/^\.+/, '') || 'export';
   try {
     const r = await api.exportDocument({ name, format, document: { ...doc, name }, frameOnly });
@@ -92,7 +92,7 @@ export function startAutosave(intervalMs = 4000): () => void {
     const s = useStore.getState();
     if (!recoveryAnswered() || s.version === s.savedVersion || s.version === lastAutosaved) return;
     lastAutosaved = s.version;
-    void api.autosaveDocument(s.history.doc).catch(() => undefined);
+    void api.autosaveDocument(s.undoHistory.doc).catch(() => undefined);
   }, intervalMs);
   return () => clearInterval(timer);
 }

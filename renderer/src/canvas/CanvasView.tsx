@@ -41,7 +41,7 @@ function LayerImage({ layer: l, dx = 0, dy = 0, opacity }: { layer: RasterLayer;
 
 /** All layers but the one being dragged; re-renders when a drag starts or ends, not on every move. */
 function LayerImages() {
-  const layers = useStore((s) => s.history.doc.layers);
+  const layers = useStore((s) => s.undoHistory.doc.layers);
   const draggedId = useStore((s) => s.session.layerDrag?.id);
   const liveOpacity = useStore((s) => s.session.layerOpacity);
   const [, bump] = useReducer((n: number) => n + 1, 0);
@@ -60,13 +60,13 @@ function LayerImages() {
 /** The layer under a Move drag, on the fast-changing Konva layer (as Konva's performance notes advise). */
 function DraggedLayer() {
   const drag = useStore((s) => s.session.layerDrag);
-  const layer = useStore((s) => (drag ? s.history.doc.layers.find((l) => l.id === drag.id) : undefined));
+  const layer = useStore((s) => (drag ? s.undoHistory.doc.layers.find((l) => l.id === drag.id) : undefined));
   if (!drag || !layer || layer.kind !== 'raster') return null;
   return <LayerImage layer={layer} dx={drag.dx} dy={drag.dy} />;
 }
 
 function SelectionOutline({ zoom }: { zoom: number }) {
-  const layer = useStore((s) => s.history.doc.layers.find((l) => l.id === s.selectedLayerId) as RasterLayer | undefined);
+  const layer = useStore((s) => s.undoHistory.doc.layers.find((l) => l.id === s.selectedLayerId) as RasterLayer | undefined);
   const drag = useStore((s) => s.session.layerDrag);
   if (!layer || layer.kind !== 'raster') return null;
   const dx = drag?.id === layer.id ? drag.dx : 0;
@@ -88,7 +88,7 @@ function PreviewImage() {
 }
 
 function FrameOverlay({ zoom }: { zoom: number }) {
-  const frame = useStore((s) => s.session.frame ?? s.history.doc.generationFrame);
+  const frame = useStore((s) => s.session.frame ?? s.undoHistory.doc.generationFrame);
   const busy = useStore((s) => s.job !== null);
   const handle = 7 / zoom;
   const corners = [
@@ -122,7 +122,7 @@ export function CanvasView() {
   const maskHost = useRef<HTMLDivElement>(null);
   const { zoom, panX, panY, vw, vh, tool } = useStore(useShallow((s) => ({ zoom: s.zoom, panX: s.panX, panY: s.panY, vw: s.viewportWidth, vh: s.viewportHeight, tool: s.tool })));
   const maskHidden = useStore((s) => s.maskHidden);
-  const docSize = useStore(useShallow((s) => ({ width: s.history.doc.width, height: s.history.doc.height })));
+  const docSize = useStore(useShallow((s) => ({ width: s.undoHistory.doc.width, height: s.undoHistory.doc.height })));
   const pattern = useMemo(checkerPattern, []);
   useToolInput(host);
   useDropImport(host);

@@ -11,7 +11,7 @@ const COLOURS = ['#ff7a59', '#59c3ff', '#b4ff59', '#ff59d6', '#ffd659', '#59ffb4
 /** Regional prompts on the canvas: numbered, tinted rectangles with their prompt; the one being drawn dashed. */
 export function RegionsOverlay({ zoom }: { zoom: number }) {
   const { regions, draft, selected, tool } = useStore(useShallow((s) => ({
-    regions: s.history.doc.regions ?? NO_REGIONS, draft: s.session.region, selected: s.selectedRegionId, tool: s.tool,
+    regions: s.undoHistory.doc.regions ?? NO_REGIONS, draft: s.session.region, selected: s.selectedRegionId, tool: s.tool,
   })));
   const faded = tool !== 'regions';
   return (

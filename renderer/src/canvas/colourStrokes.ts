@@ -42,7 +42,7 @@ export class CanvasStrokePainter implements StrokePainter {
   }
 
   begin(x: number, y: number, size: number, hardness: number, colour: string): void {
-    const doc = useStore.getState().history.doc;
+    const doc = useStore.getState().undoHistory.doc;
     const canvas = document.createElement('canvas');
     canvas.width = doc.width;
     canvas.height = doc.height;
@@ -100,7 +100,7 @@ export class CanvasStrokePainter implements StrokePainter {
 
   private async commit(stroke: PendingStroke): Promise<void> {
     const s = useStore.getState();
-    const doc = s.history.doc;
+    const doc = s.undoHistory.doc;
     const selected = doc.layers.find((l) => l.id === s.selectedLayerId);
     const target = selected?.kind === 'raster' && selected.visible ? (selected as RasterLayer) : null;
     try {
@@ -121,14 +121,14 @@ export class CanvasStrokePainter implements StrokePainter {
       primeImage(imageId, await decoded(png));
       const now = useStore.getState();
       // The document changed under the stroke (New, Open): drop it rather than paint into another document.
-      if (now.history.doc.id !== doc.id) return;
+      if (now.undoHistory.doc.id !== doc.id) return;
       // Off the overlay in the same task as into the layer: what Live composites never has it twice or not at all.
       this.remove(stroke);
-      if (target && now.history.doc.layers.some((l) => l.id === target.id)) {
+      if (target && now.undoHistory.doc.layers.some((l) => l.id === target.id)) {
         now.perform({ type: 'updateLayer', id: target.id, patch: { imageId } }, 'Paint');
       } else {
         const layer = rasterLayer('Paint', imageId, { x: 0, y: 0, width: doc.width, height: doc.height });
-        now.perform({ type: 'addLayer', layer, index: now.history.doc.layers.length }, 'Paint');
+        now.perform({ type: 'addLayer', layer, index: now.undoHistory.doc.layers.length }, 'Paint');
         now.selectLayer(layer.id);
       }
       performance.mark('paint-committed');

@@ -47,7 +47,7 @@ export async function importFiles(files: File[], x: number, y: number): Promise<
     }
   }
   if (!layers.length) return;
-  const doc = useStore.getState().history.doc;
+  const doc = useStore.getState().undoHistory.doc;
   useStore.getState().perform({ type: 'batch', label: 'Import', commands: layers.map((layer, i) => ({ type: 'addLayer', layer, index: doc.layers.length + i })) }, 'Import images');
   useStore.getState().selectLayer(layers[layers.length - 1].id);
 }

@@ -81,7 +81,7 @@ export function PromptPanel() {
     colorMatch: s.colorMatch, blend: s.blend, prefill: s.prefill,
     promptTokens: s.promptTokens, negativeTokens: s.negativeTokens, error: s.error, busy: s.job !== null,
   })));
-  const frame = useStore((s) => s.history.doc.generationFrame);
+  const frame = useStore((s) => s.undoHistory.doc.generationFrame);
   const set = useStore.getState().setGenerate;
   useTokenCount(g.prompt, g.modelId, 'promptTokens');
   useTokenCount(g.negativePrompt, g.modelId, 'negativeTokens');

@@ -16,7 +16,7 @@ function RegionRow({ region, index, selected }: { region: DocumentRegion; index:
   useEffect(() => setText(region.prompt), [region.prompt]);
   const commit = () => {
     if (text === region.prompt) return;
-    const regions = useStore.getState().history.doc.regions ?? [];
+    const regions = useStore.getState().undoHistory.doc.regions ?? [];
     setRegions(regions.map((r) => (r.id === region.id ? { ...r, prompt: text } : r)), 'Edit region prompt');
   };
   return (
@@ -25,7 +25,7 @@ function RegionRow({ region, index, selected }: { region: DocumentRegion; index:
         <span className="region-badge">{index + 1}</span>
         <span className="region-size">{region.width} × {region.height} at {region.x}, {region.y}</span>
         <button type="button" className="chip" aria-label={`Delete region ${index + 1}`}
-          onClick={() => setRegions((useStore.getState().history.doc.regions ?? []).filter((r) => r.id !== region.id), 'Delete region')}>Delete</button>
+          onClick={() => setRegions((useStore.getState().undoHistory.doc.regions ?? []).filter((r) => r.id !== region.id), 'Delete region')}>Delete</button>
       </div>
       <textarea rows={2} aria-label={`Region ${index + 1} prompt`} placeholder="What goes in this area…" value={text} autoFocus={selected && region.prompt === ''}
         onChange={(e) => setText(e.target.value)} onBlur={commit} />
@@ -35,7 +35,7 @@ function RegionRow({ region, index, selected }: { region: DocumentRegion; index:
 
 /** Regional prompts of the document: drawn with the Regions tool; the main prompt covers the rest of the frame. */
 export function RegionsPanel() {
-  const { regions, selected, tool } = useStore(useShallow((s) => ({ regions: s.history.doc.regions ?? NO_REGIONS, selected: s.selectedRegionId, tool: s.tool })));
+  const { regions, selected, tool } = useStore(useShallow((s) => ({ regions: s.undoHistory.doc.regions ?? NO_REGIONS, selected: s.selectedRegionId, tool: s.tool })));
   if (regions.length === 0 && tool !== 'regions') return null;
   return (
     <fieldset className="regions-panel">

@@ -32,7 +32,7 @@ export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, 
     blend: s.blend,
     prefill: s.prefill,
     ...(s.loras.length > 0 ? { loras: s.loras.map(({ name, strength }) => ({ name, strength })) } : {}),
-    ...regionsSetting(regionsForFrame(s.history.doc.regions ?? [], frame)),
+    ...regionsSetting(regionsForFrame(s.undoHistory.doc.regions ?? [], frame)),
     ...styleSetting(s),
     ...over,
     // Inpaint repaints from noise, except with a pre-fill, which exists to be partly kept.
@@ -84,7 +84,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<void> {
     s.setGenerate({ error: 'No model is available. Start serve with --models DIR or put a model in the data folder.' });
     return;
   }
-  const doc = s.history.doc;
+  const doc = s.undoHistory.doc;
   const frame = doc.generationFrame;
   const seed = opts.seed ?? (s.seedLocked ? s.seed : Math.floor(Math.random() * 0xffffffff));
   if (opts.seed === undefined) s.setGenerate({ error: null, notice: null, seed });
@@ -120,7 +120,7 @@ function onDone(e: ApiEvents['generation:done']): void {
   const job = s.job;
   if (!job || job.jobId !== e.jobId) return;
   performance.mark('job-done');
-  const doc = s.history.doc;
+  const doc = s.undoHistory.doc;
   if (doc.id !== job.documentId) {
     // The user opened or started another document meanwhile: keep that one untouched.
     s.setJob(null);

@@ -18,11 +18,11 @@ export function applyModelDefaults(modelId: string, opts: { frame?: boolean | 's
   if (r.scheduler && (SCHEDULER_NAMES as readonly string[]).includes(r.scheduler)) patch.scheduler = r.scheduler as SchedulerName;
   s.setGenerate(patch);
   if ((opts.frame ?? true) && r.width && r.height) {
-    const frame = s.history.doc.generationFrame;
+    const frame = s.undoHistory.doc.generationFrame;
     const next = snapFrame({ ...frame, width: r.width, height: r.height });
     if (next.width === frame.width && next.height === frame.height) return;
     if (opts.frame !== 'startup') return s.perform({ type: 'setFrame', frame: next }, 'Frame to the model size');
-    const untouched = s.history.past.length === 0 && s.history.future.length === 0 && s.version === s.savedVersion && s.history.doc.layers.length === 0;
-    if (untouched) useStore.setState((st) => ({ history: { ...st.history, doc: { ...st.history.doc, generationFrame: next } } }));
+    const untouched = s.undoHistory.past.length === 0 && s.undoHistory.future.length === 0 && s.version === s.savedVersion && s.undoHistory.doc.layers.length === 0;
+    if (untouched) useStore.setState((st) => ({ undoHistory: { ...st.undoHistory, doc: { ...st.undoHistory.doc, generationFrame: next } } }));
   }
 }

@@ -38,7 +38,7 @@ export function HistoryPanel() {
   const entries = useStore((s) => s.historyEntries);
   const total = useStore((s) => s.historyTotal);
   const filtered = useStore((s) => isFiltered(s.historyFilter) || s.historyFilter.scope === 'all');
-  const docId = useStore((s) => s.history.doc.id);
+  const docId = useStore((s) => s.undoHistory.doc.id);
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState({ top: 0, height: 400 });
   const [message, setMessage] = useState<{ notice?: string; error?: string }>({});

@@ -30,7 +30,7 @@ describe('History panel actions on the real store (headless editor)', () => {
       .toEqual({ prompt: 'a lighthouse, dusk', negativePrompt: 'blurry', steps: 9, guidance: 5.5, scheduler: 'dpmpp-2m-karras', seed: 4242, seedLocked: true, strength: 0.6, modelId: 'sd15-tiny' });
     expect({ colorMatch: s.colorMatch, blend: s.blend, prefill: s.prefill }).toEqual({ colorMatch: false, blend: 'linear', prefill: 'patch' });
     expect(ed.doc.generationFrame).toMatchObject({ width: 192, height: 128 });
-    expect(s.history.past.map((p) => p.label)).toEqual(['Use settings']);
+    expect(s.undoHistory.past.map((p) => p.label)).toEqual(['Use settings']);
     s.undo();
     expect(ed.doc.generationFrame).toMatchObject({ width: 512, height: 512 });
     expect(messages.at(-1)).toEqual({ notice: 'Settings filled in from the history entry.' });
@@ -58,6 +58,6 @@ describe('History panel actions on the real store (headless editor)', () => {
     useAsInitImage(entry, report);
     expect(ed.doc.layers.map((l) => l.name)).toEqual(['Init: a lighthouse']);
     expect(ed.state.useCanvasAsInit).toBe(true);
-    expect(ed.state.history.past).toHaveLength(1);
+    expect(ed.state.undoHistory.past).toHaveLength(1);
   });
 });

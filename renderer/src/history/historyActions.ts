@@ -14,10 +14,10 @@ export type Report = (msg: { notice?: string; error?: string }) => void;
 
 /** The entry's image as a new layer at the frame, which takes the image's size (one undo step). */
 function placeCommands(e: HistoryEntry, name: string): { commands: DocCommand[]; layerId: string } {
-  const f = useStore.getState().history.doc.generationFrame;
+  const f = useStore.getState().undoHistory.doc.generationFrame;
   const frame: GenerationFrame = { x: f.x, y: f.y, width: e.width, height: e.height };
   const layer = rasterLayer(name, e.imageId, frame, e.settings ? { source: { historyEntryId: e.id, model: e.model, settings: e.settings } } : {});
-  const commands: DocCommand[] = [{ type: 'addLayer', layer, index: useStore.getState().history.doc.layers.length }];
+  const commands: DocCommand[] = [{ type: 'addLayer', layer, index: useStore.getState().undoHistory.doc.layers.length }];
   if (f.width !== e.width || f.height !== e.height) commands.push({ type: 'setFrame', frame });
   return { commands, layerId: layer.id };
 }
@@ -58,7 +58,7 @@ export function useSettings(e: HistoryEntry, report: Report): void {
     ...(st.prefill !== undefined ? { prefill: st.prefill } : {}),
     loras: st.loras ?? [],
   });
-  const f = s.history.doc.generationFrame;
+  const f = s.undoHistory.doc.generationFrame;
   if (f.width !== st.width || f.height !== st.height) s.perform({ type: 'setFrame', frame: { ...f, width: st.width, height: st.height } }, 'Use settings');
   report(installed || !e.model ? { notice: 'Settings filled in from the history entry.' } : { notice: `Settings filled in; model "${e.model}" is not installed, so the current model stays.` });
 }
@@ -75,7 +75,7 @@ export async function toggleFavourite(e: HistoryEntry, report: Report): Promise<
 /** After the user confirmed: removes the entry; image files the open document still uses stay. */
 export async function deleteEntry(e: HistoryEntry, report: Report): Promise<void> {
   try {
-    await api.deleteHistoryEntry({ id: e.id, keepImageIds: imagesInUse(useStore.getState().history) });
+    await api.deleteHistoryEntry({ id: e.id, keepImageIds: imagesInUse(useStore.getState().undoHistory) });
     await useStore.getState().refreshHistory();
     report({ notice: 'History entry deleted.' });
   } catch (err) {
@@ -90,7 +90,7 @@ export async function deleteEntry(e: HistoryEntry, report: Report): Promise<void
 export async function rerun(e: HistoryEntry, report: Report): Promise<void> {
   let jobId: string;
   try {
-    jobId = (await api.rerunHistoryEntry({ id: e.id, documentId: useStore.getState().history.doc.id })).jobId;
+    jobId = (await api.rerunHistoryEntry({ id: e.id, documentId: useStore.getState().undoHistory.doc.id })).jobId;
   } catch (err) {
     report({ error: errorMessage(err) });
     return;
@@ -130,7 +130,7 @@ export async function importPngs(files: File[], report: Report): Promise<void> {
   for (const file of pngs) {
     try {
       const { imageId } = await api.putImage(new Uint8Array(await file.arrayBuffer()));
-      const r = await api.importHistoryPng({ imageId, documentId: useStore.getState().history.doc.id });
+      const r = await api.importHistoryPng({ imageId, documentId: useStore.getState().undoHistory.doc.id });
       if (r.created) added++;
     } catch (err) {
       failed.push(`"${file.name}": ${errorMessage(err)}`);

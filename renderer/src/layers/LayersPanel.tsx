@@ -59,7 +59,7 @@ function OpacityControl({ layer }: { layer: RasterLayer }) {
 }
 
 export function LayersPanel() {
-  const layers = useStore((s) => s.history.doc.layers);
+  const layers = useStore((s) => s.undoHistory.doc.layers);
   const selectedId = useStore((s) => s.selectedLayerId);
   const drag = useStore((s) => s.session.layerDrag);
   const [upscaling, setUpscaling] = useState(false);

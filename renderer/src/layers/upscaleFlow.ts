@@ -48,7 +48,7 @@ export async function upscaleLayer(layer: RasterLayer, choice: UpscaleChoice): P
     s.setGenerate({ error: 'Wait for the running job to finish (or cancel it) before upscaling.' });
     return;
   }
-  const doc = s.history.doc;
+  const doc = s.undoHistory.doc;
   const refine = choice.refineStrength > 0;
   if (refine && !s.modelId) {
     s.setGenerate({ error: 'Refining needs an SD model: pick one in the prompt panel, or set refine strength to 0.' });
@@ -81,7 +81,7 @@ function onDone(e: ApiEvents['upscale:done']): void {
   const { layerId, name } = pending;
   pending = null;
   s.setJob(null);
-  const doc = s.history.doc;
+  const doc = s.undoHistory.doc;
   const index = doc.layers.findIndex((l) => l.id === layerId);
   const source = doc.layers[index];
   if (doc.id !== job.documentId || !source || source.kind !== 'raster') {

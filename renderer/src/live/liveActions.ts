@@ -13,18 +13,18 @@ import { liveInputs } from './liveController.js';
 export async function applyLive(): Promise<void> {
   const s = useStore.getState();
   const r = s.liveResult;
-  if (!r || s.history.doc.id !== r.documentId) return;
+  if (!r || s.undoHistory.doc.id !== r.documentId) return;
   try {
     const ref = await api.keepLiveDraft({ jobId: r.jobId, documentId: r.documentId });
     primeImage(ref.imageId, r.image);
     const now = useStore.getState();
-    if (now.history.doc.id !== r.documentId) return;
+    if (now.undoHistory.doc.id !== r.documentId) return;
     const layer = rasterLayer(`Live · ${layerNameFromPrompt(r.settings.prompt, 'draft')}`, ref.imageId, { x: r.frame.x, y: r.frame.y, width: ref.width, height: ref.height }, {
       source: { historyEntryId: ref.historyEntryId, model: r.modelId, settings: { ...r.settings, seed: ref.seed } },
     });
     now.perform({
       type: 'batch', label: 'Apply live result',
-      commands: [{ type: 'addLayer', layer, index: now.history.doc.layers.length }, { type: 'addHistoryEntry', entryId: ref.historyEntryId }],
+      commands: [{ type: 'addLayer', layer, index: now.undoHistory.doc.layers.length }, { type: 'addHistoryEntry', entryId: ref.historyEntryId }],
     }, 'Apply live result');
     now.selectLayer(layer.id);
     void now.refreshHistory();

@@ -47,10 +47,10 @@ let startedSeq = 0;
 
 /** What a draft depends on, compared by identity: any change means "look again". */
 function watched(s: Store): unknown[] {
-  // `history` changes with every edit (layers, frame, mask strokes, a new document), never with selection or view;
+  // `undoHistory` changes with every edit (layers, frame, mask strokes, a new document), never with selection or view;
   // the settings as Generate would build them cover the prompt and whatever else a job reads (regions, styles…).
-  const settings = JSON.stringify(generationSettings(s, 'img2img', s.history.doc.generationFrame, 0));
-  return [s.history, settings, s.modelId, s.live, s.job === null];
+  const settings = JSON.stringify(generationSettings(s, 'img2img', s.undoHistory.doc.generationFrame, 0));
+  return [s.undoHistory, settings, s.modelId, s.live, s.job === null];
 }
 
 export function startLive(): void {
@@ -114,7 +114,7 @@ async function checkInput(): Promise<void> {
   if (!active || !s.live || !s.modelId) return;
   // A normal job (Generate, Finish) has the engine: live waits for it and looks again when it ends.
   if (s.job) return;
-  const doc = s.history.doc;
+  const doc = s.undoHistory.doc;
   const frame = doc.generationFrame;
   const live = clampLive(s.live);
   try {
@@ -218,7 +218,7 @@ function onDone(e: ApiEvents['generation:done']): void {
   img.onload = () => {
     const s = useStore.getState();
     // An older draft that loads late never replaces a newer one; a switched-off live shows nothing.
-    if (seq < shownSeq || !s.liveOn || s.history.doc.id !== input.documentId) return;
+    if (seq < shownSeq || !s.liveOn || s.undoHistory.doc.id !== input.documentId) return;
     shownSeq = seq;
     s.setLive({
       liveError: null,

@@ -61,7 +61,7 @@ export function ModelsDialog({ onClose }: { onClose(): void }) {
   const [progress, setProgress] = useState<Record<string, ApiEvents['models:progress']>>({});
   const [message, setMessage] = useState<{ notice?: string; error?: string }>({});
   const [folder, setFolder] = useState('');
-  const frame = useStore((s) => s.history.doc.generationFrame);
+  const frame = useStore((s) => s.undoHistory.doc.generationFrame);
   const closeRef = useRef<HTMLButtonElement>(null);
 
   const reload = useCallback(() => {

@@ -9,7 +9,7 @@ import type { Store } from './store.js';
 
 /** The open document and its undo history. Every edit goes through `perform` (one gesture = one call). */
 export interface DocumentSlice {
-  history: UndoState;
+  undoHistory: UndoState;
   /** Name it was last saved/opened under (null: never saved). */
   savedName: string | null;
   /** Bumped on every change; compared with savedVersion / autosavedVersion. */
@@ -28,17 +28,17 @@ export interface DocumentSlice {
 }
 
 export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (set, get) => ({
-  history: initialUndo(createDocument()),
+  undoHistory: initialUndo(createDocument()),
   savedName: null,
   version: 0,
   savedVersion: 0,
   perform(cmd, label) {
-    set((s) => ({ history: perform(s.history, cmd, label, paintSurface()), version: s.version + 1 }));
+    set((s) => ({ undoHistory: perform(s.undoHistory, cmd, label, paintSurface()), version: s.version + 1 }));
   },
   recordMaskStroke(patch, label) {
     const { rect, before, after } = patch;
     set((s) => ({
-      history: record(s.history, { label, forward: { type: 'maskPatch', patch }, inverse: { type: 'maskPatch', patch: { rect, before: after, after: before } } }),
+      undoHistory: record(s.undoHistory, { label, forward: { type: 'maskPatch', patch }, inverse: { type: 'maskPatch', patch: { rect, before: after, after: before } } }),
       version: s.version + 1,
     }));
   },
@@ -50,16 +50,16 @@ export const createDocumentSlice: StateCreator<Store, [], [], DocumentSlice> = (
     get().perform({ type: 'maskPatch', patch: { rect, before, after: new Uint8Array(before.length) } }, 'Clear mask');
   },
   undo() {
-    if (!get().history.past.length) return;
-    set((s) => ({ history: undo(s.history, paintSurface(), reportFailedStep(get, 'undo')), version: s.version + 1 }));
+    if (!get().undoHistory.past.length) return;
+    set((s) => ({ undoHistory: undo(s.undoHistory, paintSurface(), reportFailedStep(get, 'undo')), version: s.version + 1 }));
   },
   redo() {
-    if (!get().history.future.length) return;
-    set((s) => ({ history: redo(s.history, paintSurface(), reportFailedStep(get, 'redo')), version: s.version + 1 }));
+    if (!get().undoHistory.future.length) return;
+    set((s) => ({ undoHistory: redo(s.undoHistory, paintSurface(), reportFailedStep(get, 'redo')), version: s.version + 1 }));
   },
   loadDocument(doc, savedName) {
     paintSurface().reset(doc.width, doc.height);
-    set((s) => ({ history: initialUndo(doc), savedName, version: s.version + 1, savedVersion: s.version + 1, selectedLayerId: null, session: {} }));
+    set((s) => ({ undoHistory: initialUndo(doc), savedName, version: s.version + 1, savedVersion: s.version + 1, selectedLayerId: null, session: {} }));
   },
   markSaved(name) {
     set((s) => ({ savedName: name, savedVersion: s.version }));

@@ -1,20 +1,17 @@
 import { create } from 'zustand';
 import { createDocumentSlice, type DocumentSlice } from './documentSlice.js';
 import { createGenerateSlice, type GenerateSlice } from './generateSlice.js';
-import { createHistorySlice, type HistorySlice } from './historySlice.js';
+import { createPromptHistorySlice, type PromptHistorySlice } from './promptHistorySlice.js';
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 import { createLiveSlice, type LiveSlice } from '../live/liveSlice.js';
 
 /** The renderer's one store, in typed slices. Read with selectors (useShallow for objects/arrays). */
-export type Store = DocumentSlice & ViewSlice & GenerateSlice & HistorySlice & LiveSlice;
+export type Store = DocumentSlice & ViewSlice & GenerateSlice & PromptHistorySlice & LiveSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createDocumentSlice(...a),
   ...createViewSlice(...a),
   ...createGenerateSlice(...a),
-  ...createHistorySlice(...a),
+  ...createPromptHistorySlice(...a),
   ...createLiveSlice(...a),
 }));
-
-/** The document as it is now (outside React: tools, flows). */
-export const currentDoc = () => useStore.getState().history.doc;

@@ -88,7 +88,7 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
   },
   zoomToFit() {
     const { viewportWidth: vw, viewportHeight: vh } = get();
-    const doc = get().history.doc;
+    const doc = get().undoHistory.doc;
     // Fit the document and the frame together, with a margin.
     const f = doc.generationFrame;
     const x0 = Math.min(0, f.x);

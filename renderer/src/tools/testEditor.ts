@@ -25,7 +25,7 @@ export function testEditor(size = 256) {
       return useStore.getState();
     },
     get doc() {
-      return useStore.getState().history.doc;
+      return useStore.getState().undoHistory.doc;
     },
     use(tool: ToolId) {
       runner?.dispose();

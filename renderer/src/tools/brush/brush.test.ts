@@ -9,7 +9,7 @@ describe('Brush and Eraser', () => {
     const px = (x: number, y: number) => e.surface.data[y * 128 + x];
     expect(px(60, 20)).toBe(255);
     expect(px(60, 40)).toBe(0);
-    expect(e.state.history.past.at(-1)?.label).toBe('Paint mask');
+    expect(e.state.undoHistory.past.at(-1)?.label).toBe('Paint mask');
     e.state.undo();
     expect(px(60, 20)).toBe(0);
     e.state.redo();
@@ -24,23 +24,23 @@ describe('Brush and Eraser', () => {
     e.use('eraser').drag([64, 40], [64, 90]);
     expect(e.surface.data[64 * 128 + 64]).toBe(0);
     expect(e.surface.data[64 * 128 + 20]).toBe(255);
-    expect(e.state.history.past.at(-1)?.label).toBe('Erase mask');
-    const steps = e.state.history.past.length;
+    expect(e.state.undoHistory.past.at(-1)?.label).toBe('Erase mask');
+    const steps = e.state.undoHistory.past.length;
     e.down(20, 64).move(40, 64).escape();
     expect(e.surface.data[64 * 128 + 30]).toBe(255);
-    expect(e.state.history.past.length).toBe(steps);
+    expect(e.state.undoHistory.past.length).toBe(steps);
   });
 
   it('Clear mask empties the mask as one undo step', () => {
     const e = testEditor(64);
     e.state.setBrush({ brushSize: 8 });
     e.use('brush').drag([8, 8], [56, 56]);
-    const steps = e.state.history.past.length;
+    const steps = e.state.undoHistory.past.length;
     e.state.clearMask();
     expect(e.surface.data.every((v) => v === 0)).toBe(true);
-    expect(e.state.history.past.length).toBe(steps + 1);
+    expect(e.state.undoHistory.past.length).toBe(steps + 1);
     e.state.clearMask();
-    expect(e.state.history.past.length).toBe(steps + 1);
+    expect(e.state.undoHistory.past.length).toBe(steps + 1);
     e.state.undo();
     expect(e.surface.data[32 * 64 + 32]).toBe(255);
   });

@@ -27,7 +27,7 @@ export const frameDragging: ToolState = {
     s.setSession({});
     if (moved) {
       const frame = frameFor(memo, p);
-      const old = s.history.doc.generationFrame;
+      const old = s.undoHistory.doc.generationFrame;
       if (frame.x !== old.x || frame.y !== old.y || frame.width !== old.width || frame.height !== old.height) {
         s.perform({ type: 'setFrame', frame }, 'Move frame');
       }

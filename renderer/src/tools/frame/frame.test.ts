@@ -4,12 +4,12 @@ import { testEditor } from '../testEditor.js';
 describe('Frame tool', () => {
   it('drawing outside the frame makes a new frame snapped to 8, one undo step on release', () => {
     const e = testEditor(1024);
-    const steps = e.state.history.past.length;
+    const steps = e.state.undoHistory.past.length;
     e.use('frame').down(600, 600).move(700, 650);
     expect(e.state.session.frame).toEqual({ x: 600, y: 600, width: 104, height: 64 });
     e.up(703, 701);
     expect(e.doc.generationFrame).toEqual({ x: 600, y: 600, width: 104, height: 104 });
-    expect(e.state.history.past.length).toBe(steps + 1);
+    expect(e.state.undoHistory.past.length).toBe(steps + 1);
     e.state.undo();
     expect(e.doc.generationFrame).toEqual({ x: 0, y: 0, width: 512, height: 512 });
   });

@@ -11,11 +11,11 @@ const CURSORS: Record<FrameGrip, string> = {
 export const frameIdle: ToolState = {
   hoverCursor(p) {
     const s = useStore.getState();
-    return CURSORS[frameGrip(s.history.doc.generationFrame, p.x, p.y, 8 / s.zoom)];
+    return CURSORS[frameGrip(s.undoHistory.doc.generationFrame, p.x, p.y, 8 / s.zoom)];
   },
   onPointerDown(memo, p) {
     const s = useStore.getState();
-    const frame = s.history.doc.generationFrame;
+    const frame = s.undoHistory.doc.generationFrame;
     const grip = frameGrip(frame, p.x, p.y, 8 / s.zoom);
     memo.grip = grip;
     memo.start = { ...frame };

@@ -12,7 +12,7 @@ export const moveDragging: ToolState = {
     const s = useStore.getState();
     const drag = s.session.layerDrag;
     s.setSession({});
-    const layer = s.history.doc.layers.find((l) => l.id === memo.id);
+    const layer = s.undoHistory.doc.layers.find((l) => l.id === memo.id);
     if (drag && layer?.kind === 'raster' && (drag.dx || drag.dy)) {
       s.perform({ type: 'updateLayer', id: layer.id, patch: { x: layer.x + drag.dx, y: layer.y + drag.dy } }, 'Move layer');
     }

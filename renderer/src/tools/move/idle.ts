@@ -6,7 +6,7 @@ import type { ToolState } from '../toolTypes.js';
 export const moveIdle: ToolState = {
   onPointerDown(memo, p) {
     const s = useStore.getState();
-    const doc = s.history.doc;
+    const doc = s.undoHistory.doc;
     const selected = doc.layers.find((l) => l.id === s.selectedLayerId);
     const hit = layerAt(doc, p.x, p.y);
     // Alt-drag moves the selected layer even when another lies on top.

@@ -6,7 +6,7 @@ describe('Move tool', () => {
     const e = testEditor();
     e.addLayer('bottom', 0, 0, 100, 100);
     const top = e.addLayer('top', 50, 50, 100, 100);
-    const steps = e.state.history.past.length;
+    const steps = e.state.undoHistory.past.length;
     e.use('move').down(60, 60);
     expect(e.runner.stateName).toBe('dragging');
     e.move(70, 65).move(90, 80);
@@ -17,7 +17,7 @@ describe('Move tool', () => {
     expect(e.runner.stateName).toBe('idle');
     expect(e.doc.layers[1]).toMatchObject({ x: 80, y: 70 });
     expect(e.state.selectedLayerId).toBe(top);
-    expect(e.state.history.past.length).toBe(steps + 1);
+    expect(e.state.undoHistory.past.length).toBe(steps + 1);
     e.state.undo();
     expect(e.doc.layers[1]).toMatchObject({ x: 50, y: 50 });
   });
@@ -25,11 +25,11 @@ describe('Move tool', () => {
   it('Escape drops the drag; a press on empty canvas deselects', () => {
     const e = testEditor();
     e.addLayer('a', 0, 0);
-    const steps = e.state.history.past.length;
+    const steps = e.state.undoHistory.past.length;
     e.use('move').down(10, 10).move(40, 40).escape();
     expect(e.state.session).toEqual({});
     expect(e.doc.layers[0]).toMatchObject({ x: 0, y: 0 });
-    expect(e.state.history.past.length).toBe(steps);
+    expect(e.state.undoHistory.past.length).toBe(steps);
     e.down(200, 200).up(200, 200);
     expect(e.state.selectedLayerId).toBeNull();
   });
@@ -37,8 +37,8 @@ describe('Move tool', () => {
   it('a click without movement is no undo step', () => {
     const e = testEditor();
     e.addLayer('a', 0, 0);
-    const steps = e.state.history.past.length;
+    const steps = e.state.undoHistory.past.length;
     e.use('move').down(10, 10).up(10, 10);
-    expect(e.state.history.past.length).toBe(steps);
+    expect(e.state.undoHistory.past.length).toBe(steps);
   });
 });

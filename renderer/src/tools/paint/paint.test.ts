@@ -36,6 +36,6 @@ describe('Paint tool', () => {
     const e = testEditor(64);
     e.use('paint').down(5, 5).move(9, 9).escape();
     expect(p.calls).toEqual(['begin 5,5 32 #d8402f', 'to 9,9', 'cancel']);
-    expect(e.state.history.past).toHaveLength(0);
+    expect(e.state.undoHistory.past).toHaveLength(0);
   });
 });

@@ -15,7 +15,7 @@ export const regionsDrawing: ToolState = {
     const s = useStore.getState();
     s.setSession({});
     const rect = rectFor(memo, p);
-    const regions = s.history.doc.regions ?? [];
+    const regions = s.undoHistory.doc.regions ?? [];
     if (rect.width > 0 && rect.height > 0 && regions.length >= MAX_REGIONS) {
       s.setGenerate({ notice: `A picture takes at most ${MAX_REGIONS} regions; delete one to draw another.` });
     } else if (rect.width > 0 && rect.height > 0) {

@@ -5,11 +5,11 @@ import type { ToolState } from '../toolTypes.js';
 /** Regions tool, waiting: a press on a region selects it (its prompt opens in the panel); elsewhere draws a new one. */
 export const regionsIdle: ToolState = {
   hoverCursor(p) {
-    return regionAt(useStore.getState().history.doc.regions ?? [], p.x, p.y) ? 'pointer' : 'crosshair';
+    return regionAt(useStore.getState().undoHistory.doc.regions ?? [], p.x, p.y) ? 'pointer' : 'crosshair';
   },
   onPointerDown(memo, p) {
     const s = useStore.getState();
-    const hit = regionAt(s.history.doc.regions ?? [], p.x, p.y);
+    const hit = regionAt(s.undoHistory.doc.regions ?? [], p.x, p.y);
     if (hit) {
       s.selectRegion(hit.id);
       return;

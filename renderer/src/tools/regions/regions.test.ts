@@ -5,13 +5,13 @@ import { testEditor } from '../testEditor.js';
 describe('Regions tool', () => {
   it('draws a region snapped to the 8-px grid, selects it, one undo step', () => {
     const e = testEditor(512);
-    const steps = e.state.history.past.length;
+    const steps = e.state.undoHistory.past.length;
     e.use('regions').down(10, 20).move(100, 200);
     expect(e.state.session.region).toEqual({ x: 8, y: 24, width: 96, height: 176 });
     e.up(131, 258);
     expect(e.doc.regions).toEqual([{ id: expect.any(String), x: 8, y: 24, width: 120, height: 232, prompt: '' }]);
     expect(e.state.selectedRegionId).toBe(e.doc.regions![0]!.id);
-    expect(e.state.history.past.length).toBe(steps + 1);
+    expect(e.state.undoHistory.past.length).toBe(steps + 1);
     e.state.undo();
     expect(e.doc.regions).toEqual([]);
   });

@@ -4,7 +4,8 @@ import { api, errorMessage } from '../api/api.js';
 import { EMPTY_FILTER, listRequest, type HistoryFilter } from '../history/historyQuery.js';
 import type { Store } from './store.js';
 
-export interface HistorySlice {
+/** The History panel's list of past generations (prompt history), paged from the store; not the undo stack (DocumentSlice.undoHistory). */
+export interface PromptHistorySlice {
   historyEntries: HistoryEntry[];
   historyCursor: string | undefined;
   historyTotal: number;
@@ -24,7 +25,7 @@ let listGeneration = 0;
 
 const PAGE = 100;
 
-export const createHistorySlice: StateCreator<Store, [], [], HistorySlice> = (set, get) => ({
+export const createPromptHistorySlice: StateCreator<Store, [], [], PromptHistorySlice> = (set, get) => ({
   historyEntries: [],
   historyCursor: undefined,
   historyTotal: 0,
@@ -35,12 +36,12 @@ export const createHistorySlice: StateCreator<Store, [], [], HistorySlice> = (se
     void get().refreshHistory();
   },
   async refreshHistory() {
-    const documentId = get().history.doc.id;
+    const documentId = get().undoHistory.doc.id;
     const generation = ++listGeneration;
     set({ historyLoading: true });
     try {
       const page = await api.listHistory({ ...listRequest(get().historyFilter, documentId), limit: PAGE });
-      if (get().history.doc.id !== documentId || generation !== listGeneration) return;
+      if (get().undoHistory.doc.id !== documentId || generation !== listGeneration) return;
       set({ historyEntries: page.entries, historyCursor: page.nextCursor, historyTotal: page.total });
     } catch (e) {
       set({ error: errorMessage(e) });
@@ -51,7 +52,7 @@ export const createHistorySlice: StateCreator<Store, [], [], HistorySlice> = (se
   async loadMoreHistory(limit = PAGE) {
     const { historyCursor: cursor, historyLoading } = get();
     if (!cursor || historyLoading) return;
-    const documentId = get().history.doc.id;
+    const documentId = get().undoHistory.doc.id;
     const generation = listGeneration;
     set({ historyLoading: true });
     try {
