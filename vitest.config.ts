@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Tests (and the CLI/serve processes they start) may pick the tiny test models by name.
+    env: { ATELIER_DEV_MODELS: '1' },
   },
 });

@@ -14,7 +14,8 @@ export async function startServeProcess(
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'electron', 'host', 'serve.ts'), '--port', '0', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
+    // The developer flag: the tests pick the tiny test models (sd15-tiny…), which users never see listed.
+    env: { ...process.env, ATELIER_DEV_MODELS: '1', ...opts.env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

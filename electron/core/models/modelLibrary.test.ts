@@ -14,6 +14,7 @@ import {
   importModelFolder,
   installedModels,
   LibraryError,
+  libraryRoots,
   listModelFolders,
   ModelDownloads,
   previewDecoders,
@@ -54,6 +55,17 @@ describe('listing model folders', () => {
     const found = listModelFolders([a, b, join(a, 'shapes')]);
     expect(found.map((m) => m.id)).toEqual(['shapes', 'shapes-2']);
     expect(found[1]!.dir).toBe(join(b, 'shapes'));
+  });
+});
+
+describe('test models behind the developer flag', () => {
+  it('lists sd15-tiny, sd15-inpaint-tiny and sdxl-tiny only with ATELIER_DEV_MODELS=1', () => {
+    const dataDir = freshDataDir();
+    const ids = (env: NodeJS.ProcessEnv) => listModelFolders(libraryRoots(dataDir, undefined, env)).map((m) => m.id);
+    const tiny = ['sd15-tiny', 'sd15-inpaint-tiny', 'sdxl-tiny'];
+    for (const id of tiny) expect(ids({})).not.toContain(id);
+    expect(ids({ ATELIER_DEV_MODELS: '0' })).not.toContain('sd15-tiny');
+    expect(ids({ ATELIER_DEV_MODELS: '1' })).toEqual(expect.arrayContaining(tiny));
   });
 });
 

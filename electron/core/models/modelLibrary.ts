@@ -10,7 +10,7 @@ import { readModelFolder } from './modelFolder.js';
  * Where installed models live, and the one list of them every host uses (the picker's ModelCatalogue,
  * `models list`, history re-runs):
  *   - folders under the models roots: $ATELIER_MODELS_DIR, <data>/models (where pulls go), then the demo
- *     and test models shipped with the app;
+ *     model shipped with the app, and the tiny test models only with the developer flag (`testModelsEnabled`);
  *   - folders the user imported where they are (no copy), recorded in <data>/model-registry.json.
  */
 
@@ -48,13 +48,21 @@ function isModelDir(dir: string): boolean {
   }
 }
 
+/** The developer flag: ATELIER_DEV_MODELS=1 lists the tiny test models (colour noise for any prompt) as installed. */
+export const DEV_MODELS_ENV = 'ATELIER_DEV_MODELS';
+
+export function testModelsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[DEV_MODELS_ENV] === '1';
+}
+
 /**
  * Folders to look in, in order: models roots that exist, then each imported folder (a root that is
- * itself a model counts as one model).
+ * itself a model counts as one model). The test models are for tests and developers, never a user's picker.
  */
 export function libraryRoots(dataDir: string, resourcesPath?: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const base = resourcesPath ?? projectRoot();
-  const roots = [env['ATELIER_MODELS_DIR'], join(dataDir, 'models'), join(base, 'native-models', 'demo'), join(base, 'native-models', 'test-models')]
+  const testModels = testModelsEnabled(env) ? join(base, 'native-models', 'test-models') : undefined;
+  const roots = [env['ATELIER_MODELS_DIR'], join(dataDir, 'models'), join(base, 'native-models', 'demo'), testModels]
     .filter((d): d is string => !!d && existsSync(d));
   const imported = readRegistry(dataDir).models.map((m) => m.dir).filter((d) => existsSync(d));
   return [...new Set([...roots, ...imported].map((d) => resolve(d)))];
