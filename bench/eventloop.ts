@@ -6,8 +6,8 @@ import sharp from 'sharp';
 import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument } from '../electron/contract/document.js';
 import { DocumentLibrary } from '../electron/core/jobs/documentLibrary.js';
 import { openHistoryStore } from '../electron/core/store/historyStore.js';
-import { saveDocumentAs } from '../electron/core/export/documentIO.js';
-import { referencedImageIds } from '../electron/core/store/documentFile.js';
+import { saveDocumentAs } from '../electron/core/document/documentIO.js';
+import { referencedImageIds } from '../electron/core/document/documentFile.js';
 
 /**
  * Event-loop delay on the thread that runs export and autosave (Electron main runs them today):

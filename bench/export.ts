@@ -12,7 +12,7 @@ import { DecodedImages } from '../electron/core/export/decodedImages.js';
 import { buildLayerTree, type LayerNode } from '../electron/core/export/layerTree.js';
 import { decodePngGray, decodePngRgba } from '../electron/core/export/pngDecode.js';
 import { exportPsd, toPsdBlendMode } from '../electron/core/export/psdExport.js';
-import { sha256Hex, readDocumentFile, writeDocumentFile } from '../electron/core/store/documentFile.js';
+import { sha256Hex, readDocumentFile, writeDocumentFile } from '../electron/core/document/documentFile.js';
 import type { GrayImage, RgbaImage } from '../electron/core/image/types.js';
 
 /**

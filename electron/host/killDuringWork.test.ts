@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readDocumentFile } from '../core/store/documentFile.js';
+import { readDocumentFile } from '../core/document/documentFile.js';
 import { openHistoryStore } from '../core/store/historyStore.js';
 
 /** Process-level: SIGKILL in the middle of real work leaves the history and the document files readable. */

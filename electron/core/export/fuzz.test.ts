@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packDocument, unpackDocument } from '../store/documentFile.js';
+import { packDocument, unpackDocument } from '../document/documentFile.js';
 import { buildSampleDocument } from './fixtures/sampleDocument.js';
 import { importImage } from './imageImport.js';
 import { exportOra } from './oraExport.js';

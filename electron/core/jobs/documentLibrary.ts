@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
-import { readDocumentFile, referencedImageIds, writeDocumentFile, DOCUMENT_FILE_EXTENSION as EXT } from '../store/documentFile.js';
+import { readDocumentFile, referencedImageIds, writeDocumentFile, DOCUMENT_FILE_EXTENSION as EXT } from '../document/documentFile.js';
 import type { ImageStore } from '../store/imageStore.js';
 
 export class DocumentError extends Error {
@@ -13,7 +13,7 @@ export class DocumentError extends Error {
 
 /**
  * Documents kept in the app's own folder (`<data>/documents/NAME.atelier`, the zip format of
- * store/documentFile.ts with its images inside), plus one recovery slot that autosave overwrites and a
+ * document/documentFile.ts with its images inside), plus one recovery slot that autosave overwrites and a
  * Save clears. Names are validated by the contract; paths never come from the renderer. Writes are
  * atomic, so a crash or a full disk leaves the previous file intact.
  */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomicWrite.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 import { THUMBNAIL_SIZE, THUMBNAIL_SIZES, writeThumbnail } from './thumbnails.js';
 import { HistoryError } from './types.js';
 

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { writeFileAtomic } from './atomicWrite.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 
 /** Longest side of the thumbnails the history panel shows. */
 export const THUMBNAIL_SIZE = 192;

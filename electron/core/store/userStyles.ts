@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SHIPPED_STYLES, StylePresetSchema, findStyle, type StylePreset, type StylePresetInput } from '../../contract/styles.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 
 /**
  * The user's style presets, in `<data>/styles.json` ({type, version, styles}), shared by the app, `serve`

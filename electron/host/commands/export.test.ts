@@ -7,7 +7,7 @@ import type { RasterLayer } from '../../contract/document.js';
 import { compositeDocument } from '../../core/export/composite.js';
 import { buildSampleDocument, type SampleDocument } from '../../core/export/fixtures/sampleDocument.js';
 import { readImageMetadata } from '../../core/export/pngMetadata.js';
-import { readDocumentFile, writeDocumentFile } from '../../core/store/documentFile.js';
+import { readDocumentFile, writeDocumentFile } from '../../core/document/documentFile.js';
 import { CliError, type CliIo } from './command.js';
 import { exportCommand } from './export.js';
 

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { DocumentIoError, OPEN_EXTENSIONS, openDocument, saveDocumentAs, SAVE_EXTENSIONS } from '../../core/export/documentIO.js';
+import { DocumentIoError, OPEN_EXTENSIONS, openDocument, saveDocumentAs, SAVE_EXTENSIONS } from '../../core/document/documentIO.js';
 import { intOption, parse } from './args.js';
 import { CliError, type CliCommand } from './command.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument, type RasterLayer } from '../../contract/document.js';
 import type { GenerationSettings } from '../../contract/generation.js';
 import { featherWeights } from '../../core/engine/mask.js';
-import { saveDocumentAs } from '../../core/export/documentIO.js';
+import { saveDocumentAs } from '../../core/document/documentIO.js';
 import { describeGeneration } from '../../core/export/generationMetadata.js';
 import { encodePng } from '../../core/export/pngMetadata.js';
 import { grayToRgba, type GrayImage, type RgbaImage } from '../../core/image/types.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument } from '../../contract/document.js';
-import { DocumentIoError, saveDocumentAs } from '../../core/export/documentIO.js';
+import { DocumentIoError, saveDocumentAs } from '../../core/document/documentIO.js';
 import { exportPeakBytes } from '../../core/export/exportBudget.js';
 import { MEMORY_BUDGET_BYTES } from '../../core/image/memoryBudget.js';
 import { transparentPng } from './bombs.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { buildSampleDocument } from '../../core/export/fixtures/sampleDocument.js';
-import { packDocument } from '../../core/store/documentFile.js';
+import { packDocument } from '../../core/document/documentFile.js';
 import { pngHead, zerosAfter, zipOf, type DeflatedEntry } from './bombs.js';
 import { ServeUnderTest, type ApiClient } from './serveProbe.js';
 import { mkdtempSync, rmSync } from 'node:fs';

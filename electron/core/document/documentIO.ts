@@ -1,19 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { AtelierDocument, RasterLayer } from '../../contract/document.js';
-import { DocumentFileError, readDocumentFile, writeDocumentFile } from '../store/documentFile.js';
-import { writeFileAtomic } from '../store/atomicWrite.js';
-import { compositeDocument, CompositeError } from './composite.js';
-import { DecodedImages } from './decodedImages.js';
-import type { GenerationMetadata } from './generationMetadata.js';
-import { importImage } from './imageImport.js';
-import { checkExportBudget } from './exportBudget.js';
+import { DocumentFileError, readDocumentFile, writeDocumentFile } from './documentFile.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
+import { compositeDocument, CompositeError } from '../export/composite.js';
+import { DecodedImages } from '../export/decodedImages.js';
+import type { GenerationMetadata } from '../export/generationMetadata.js';
+import { importImage } from '../export/imageImport.js';
+import { checkExportBudget } from '../export/exportBudget.js';
 import { MemoryBudgetError } from '../image/memoryBudget.js';
-import { exportOra, OraExportError } from './oraExport.js';
-import { importOra, OraImportError } from './oraImport.js';
-import { encodeImage, formatFromPath } from './pngMetadata.js';
-import { exportPsd, PsdExportError } from './psdExport.js';
-import { importPsd, PsdImportError, type ImportResult } from './psdImport.js';
+import { exportOra, OraExportError } from '../export/oraExport.js';
+import { importOra, OraImportError } from '../export/oraImport.js';
+import { encodeImage, formatFromPath } from '../export/pngMetadata.js';
+import { exportPsd, PsdExportError } from '../export/psdExport.js';
+import { importPsd, PsdImportError, type ImportResult } from '../export/psdImport.js';
 
 /**
  * Opening and saving documents by file extension, for the CLI, `serve` and the app's File menu:
