@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '../electron/core/engine/loadedModel.js';
-import { targetKey } from '../electron/core/engine/lora/loraFile.js';
+import { targetKey } from '../electron/core/models/loraFile.js';
 import { LoraMerger, type LoraRequest } from '../electron/core/engine/lora/loraMerger.js';
 import { readOnnxGraph } from '../electron/core/engine/lora/onnxProto.js';
 import { findTargets } from '../electron/core/engine/lora/targets.js';
-import { floatToHalf } from '../electron/core/engine/onnx/float16.js';
+import { floatToHalf } from '../electron/core/onnx/float16.js';
 import { readModelFolder } from '../electron/core/models/modelFolder.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
-import type { LoraPart } from './lora/loraFile.js';
+import type { LoraPart } from '../models/loraFile.js';
 import type { LoraMerger, LoraRequest } from './lora/loraMerger.js';
 import { OnnxPart } from './onnx/part.js';
 import type { SessionSource } from './lora/sessionSource.js';

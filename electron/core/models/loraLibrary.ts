@@ -3,9 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { basename, join } from 'node:path';
 import { combineLoras, MAX_LORAS, type LoraInfo, type LoraRef } from '../../contract/lora.js';
 import type { GenerationSettings } from '../../contract/generation.js';
-import { readLoraLayers } from '../engine/lora/loraFile.js';
+import { readLoraLayers } from './loraFile.js';
 import type { LoraRequest } from '../engine/lora/loraMerger.js';
-import { parseSafetensors, readSafetensors, SafetensorsError, type SafetensorsFile } from '../engine/lora/safetensors.js';
+import { parseSafetensors, readSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.js';
 
 export class LoraLibraryError extends Error {}
 

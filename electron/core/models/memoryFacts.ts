@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { ModelMemoryFacts } from '../engine/memoryEstimate.js';
 import type { ModelLayout } from './modelFolder.js';
-import type { summariseInitializers } from './standin/onnxProto.js';
+import type { summariseInitializers } from '../onnx/onnxProto.js';
 import { checkWeightFiles, summaryOf } from './weightFiles.js';
 
 /** model.onnx plus the external data it names. */

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { ModelLayout } from './modelFolder.js';
-import { summariseInitializers } from './standin/onnxProto.js';
+import { summariseInitializers } from '../onnx/onnxProto.js';
 
 export interface PartParameters {
   part: string;

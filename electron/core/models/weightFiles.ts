@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { EngineError } from '../engine/types.js';
-import { summariseInitializers } from './standin/onnxProto.js';
+import { summariseInitializers } from '../onnx/onnxProto.js';
 
 /**
  * What a model's weights will cost, read from the ONNX files' initializer headers before any session is

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readdirSync, symlinkSync, ftruncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeModel } from '../../core/models/standin/onnxProto.js';
+import { encodeModel } from '../../core/onnx/onnxProto.js';
 import { TINY_MODEL } from './serveProbe.js';
 
 /**

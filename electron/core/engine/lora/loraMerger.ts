@@ -2,10 +2,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { EngineError } from '../types.js';
-import { readLoraLayers, type LoraContents, type LoraPart } from './loraFile.js';
+import { readLoraLayers, type LoraContents, type LoraPart } from '../../models/loraFile.js';
 import { matchLoras, mergeWeights, type LoraFit, type WeightedLora } from './merge.js';
 import { readOnnxGraph } from './onnxProto.js';
-import { readSafetensors, SafetensorsError } from './safetensors.js';
+import { readSafetensors, SafetensorsError } from '../../models/safetensors.js';
 import { buildSessionSource, type SessionSource } from './sessionSource.js';
 import { findTargets, type LoraTarget } from './targets.js';
 

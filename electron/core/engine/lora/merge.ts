@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { floatToHalf, fromHalfArray } from '../onnx/float16.js';
-import type { LoraContents, LoraLayer, LoraPart } from './loraFile.js';
+import { floatToHalf, fromHalfArray } from '../../onnx/float16.js';
+import type { LoraContents, LoraLayer, LoraPart } from '../../models/loraFile.js';
 import { ONNX_FLOAT, ONNX_FLOAT16, type OnnxGraph, type OnnxInitializer } from './onnxProto.js';
 import type { LoraTarget } from './targets.js';
 

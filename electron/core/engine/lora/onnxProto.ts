@@ -1,4 +1,4 @@
-import { ProtoWriter } from '../../models/standin/onnxProto.js';
+import { ProtoWriter } from '../../onnx/onnxProto.js';
 
 /**
  * Just enough of the ONNX protobuf (onnx/onnx.proto3) to find a model's weights and the nodes that

@@ -1,4 +1,4 @@
-import { kohyaName, targetKey, type LoraPart } from './loraFile.js';
+import { kohyaName, targetKey, type LoraPart } from '../../models/loraFile.js';
 import type { OnnxGraph, OnnxInitializer } from './onnxProto.js';
 
 /**

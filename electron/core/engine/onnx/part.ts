@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { SessionSource } from '../lora/sessionSource.js';
 import { EngineError } from '../types.js';
-import { fromHalfArray, toHalfArray } from './float16.js';
+import { fromHalfArray, toHalfArray } from '../../onnx/float16.js';
 import { PROVIDER_LABELS, providerCandidates, type ProviderPreference } from './providers.js';
 import { DEFAULT_SESSION_TUNING, tuningSessionOptions, type SessionTuning } from './sessionTuning.js';
 

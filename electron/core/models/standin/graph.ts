@@ -6,8 +6,8 @@
  * Linear weights are stored as exporters store them for MatMul: [in, out] (torch's [out, in]
  * transposed), under the module's own name (`…to_q.weight`).
  */
-import { DTYPE_BYTES, type AttrValue, type InitializerSpec, type NodeSpec, type OnnxDtype, type ValueSpec } from './onnxProto.js';
-import { floatToHalf } from '../../engine/onnx/float16.js';
+import { DTYPE_BYTES, type AttrValue, type InitializerSpec, type NodeSpec, type OnnxDtype, type ValueSpec } from '../../onnx/onnxProto.js';
+import { floatToHalf } from '../../onnx/float16.js';
 
 export type FloatDtype = 'float32' | 'float16';
 

@@ -6,12 +6,12 @@
  */
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { floatToHalf } from '../../engine/onnx/float16.js';
+import { floatToHalf } from '../../onnx/float16.js';
 import { DEMO_MODEL_RELATIVE, projectRoot } from '../defaultModel.js';
 import { buildClipText } from './clipText.js';
 import { ARCHITECTURES, tinyArchitecture, type StandinArchitecture, type StandinFamily } from './families.js';
 import { elementsOf, type FloatDtype, type Graph, type WeightSpec } from './graph.js';
-import { DTYPE_BYTES, encodeModel, type InitializerSpec } from './onnxProto.js';
+import { DTYPE_BYTES, encodeModel, type InitializerSpec } from '../../onnx/onnxProto.js';
 import { buildUnet } from './unet.js';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.js';
 
