@@ -4,8 +4,8 @@ import { GenerationSettingsSchema, type GenerationSettingsInput } from '../elect
 import { Engine } from '../electron/core/engine/engine.js';
 import { prefillPatch } from '../electron/core/engine/inpaint/prefill.js';
 import { pasteBack, type PasteBackOptions } from '../electron/core/engine/inpaint/seamless.js';
-import { seamScore, type SeamScore } from '../electron/core/engine/inpaint/seamMetrics.js';
-import { makeMask, makeScene, MASK_SHAPES, SCENE_KINDS, simulateGenerated } from '../electron/core/engine/inpaint/simulate.js';
+import { seamScore, type SeamScore } from '../electron/testing/inpaint/seamMetrics.js';
+import { makeMask, makeScene, MASK_SHAPES, SCENE_KINDS, simulateGenerated } from '../electron/testing/inpaint/simulate.js';
 import { compositeWithWeights, featherWeights } from '../electron/core/engine/mask.js';
 import { createGray, type GrayImage, type RgbaImage } from '../electron/core/image/types.js';
 import { projectRoot } from '../electron/core/models/defaultModel.js';

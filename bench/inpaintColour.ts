@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { GenerationSettingsSchema, type GenerationSettingsInput } from '../electron/contract/generation.js';
 import { Engine } from '../electron/core/engine/engine.js';
-import { seamScore } from '../electron/core/engine/inpaint/seamMetrics.js';
+import { seamScore } from '../electron/testing/inpaint/seamMetrics.js';
 import { createGray, type GrayImage, type RgbaImage } from '../electron/core/image/types.js';
 import { projectRoot } from '../electron/core/models/defaultModel.js';
 

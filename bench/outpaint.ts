@@ -3,8 +3,8 @@ import { GenerationSettingsSchema, type GenerationSettingsInput } from '../elect
 import { Engine } from '../electron/core/engine/engine.js';
 import { growCanvas, outpaintInputs, type Extend } from '../electron/core/engine/inpaint/outpaint.js';
 import { pasteBack, type PasteBackOptions } from '../electron/core/engine/inpaint/seamless.js';
-import { seamScore } from '../electron/core/engine/inpaint/seamMetrics.js';
-import { makeScene, SCENE_KINDS, simulateGenerated } from '../electron/core/engine/inpaint/simulate.js';
+import { seamScore } from '../electron/testing/inpaint/seamMetrics.js';
+import { makeScene, SCENE_KINDS, simulateGenerated } from '../electron/testing/inpaint/simulate.js';
 import type { RgbaImage } from '../electron/core/image/types.js';
 import { projectRoot } from '../electron/core/models/defaultModel.js';
 

@@ -8,7 +8,7 @@ import { OnnxUpscaler } from '../electron/core/engine/upscale/onnxUpscaler.js';
 import { refineTiled } from '../electron/core/engine/upscale/refine.js';
 import { checkedPlan, tiledUpscale, upscaleToImage } from '../electron/core/engine/upscale/tiledUpscale.js';
 import { streamedUpscaleBytes } from '../electron/core/engine/upscale/tilePlan.js';
-import { tileBorderScore } from '../electron/core/engine/upscale/tileSeams.js';
+import { tileBorderScore } from '../electron/testing/upscale/tileSeams.js';
 import { readRgba } from '../electron/core/image/io.js';
 import { PngRowWriter } from '../electron/core/image/pngStream.js';
 import type { RgbaImage } from '../electron/core/image/types.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seamScore } from '../../core/engine/inpaint/seamMetrics.js';
+import { seamScore } from '../../testing/inpaint/seamMetrics.js';
 import { readRgba } from '../../core/image/io.js';
 import { projectRoot } from '../../core/models/defaultModel.js';
 import { cli } from '../testing/cliCapture.testutil.js';

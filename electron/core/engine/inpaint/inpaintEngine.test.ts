@@ -4,7 +4,7 @@ import { GenerationSettingsSchema, type GenerationSettingsInput } from '../../..
 import type { RgbaImage } from '../../image/types.js';
 import { projectRoot } from '../../models/defaultModel.js';
 import { Engine } from '../engine.js';
-import { makeMask, makeScene } from './simulate.js';
+import { makeMask, makeScene } from '../../../testing/inpaint/simulate.js';
 
 // The real tiny SD1.5 test models through the whole engine: the inpaint options reach the pipeline.
 const MODELS = join(projectRoot(), 'native-models', 'test-models');

@@ -3,8 +3,8 @@ import { createRgba } from '../../image/types.js';
 import { EngineError } from '../types.js';
 import { EMPTY_ALPHA, growCanvas, hasEmptyPixels, outpaintInputs, parseExtend } from './outpaint.js';
 import { pasteBack } from './seamless.js';
-import { seamScore } from './seamMetrics.js';
-import { makeScene, SCENE_KINDS, simulateGenerated } from './simulate.js';
+import { seamScore } from '../../../testing/inpaint/seamMetrics.js';
+import { makeScene, SCENE_KINDS, simulateGenerated } from '../../../testing/inpaint/simulate.js';
 
 describe('parseExtend', () => {
   it('reads SIDE:PX lists and sums repeats', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createGray } from '../../image/types.js';
-import { deltaE2000 } from './deltaE2000.js';
+import { deltaE2000 } from '../../../testing/inpaint/deltaE2000.js';
 import { rgbToLab } from './lab.js';
 import { DEFAULT_PATCH_FILL, prefillPatch } from './prefill.js';
-import { makeScene } from './simulate.js';
+import { makeScene } from '../../../testing/inpaint/simulate.js';
 
 const S = 128;
 

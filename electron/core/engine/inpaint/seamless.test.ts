@@ -4,8 +4,8 @@ import { compositeWithWeights, featherWeights } from '../mask.js';
 import { rgbToLab, labToRgb } from './lab.js';
 import { repaintPixelMask } from './gridMask.js';
 import { bandWidths, DEFAULT_PASTE_BACK, pasteBack } from './seamless.js';
-import { seamScore } from './seamMetrics.js';
-import { makeMask, makeScene, MASK_SHAPES, SCENE_KINDS, simulateGenerated } from './simulate.js';
+import { seamScore } from '../../../testing/inpaint/seamMetrics.js';
+import { makeMask, makeScene, MASK_SHAPES, SCENE_KINDS, simulateGenerated } from '../../../testing/inpaint/simulate.js';
 
 const S = 160;
 

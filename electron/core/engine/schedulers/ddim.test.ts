@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSchedulerConfig } from './config.js';
 import { createScheduler } from './index.js';
-import { expectClose, handAlphaBar, noRng, vec } from './testHelpers.js';
+import { expectClose, handAlphaBar, noRng, vec } from './schedulerChecks.testutil.js';
 
 const sd1 = parseSchedulerConfig({});
 

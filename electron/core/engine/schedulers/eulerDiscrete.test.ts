@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { parseSchedulerConfig } from './config.js';
 import { createScheduler } from './index.js';
-import { expectClose, handSigma, noRng, vec } from './testHelpers.js';
+import { expectClose, handSigma, noRng, vec } from './schedulerChecks.testutil.js';
 
 // Leading spacing named explicitly: without it each class uses its own default (classDefaults.test.ts).
 const sd1 = parseSchedulerConfig({ timestep_spacing: 'leading' });

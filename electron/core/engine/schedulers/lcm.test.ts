@@ -3,7 +3,7 @@ import { createRng } from '../rng.js';
 import { EngineError } from '../types.js';
 import { parseSchedulerConfig } from './config.js';
 import { createScheduler, guidanceScaleEmbedding, lcmBoundaryScalings } from './index.js';
-import { expectClose, handAlphaBar, noRng, vec } from './testHelpers.js';
+import { expectClose, handAlphaBar, noRng, vec } from './schedulerChecks.testutil.js';
 
 const lcmConfig = parseSchedulerConfig({ set_alpha_to_one: true, steps_offset: 1, original_inference_steps: 50 });
 

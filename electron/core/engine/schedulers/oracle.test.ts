@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { parseSchedulerConfig } from './config.js';
 import { createScheduler } from './index.js';
-import { expectClose, handAlphaBar, handSigma, normals } from './testHelpers.js';
+import { expectClose, handAlphaBar, handSigma, normals } from './schedulerChecks.testutil.js';
 import type { Scheduler, SchedulerConfig, SchedulerName } from './types.js';
 
 /**

@@ -4,7 +4,7 @@ import type { RgbaImage } from '../../image/types.js';
 import { projectRoot } from '../../models/defaultModel.js';
 import { Engine } from '../engine.js';
 import { refineTileCount, refineTiled } from './refine.js';
-import { tileBorderScore, tileCutMask } from './tileSeams.js';
+import { tileBorderScore, tileCutMask } from '../../../testing/upscale/tileSeams.js';
 import { runUpscale } from './upscaleJob.js';
 
 const MODELS = join(projectRoot(), 'native-models', 'test-models');

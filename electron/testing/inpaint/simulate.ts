@@ -4,10 +4,10 @@
  * round trip degrades one (tint, contrast loss, slight blur) with new content that ends on the
  * 8-px latent grid rather than on the mask. Deterministic from a seed. Pure maths, no I/O.
  */
-import { createGray, createRgba, type GrayImage, type RgbaImage } from '../../image/types.js';
-import { repaintPixelMask } from './gridMask.js';
-import { labToRgb, rgbToLab } from './lab.js';
-import { createRng } from '../rng.js';
+import { createGray, createRgba, type GrayImage, type RgbaImage } from '../../core/image/types.js';
+import { repaintPixelMask } from '../../core/engine/inpaint/gridMask.js';
+import { labToRgb, rgbToLab } from '../../core/engine/inpaint/lab.js';
+import { createRng } from '../../core/engine/rng.js';
 
 export const SCENE_KINDS = ['gradient', 'texture', 'flat', 'photo'] as const;
 export type SceneKind = (typeof SCENE_KINDS)[number];

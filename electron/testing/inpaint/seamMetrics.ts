@@ -5,10 +5,10 @@
  * (b) gradient energy along the seam relative to the surrounding area (1 ≈ no seam of its own).
  * Pure maths, no I/O.
  */
-import type { GrayImage, RgbaImage } from '../../image/types.js';
+import type { GrayImage, RgbaImage } from '../../core/image/types.js';
 import { deltaE2000 } from './deltaE2000.js';
-import { rgbaToLab } from './lab.js';
-import { maskBounds, padRect, signedDistances } from './region.js';
+import { rgbaToLab } from '../../core/engine/inpaint/lab.js';
+import { maskBounds, padRect, signedDistances } from '../../core/engine/inpaint/region.js';
 
 export interface SeamScore {
   /** Mean over tiles of ΔE2000(mean Lab of the inner ring, mean Lab of the outer ring). */

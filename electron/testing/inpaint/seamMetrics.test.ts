@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGray, createRgba } from '../../image/types.js';
+import { createGray, createRgba } from '../../core/image/types.js';
 import { seamScore } from './seamMetrics.js';
 
 function squareMask(size: number, x0: number, x1: number) {

@@ -4,9 +4,9 @@
  * painted as a checkerboard mask, so every cut line is a mask edge, and `seamScore` compares gradient
  * energy within 2 px of those lines with the energy 4–12 px away (1 ≈ no line of its own).
  */
-import { createGray, type GrayImage, type RgbaImage } from '../../image/types.js';
+import { createGray, type GrayImage, type RgbaImage } from '../../core/image/types.js';
 import { seamScore, type SeamScore } from '../inpaint/seamMetrics.js';
-import { axisTiles } from './tilePlan.js';
+import { axisTiles } from '../../core/engine/upscale/tilePlan.js';
 
 /** Cut positions along one axis: the middle of each strip two neighbouring tiles share. */
 function cuts(length: number, tile: number, overlap: number): number[] {
