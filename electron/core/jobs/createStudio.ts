@@ -5,11 +5,11 @@ import { ProtectedImages } from './historyChannels.js';
 import { GenerationService } from './generationService.js';
 import { loraLibraryFor } from '../models/loraLibrary.js';
 import { StoreHistory } from './historyRecorder.js';
-import { ModelCatalogue } from './modelCatalogue.js';
+import { InstalledModels } from './installedModels.js';
 import { ModelChannels } from './modelChannels.js';
 import type { SpawnEngine } from './protocol.js';
 import { StudioBackend, type Emit } from './studioBackend.js';
-import { UpscalerCatalogue } from './upscalerCatalogue.js';
+import { InstalledUpscalers } from './installedUpscalers.js';
 
 export interface StudioOptions {
   dataDir: string;
@@ -44,7 +44,7 @@ export function createStudio(opts: StudioOptions): Studio {
   const history = openHistoryStore(opts.dataDir, { isImageInUse: protectedImages.has });
   const engine = new EngineHost(opts.spawn);
   const roots = opts.modelRoots.length ? opts.modelRoots : defaultModelRoots(opts.dataDir, opts.resourcesPath);
-  const models = new ModelCatalogue(roots);
+  const models = new InstalledModels(roots);
   const modelChannels = new ModelChannels({ dataDir: opts.dataDir, models, emit: opts.emit, check: (dir) => engine.inspect(dir), resourcesPath: opts.resourcesPath });
   const backend = new StudioBackend({
     dataDir: opts.dataDir,
@@ -58,7 +58,7 @@ export function createStudio(opts: StudioOptions): Studio {
     historyStore: history,
     protectedImages,
     modelChannels,
-    upscalers: new UpscalerCatalogue(roots),
+    upscalers: new InstalledUpscalers(roots),
   });
   return {
     backend,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEventName, ApiEvents } from '../../contract/api.js';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from '../models/testing/testModelServer.js';
-import { ModelCatalogue } from './modelCatalogue.js';
+import { InstalledModels } from './installedModels.js';
 import { ModelChannels } from './modelChannels.js';
 import { invokeChannel } from './apiHandlers.js';
 import { TEST_MODELS, testStudio } from './testing/testStudio.js';
@@ -16,7 +16,7 @@ describe('ModelChannels: the Models dialog against a local model server', () => 
   let server: TestModelServer;
   let dataDir: string;
   let channels: ModelChannels;
-  let models: ModelCatalogue;
+  let models: InstalledModels;
   const events: Ev[] = [];
   const until = async (pred: (e: Ev) => boolean, timeoutMs = 30_000): Promise<Ev> => {
     const t = Date.now();
@@ -35,7 +35,7 @@ describe('ModelChannels: the Models dialog against a local model server', () => 
     const catalogFile = join(dataDir, 'catalog.json');
     const entry = (id: string) => catalogEntryForFolder(TINY, id, 'atelier-test/tiny');
     writeFileSync(catalogFile, JSON.stringify({ type: 'atelier-model-catalog', version: 1, models: [entry('tiny-one'), entry('tiny-two')] }));
-    models = new ModelCatalogue([TEST_MODELS]);
+    models = new InstalledModels([TEST_MODELS]);
     channels = new ModelChannels({
       dataDir, models, emit: (event, payload) => void events.push({ event, payload }),
       env: { ATELIER_MODELS_CATALOG: catalogFile, ATELIER_MODELS_BASE_URL: server.baseUrl },

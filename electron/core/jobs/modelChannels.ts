@@ -2,19 +2,19 @@ import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { ApiParsedRequest, ApiResponses, CatalogueModelInfo, InstalledModelInfo } from '../../contract/api.js';
 import { providerCandidates } from '../engine/onnx/providers.js';
-import { defaultCatalogPath, HUGGING_FACE, loadCatalog, type Catalog } from '../models/catalog.js';
+import { defaultCatalogPath, HUGGING_FACE, loadCatalog, type ModelCatalog } from '../models/modelCatalog.js';
 import { projectRoot } from '../models/defaultModel.js';
 import { discardPull } from '../models/downloader.js';
 import { catalogStatus, importModelFolder, installedModels, ModelDownloads, pullTargetDir, readRegistry, type DownloadEvent } from '../models/modelLibrary.js';
 import { readModelFolder } from '../models/modelFolder.js';
 import { JobError } from './engineHost.js';
-import type { ModelCatalogue } from './modelCatalogue.js';
+import type { InstalledModels } from './installedModels.js';
 import type { Emit } from './studioBackend.js';
 
 export interface ModelChannelsOptions {
   dataDir: string;
   /** The picker's list; rescanned after a pull or an import so the new model can be picked at once. */
-  models: ModelCatalogue;
+  models: InstalledModels;
   emit: Emit;
   /** Loads a folder before it is listed (the engine's inspect), so one that reads well but does not load is refused. */
   check?: (dir: string) => Promise<unknown>;
@@ -29,7 +29,7 @@ export interface ModelChannelsOptions {
  * and the execution provider. The catalogue and downloader are core/models; this maps them to the API.
  */
 export class ModelChannels {
-  private readonly catalog: Catalog | null;
+  private readonly catalog: ModelCatalog | null;
   private readonly catalogProblem?: string;
   private readonly downloads: ModelDownloads | null;
   private readonly pullDir: string;
@@ -40,7 +40,7 @@ export class ModelChannels {
   constructor(private readonly opts: ModelChannelsOptions) {
     const env = opts.env ?? process.env;
     this.pullDir = pullTargetDir(opts.dataDir, env);
-    let catalog: Catalog | null = null;
+    let catalog: ModelCatalog | null = null;
     try {
       catalog = loadCatalog(env['ATELIER_MODELS_CATALOG'] || defaultCatalogPath(opts.resourcesPath));
     } catch (e) {

@@ -15,14 +15,14 @@ import { EngineHost, JobError } from './engineHost.js';
 import type { HistoryRecorder } from './historyRecorder.js';
 import { encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
 import type { GenerationService } from './generationService.js';
-import type { ModelCatalogue } from './modelCatalogue.js';
+import type { InstalledModels } from './installedModels.js';
 import { HistoryChannels, ProtectedImages } from './historyChannels.js';
 import type { ModelChannels } from './modelChannels.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { PromptTokens } from './promptTokens.js';
 import { UserStyles } from '../store/userStyles.js';
 import { UpscaleChannels } from './upscaleChannels.js';
-import { UpscalerCatalogue } from './upscalerCatalogue.js';
+import { InstalledUpscalers } from './installedUpscalers.js';
 import { readEngineSettings } from './engineSettings.js';
 import { estimateJobMemoryFor } from './memoryEstimateChannel.js';
 
@@ -32,7 +32,7 @@ export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => 
 export interface StudioBackendOptions {
   dataDir: string;
   images: ImageStore;
-  models: ModelCatalogue;
+  models: InstalledModels;
   engine: EngineHost;
   /** The one generation service: history entry, engine queue, stored images (generationService.ts). */
   generation: GenerationService;
@@ -47,7 +47,7 @@ export interface StudioBackendOptions {
   /** The Models dialog's channels (library, pulls, import, provider). */
   modelChannels?: ModelChannels;
   /** Super-resolution models for Upscale… (none: the dialog lists nothing). */
-  upscalers?: UpscalerCatalogue;
+  upscalers?: InstalledUpscalers;
 }
 
 /**
@@ -191,7 +191,7 @@ export class StudioBackend {
 
   private upscaleChannels(): UpscaleChannels {
     return new UpscaleChannels({
-      upscalers: this.opts.upscalers ?? new UpscalerCatalogue([]), engine: this.opts.engine, images: this.images, emit: this.opts.emit,
+      upscalers: this.opts.upscalers ?? new InstalledUpscalers([]), engine: this.opts.engine, images: this.images, emit: this.opts.emit,
       modelDir: (id) => this.modelDir(id),
     });
   }

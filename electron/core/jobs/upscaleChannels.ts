@@ -6,7 +6,7 @@ import type { ImageStore } from '../store/imageStore.js';
 import { JobError, type EngineHost } from './engineHost.js';
 import { decodeRgba } from './imageCodec.js';
 import type { Emit } from './studioBackend.js';
-import type { UpscalerCatalogue } from './upscalerCatalogue.js';
+import type { InstalledUpscalers } from './installedUpscalers.js';
 
 /**
  * The Upscale dialog's channels. Jobs run on the engine's one queue (behind and before generations), so
@@ -15,7 +15,7 @@ import type { UpscalerCatalogue } from './upscalerCatalogue.js';
  */
 export class UpscaleChannels {
   constructor(private readonly opts: {
-    upscalers: UpscalerCatalogue;
+    upscalers: InstalledUpscalers;
     engine: EngineHost;
     images: ImageStore;
     emit: Emit;

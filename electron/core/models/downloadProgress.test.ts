@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, ProgressMeter, type PullProgress } from './downloadProgress.js';
-import type { CatalogEntry } from './catalog.js';
+import type { CatalogEntry } from './modelCatalog.js';
 
 const entry = {
   id: 'm',

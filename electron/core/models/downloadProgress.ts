@@ -1,4 +1,4 @@
-import type { CatalogEntry } from './catalog.js';
+import type { CatalogEntry } from './modelCatalog.js';
 
 /** Progress of one pull: bytes per file, speed over a sliding window, time left, throttled events. */
 

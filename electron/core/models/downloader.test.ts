@@ -9,7 +9,7 @@ import { projectRoot } from './defaultModel.js';
 import { dispatcherFromEnv, discardPull, pullModel, PullError, SOURCE_FILE, stagingDir, type PullOptions, type PullProgress } from './downloader.js';
 import { readModelFolder } from './modelFolder.js';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from './testing/testModelServer.js';
-import type { CatalogEntry } from './catalog.js';
+import type { CatalogEntry } from './modelCatalog.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'atelier-pull-'));
 // A private copy: other suites may rebuild native-models/test-models while this one runs.

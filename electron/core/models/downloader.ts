@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
-import { fileUrl, HUGGING_FACE, type CatalogEntry, type CatalogFile } from './catalog.js';
+import { fileUrl, HUGGING_FACE, type CatalogEntry, type CatalogFile } from './modelCatalog.js';
 import { formatBytes, ProgressMeter, type PullProgress } from './downloadProgress.js';
 import { readModelFolder } from './modelFolder.js';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelRoots } from '../jobs/createStudio.js';
-import { ModelCatalogue } from '../jobs/modelCatalogue.js';
+import { InstalledModels } from '../jobs/installedModels.js';
 import { Engine } from '../engine/engine.js';
 import { EngineError } from '../engine/types.js';
-import { parseCatalog, type Catalog } from './catalog.js';
+import { parseCatalog, type ModelCatalog } from './modelCatalog.js';
 import { projectRoot } from './defaultModel.js';
 import {
   catalogStatus,
@@ -85,7 +85,7 @@ describe('importing a folder the user already has', () => {
     const mine = installedModels(dataDir).find((m) => m.dir === dir);
     expect(mine).toMatchObject({ id: 'my-sd15', origin: 'imported', family: 'sd1' });
     // The app's picker and history re-runs resolve the same id to the same folder.
-    expect(new ModelCatalogue(defaultModelRoots(dataDir)).dirOf('my-sd15')).toBe(dir);
+    expect(new InstalledModels(defaultModelRoots(dataDir)).dirOf('my-sd15')).toBe(dir);
 
     expect(await importModelFolder(dataDir, dir)).toEqual({ alreadyListed: true, id: 'my-sd15', dir });
     expect(readRegistry(dataDir).models).toHaveLength(1);
@@ -97,7 +97,7 @@ describe('importing a folder the user already has', () => {
     expect(forgetImported(dataDir, 'my-sd15')).toBe(true);
     expect(existsSync(dir)).toBe(true);
     // Ids are folder names made unique in listing order: the twin now answers to the plain name.
-    const picker = new ModelCatalogue(defaultModelRoots(dataDir));
+    const picker = new InstalledModels(defaultModelRoots(dataDir));
     expect(picker.dirOf('my-sd15')).toBe(twin);
     expect(picker.dirOf('my-sd15-2')).toBeUndefined();
     expect(forgetImported(dataDir, dir)).toBe(false);
@@ -135,7 +135,7 @@ describe('importing a folder the user already has', () => {
 
 describe('downloads as jobs for the Models dialog', () => {
   let server: TestModelServer;
-  let catalog: Catalog;
+  let catalog: ModelCatalog;
   beforeAll(async () => {
     const entry = catalogEntryForFolder(source, 'tiny-pull');
     server = await startTestModelServer(source, entry.source.repo);

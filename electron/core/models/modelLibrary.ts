@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { expectedBytes, findEntry, type Catalog, type CatalogEntry } from './catalog.js';
+import { expectedBytes, findEntry, type ModelCatalog, type CatalogEntry } from './modelCatalog.js';
 import { projectRoot } from './defaultModel.js';
 import { pullModel, PullError, SOURCE_FILE, stagingDir, type PullOptions, type PullProgress, type PullResult } from './downloader.js';
 import { readModelFolder } from './modelFolder.js';
 
 /**
- * Where installed models live, and the one list of them every host uses (the picker's ModelCatalogue,
+ * Where installed models live, and the one list of them every host uses (the picker's InstalledModels,
  * `models list`, history re-runs):
  *   - folders under the models roots: $ATELIER_MODELS_DIR, <data>/models (where pulls go), then the demo
  *     model shipped with the app, and the tiny test models only with the developer flag (`testModelsEnabled`);
@@ -255,7 +255,7 @@ function folderBytes(dir: string): number {
   return total;
 }
 
-export function catalogStatus(catalog: Catalog, dataDir: string, installed = installedModels(dataDir)): CatalogStatus[] {
+export function catalogStatus(catalog: ModelCatalog, dataDir: string, installed = installedModels(dataDir)): CatalogStatus[] {
   const modelsDir = pullTargetDir(dataDir);
   return catalog.models.map((entry) => {
     const found = installed.find((m) => m.catalogId === entry.id);
@@ -283,7 +283,7 @@ export class ModelDownloads {
   private readonly jobs = new Map<string, { modelId: string; abort: AbortController }>();
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly catalog: ModelCatalog,
     private readonly base: Omit<PullOptions, 'signal' | 'onProgress'>,
     private readonly emit: (e: DownloadEvent) => void,
   ) {}

@@ -6,7 +6,7 @@ import { readRgba } from '../../core/image/io.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { defaultModelRoots } from '../../core/jobs/createStudio.js';
 import { localGeneration } from '../../core/jobs/localEngine.js';
-import { ModelCatalogue } from '../../core/jobs/modelCatalogue.js';
+import { InstalledModels } from '../../core/jobs/installedModels.js';
 import { readModelFolder } from '../../core/models/modelFolder.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { openHistoryStore, type HistoryStore } from '../../core/store/historyStore.js';
@@ -194,7 +194,7 @@ async function rerun(args: string[], io: CliIo): Promise<number> {
     if (s.mode === 'inpaint' && !original.maskImageId) {
       throw new CliError(`entry ${original.id.slice(0, 8)} is inpaint but its mask was not kept, so it cannot be re-run exactly`);
     }
-    const modelDir = v.model ?? new ModelCatalogue(defaultModelRoots(dataDir)).dirOf(original.model.name);
+    const modelDir = v.model ?? new InstalledModels(defaultModelRoots(dataDir)).dirOf(original.model.name);
     if (!modelDir) throw new CliError(`model "${original.model.name}" is not installed here; pass --model DIR`);
     const modelName = readModelFolder(modelDir).name;
     const modelHash = await modelFingerprint(modelDir);

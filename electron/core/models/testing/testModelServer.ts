@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
-import type { CatalogEntry } from '../catalog.js';
+import type { CatalogEntry } from '../modelCatalog.js';
 
 /**
  * A local stand-in for Hugging Face in tests: serves a model folder on 127.0.0.1 (random port) under

@@ -8,7 +8,7 @@ import { readModelFolder } from '../models/modelFolder.js';
  * The models the UI may pick: every folder (one level below each root, or a root itself) holding a
  * `unet/model.onnx`. Ids are the folder names; the renderer never sees or sends a path.
  */
-export class ModelCatalogue {
+export class InstalledModels {
   private readonly dirs = new Map<string, string>();
 
   constructor(private readonly roots: string[]) {

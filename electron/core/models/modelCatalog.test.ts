@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CatalogError, expectedBytes, fileUrl, findEntry, loadCatalog, parseCatalog, type Catalog } from './catalog.js';
+import { CatalogError, expectedBytes, fileUrl, findEntry, loadCatalog, parseCatalog, type ModelCatalog } from './modelCatalog.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'atelier-catalog-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function clone(c: Catalog): Catalog {
-  return JSON.parse(JSON.stringify(c)) as Catalog;
+function clone(c: ModelCatalog): ModelCatalog {
+  return JSON.parse(JSON.stringify(c)) as ModelCatalog;
 }
 
 describe('native-models/catalog.json', () => {

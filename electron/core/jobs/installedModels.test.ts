@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../models/defaultModel.js';
-import { ModelCatalogue } from './modelCatalogue.js';
+import { InstalledModels } from './installedModels.js';
 
 const root = mkdtempSync(join(tmpdir(), 'atelier-catalogue-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('ModelCatalogue', () => {
+describe('InstalledModels', () => {
   it('lists each model with its label and the settings it was made for', () => {
     const dir = join(root, 'shapes');
     cpSync(join(projectRoot(), 'native-models', 'test-models', 'sd15-tiny'), dir, { recursive: true });
@@ -17,7 +17,7 @@ describe('ModelCatalogue', () => {
     writeFileSync(join(dir, 'model_index.json'), JSON.stringify(index));
     cpSync(join(projectRoot(), 'native-models', 'test-models', 'sdxl-tiny'), join(root, 'xl'), { recursive: true });
 
-    const list = new ModelCatalogue([root]).list();
+    const list = new InstalledModels([root]).list();
     expect(list.find((m) => m.id === 'shapes')).toEqual({
       id: 'shapes', name: 'shapes', family: 'sd', label: 'Demo · shapes, 128 px',
       recommended: { width: 128, height: 128, steps: 20, guidance: 5, scheduler: 'ddim' },

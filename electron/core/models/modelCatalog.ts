@@ -85,7 +85,7 @@ export const CatalogEntrySchema = z.object({
 });
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
 
-export const CatalogSchema = z.object({
+export const ModelCatalogSchema = z.object({
   type: z.literal('atelier-model-catalog'),
   version: z.literal(1),
   note: z.string().optional(),
@@ -97,7 +97,7 @@ export const CatalogSchema = z.object({
     ids.add(m.id);
   }
 });
-export type Catalog = z.infer<typeof CatalogSchema>;
+export type ModelCatalog = z.infer<typeof ModelCatalogSchema>;
 
 export class CatalogError extends Error {
   constructor(message: string) {
@@ -111,8 +111,8 @@ export function defaultCatalogPath(resourcesPath?: string): string {
 }
 
 /** Validates an already-parsed catalogue; the first problem becomes a one-line CatalogError. */
-export function parseCatalog(value: unknown, where = 'catalogue'): Catalog {
-  const r = CatalogSchema.safeParse(value);
+export function parseCatalog(value: unknown, where = 'catalogue'): ModelCatalog {
+  const r = ModelCatalogSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
     const at = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
@@ -121,7 +121,7 @@ export function parseCatalog(value: unknown, where = 'catalogue'): Catalog {
   return r.data;
 }
 
-export function loadCatalog(path = defaultCatalogPath()): Catalog {
+export function loadCatalog(path = defaultCatalogPath()): ModelCatalog {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -137,7 +137,7 @@ export function loadCatalog(path = defaultCatalogPath()): Catalog {
   return parseCatalog(value, path);
 }
 
-export function findEntry(catalog: Catalog, id: string): CatalogEntry {
+export function findEntry(catalog: ModelCatalog, id: string): CatalogEntry {
   const entry = catalog.models.find((m) => m.id === id);
   if (!entry) throw new CatalogError(`no model "${id}" in the catalogue (known: ${catalog.models.map((m) => m.id).join(', ')})`);
   return entry;

@@ -12,7 +12,7 @@ import { readUpscalerMeta, UPSCALER_META_FILE } from '../engine/upscale/onnxUpsc
  * renderer never sees a path. The scale is listed when `upscaler.json` declares it; otherwise the engine
  * reads it from the model when the job runs.
  */
-export class UpscalerCatalogue {
+export class InstalledUpscalers {
   private readonly dirs = new Map<string, string>();
 
   constructor(private readonly roots: string[]) {
