@@ -7,7 +7,7 @@ import type { GrayImage, RgbaImage } from '../image/types.js';
 import { grayToRgba } from '../image/types.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { modelFingerprint } from '../store/modelFingerprint.js';
-import type { HistoryEntry, HistoryOrigin } from '../store/types.js';
+import type { GenerationRecord, HistoryOrigin } from '../store/types.js';
 import { LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { JobError } from './engineHost.js';
 import { decodeMask, decodeRgba } from './imageCodec.js';
@@ -62,7 +62,7 @@ export interface GeneratedOutput {
 export interface GenerationOutcome {
   jobId: string;
   /** The completed entry (absent without history). */
-  entry?: HistoryEntry;
+  entry?: GenerationRecord;
   images: GeneratedOutput[];
   /** Name, folder and files' fingerprint of the model as they were when the job started. */
   model: { name: string; dir: string; hash?: string };
@@ -169,7 +169,7 @@ export class GenerationService {
   }
 
   /** Records a finished result as a done entry (Live mode's Apply keeps a draft this way). */
-  async keep(r: KeptResult): Promise<{ entry: HistoryEntry; imageId: string }> {
+  async keep(r: KeptResult): Promise<{ entry: GenerationRecord; imageId: string }> {
     const { history } = this.opts;
     if (!history) throw new JobError('The history is not available in this host.', 'unavailable');
     const imageId = await history.images.put(r.png);
@@ -192,7 +192,7 @@ export class GenerationService {
   }
 
   private async execute(
-    jobId: string, entry: HistoryEntry | undefined, model: GenerationOutcome['model'], request: GenerateRequest, onProgress: Progress | undefined,
+    jobId: string, entry: GenerationRecord | undefined, model: GenerationOutcome['model'], request: GenerateRequest, onProgress: Progress | undefined,
     history: HistoryStore | undefined,
   ): Promise<GenerationOutcome> {
     let result: GenerateResult;

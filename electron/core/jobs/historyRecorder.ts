@@ -1,6 +1,6 @@
 import type { HistoryEntry } from '../../contract/api.js';
 import type { HistoryStore } from '../store/historyStore.js';
-import type { HistoryFilter, HistoryEntry as StoredEntry } from '../store/types.js';
+import type { GenerationRecord, HistoryFilter } from '../store/types.js';
 
 /** The History panel's filters (search words, model, date range, favourites). */
 export type HistoryListFilter = Pick<HistoryFilter, 'query' | 'model' | 'from' | 'to' | 'favouritesOnly'>;
@@ -21,7 +21,7 @@ export class StoreHistory implements HistoryRecorder {
   }
 }
 
-function rows(e: StoredEntry): HistoryEntry[] {
+function rows(e: GenerationRecord): HistoryEntry[] {
   return e.images.map((img) => ({
     id: e.id, imageId: img.imageId, prompt: e.settings.prompt, seed: img.seed, mode: e.settings.mode,
     createdAt: e.createdAt, documentId: e.documentId, width: e.settings.width, height: e.settings.height,

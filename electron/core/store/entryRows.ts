@@ -3,13 +3,13 @@ import type { PhaseTimings } from '../engine/types.js';
 import {
   HISTORY_ORIGINS,
   HistoryError,
-  type HistoryEntry,
+  type GenerationRecord,
   type HistoryImage,
   type HistoryOrigin,
   type HistoryStatus,
 } from './types.js';
 
-/** Mapping between `entries` rows and HistoryEntry objects, plus the page cursor format. */
+/** Mapping between `entries` rows and GenerationRecord objects, plus the page cursor format. */
 
 export interface EntryRow {
   seq: number;
@@ -36,8 +36,8 @@ export const ENTRY_COLUMNS =
   'e.model_hash, e.provider, e.timings_json, e.parent_id, e.document_id, ' +
   'e.init_image_id, e.mask_image_id, e.favourite, e.origin';
 
-export function rowToEntry(row: EntryRow, images: HistoryImage[]): HistoryEntry {
-  const entry: HistoryEntry = {
+export function rowToEntry(row: EntryRow, images: HistoryImage[]): GenerationRecord {
+  const entry: GenerationRecord = {
     id: row.id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

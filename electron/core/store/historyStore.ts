@@ -13,7 +13,7 @@ import {
   HistoryError,
   type CompleteEntryInput,
   type CreateEntryInput,
-  type HistoryEntry,
+  type GenerationRecord,
   type HistoryFilter,
   type HistoryImage,
   type HistoryPage,
@@ -32,21 +32,21 @@ export interface HistoryStore {
   /** Things the user should be told about this open (a damaged database moved aside, interrupted jobs). */
   readonly notices: readonly string[];
 
-  createEntry(input: CreateEntryInput): HistoryEntry;
-  markRunning(id: string): HistoryEntry;
-  completeEntry(id: string, result: CompleteEntryInput): HistoryEntry;
+  createEntry(input: CreateEntryInput): GenerationRecord;
+  markRunning(id: string): GenerationRecord;
+  completeEntry(id: string, result: CompleteEntryInput): GenerationRecord;
   /** No-op on an entry that already finished (e.g. cancelled first). */
-  failEntry(id: string, reason: string): HistoryEntry;
+  failEntry(id: string, reason: string): GenerationRecord;
   /** No-op on an entry that already finished. */
-  cancelEntry(id: string): HistoryEntry;
-  get(id: string): HistoryEntry | undefined;
+  cancelEntry(id: string): GenerationRecord;
+  get(id: string): GenerationRecord | undefined;
   /** Entries whose id starts with `prefix` (at most `limit`), for typed short ids. */
-  findByIdPrefix(prefix: string, limit?: number): HistoryEntry[];
+  findByIdPrefix(prefix: string, limit?: number): GenerationRecord[];
   list(options?: ListOptions): HistoryPage;
   count(filter?: HistoryFilter): number;
   /** Model names in the history with their entry counts, most used first. */
   models(): { name: string; count: number }[];
-  setFavourite(id: string, favourite: boolean): HistoryEntry;
+  setFavourite(id: string, favourite: boolean): GenerationRecord;
   /** Deletes a finished entry and the image files no other entry (and no `isImageInUse`) still references. Queued/running: cancel first. */
   delete(id: string): void;
   /** Adds a PNG carrying generation metadata (atelier JSON or A1111 parameters) as a done entry. */
@@ -104,7 +104,7 @@ class SqliteHistoryStore implements HistoryStore {
     }
   }
 
-  createEntry(input: CreateEntryInput): HistoryEntry {
+  createEntry(input: CreateEntryInput): GenerationRecord {
     const settings = checkSettings(input.settings);
     const name = input.model?.name?.trim();
     if (!name) throw new HistoryError('an entry needs a model name');
@@ -138,7 +138,7 @@ class SqliteHistoryStore implements HistoryStore {
     return this.require(id);
   }
 
-  markRunning(id: string): HistoryEntry {
+  markRunning(id: string): GenerationRecord {
     const entry = this.require(id);
     if (entry.status === 'running') return entry;
     if (entry.status !== 'queued') throw conflict(entry, 'start');
@@ -149,7 +149,7 @@ class SqliteHistoryStore implements HistoryStore {
     return this.require(id);
   }
 
-  completeEntry(id: string, result: CompleteEntryInput): HistoryEntry {
+  completeEntry(id: string, result: CompleteEntryInput): GenerationRecord {
     const entry = this.require(id);
     if (!UNFINISHED.includes(entry.status)) throw conflict(entry, 'complete');
     for (const img of result.images) {
@@ -178,15 +178,15 @@ class SqliteHistoryStore implements HistoryStore {
     return this.require(id);
   }
 
-  failEntry(id: string, reason: string): HistoryEntry {
+  failEntry(id: string, reason: string): GenerationRecord {
     return this.finish(id, 'failed', oneLine(reason).slice(0, 1000) || 'failed');
   }
 
-  cancelEntry(id: string): HistoryEntry {
+  cancelEntry(id: string): GenerationRecord {
     return this.finish(id, 'cancelled', 'cancelled');
   }
 
-  private finish(id: string, status: 'failed' | 'cancelled', reason: string): HistoryEntry {
+  private finish(id: string, status: 'failed' | 'cancelled', reason: string): GenerationRecord {
     const entry = this.require(id);
     if (!UNFINISHED.includes(entry.status)) return entry;
     this.guard(() =>
@@ -197,7 +197,7 @@ class SqliteHistoryStore implements HistoryStore {
     return this.require(id);
   }
 
-  get(id: string): HistoryEntry | undefined {
+  get(id: string): GenerationRecord | undefined {
     return this.guard(() => {
       if (typeof id !== 'string') return undefined;
       const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries e WHERE e.id = ?`).get(id) as EntryRow | undefined;
@@ -205,7 +205,7 @@ class SqliteHistoryStore implements HistoryStore {
     });
   }
 
-  findByIdPrefix(prefix: string, limit = 2): HistoryEntry[] {
+  findByIdPrefix(prefix: string, limit = 2): GenerationRecord[] {
     return this.guard(() => {
       const p = prefix.trim().toLowerCase();
       if (!/^[0-9a-f-]{1,36}$/.test(p)) return [];
@@ -274,7 +274,7 @@ class SqliteHistoryStore implements HistoryStore {
     });
   }
 
-  setFavourite(id: string, favourite: boolean): HistoryEntry {
+  setFavourite(id: string, favourite: boolean): GenerationRecord {
     this.require(id);
     this.guard(() => this.stmt('UPDATE entries SET favourite = ? WHERE id = ?').run(favourite ? 1 : 0, id));
     return this.require(id);
@@ -326,7 +326,7 @@ class SqliteHistoryStore implements HistoryStore {
     }
   }
 
-  private require(id: string): HistoryEntry {
+  private require(id: string): GenerationRecord {
     const entry = this.get(id);
     if (!entry) throw new HistoryError(`no history entry ${String(id).slice(0, 80)}`, 'not-found');
     return entry;
@@ -348,7 +348,7 @@ class SqliteHistoryStore implements HistoryStore {
     return seqs.map((q) => bySeq.get(q)!);
   }
 
-  private withImages(rows: EntryRow[]): HistoryEntry[] {
+  private withImages(rows: EntryRow[]): GenerationRecord[] {
     if (rows.length === 0) return [];
     const imgRows = this.stmt(
       'SELECT entry_seq, image_id, seed FROM entry_images WHERE entry_seq IN (SELECT value FROM json_each(?)) ORDER BY entry_seq, position',
@@ -445,7 +445,7 @@ function sqlWhere(conditions: string[]): string {
   return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
-function conflict(entry: HistoryEntry, action: string): HistoryError {
+function conflict(entry: GenerationRecord, action: string): HistoryError {
   return new HistoryError(`cannot ${action} entry ${entry.id}: it is already ${entry.status}`, 'conflict');
 }
 

@@ -4,7 +4,7 @@ import { parseA1111Parameters, readPngMetadata } from '../export/pngMetadata.js'
 import { checkSettings } from './entryRows.js';
 import type { HistoryStore } from './historyStore.js';
 import { looksLikePng } from './imageStore.js';
-import { HistoryError, type HistoryEntry } from './types.js';
+import { HistoryError, type GenerationRecord } from './types.js';
 
 /**
  * Adds a PNG that carries generation metadata to the history as a finished entry: our `atelier`
@@ -19,7 +19,7 @@ export interface ImportOptions {
 }
 
 export interface ImportResult {
-  entry: HistoryEntry;
+  entry: GenerationRecord;
   /** False when the same image was already in the history; that entry is returned unchanged. */
   created: boolean;
   /** Settings the file did not carry and got a default, e.g. ["steps", "scheduler"]. */

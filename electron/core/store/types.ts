@@ -26,7 +26,11 @@ export interface HistoryImage {
   seed: number;
 }
 
-export interface HistoryEntry {
+/**
+ * One entry of the prompt history as stored: a generation job with its settings, status and output
+ * images. The History panel shows it as one contract `HistoryEntry` row per image (jobs/historyRecorder.ts).
+ */
+export interface GenerationRecord {
   id: string;
   createdAt: number;
   updatedAt: number;
@@ -102,7 +106,7 @@ export interface ListOptions extends HistoryFilter {
 
 export interface HistoryPage {
   /** Newest first. */
-  entries: HistoryEntry[];
+  entries: GenerationRecord[];
   /** Pass as `cursor` to get the next page; absent on the last page. */
   nextCursor?: string;
 }

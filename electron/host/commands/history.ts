@@ -11,7 +11,7 @@ import { readModelFolder } from '../../core/models/modelFolder.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
 import { openHistoryStore, type HistoryStore } from '../../core/store/historyStore.js';
 import { modelFingerprint } from '../../core/store/modelFingerprint.js';
-import { HISTORY_STATUSES, HistoryError, type HistoryEntry, type HistoryStatus } from '../../core/store/types.js';
+import { HISTORY_STATUSES, HistoryError, type GenerationRecord, type HistoryStatus } from '../../core/store/types.js';
 import { intOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { checkImageOutput, outputPathFor, writeFileAtomic, writeImage } from './output.js';
@@ -116,7 +116,7 @@ async function list(args: string[], io: CliIo, search: boolean): Promise<number>
   });
 }
 
-function summaryLine(e: HistoryEntry): string {
+function summaryLine(e: GenerationRecord): string {
   const when = new Date(e.createdAt).toISOString().slice(0, 16).replace('T', ' ');
   const prompt = e.settings.prompt.replace(/\s+/g, ' ').trim();
   const shown = prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt || '(no prompt)';
@@ -124,7 +124,7 @@ function summaryLine(e: HistoryEntry): string {
 }
 
 /** An exact id, or a unique prefix of at least 4 characters. */
-function resolveEntry(store: HistoryStore, id: string | undefined): HistoryEntry {
+function resolveEntry(store: HistoryStore, id: string | undefined): GenerationRecord {
   if (!id) throw new CliError('an entry ID is required (see: history list)');
   const exact = store.get(id);
   if (exact) return exact;

@@ -5,7 +5,7 @@ import type { ApiRequest } from '../../../electron/contract/api.js';
  * `<input type="date">` strings (local days), so "to 2026-03-05" includes the whole of that day.
  * Pure: no React, no store.
  */
-export interface HistoryFilter {
+export interface HistoryFilterControls {
   query: string;
   /** '' = all models. */
   model: string;
@@ -17,7 +17,7 @@ export interface HistoryFilter {
   scope: 'document' | 'all';
 }
 
-export const EMPTY_FILTER: HistoryFilter = { query: '', model: '', from: '', to: '', favouritesOnly: false, scope: 'document' };
+export const EMPTY_FILTER: HistoryFilterControls = { query: '', model: '', from: '', to: '', favouritesOnly: false, scope: 'document' };
 
 export type HistoryListRequest = Omit<ApiRequest<'history:list'>, 'cursor' | 'limit'>;
 
@@ -39,7 +39,7 @@ function nextDayStart(day: string): number | undefined {
   return new Date(t.getFullYear(), t.getMonth(), t.getDate() + 1).getTime();
 }
 
-export function listRequest(f: HistoryFilter, documentId: string): HistoryListRequest {
+export function listRequest(f: HistoryFilterControls, documentId: string): HistoryListRequest {
   const req: HistoryListRequest = {};
   if (f.scope === 'document') req.documentId = documentId;
   const query = f.query.trim();
@@ -54,6 +54,6 @@ export function listRequest(f: HistoryFilter, documentId: string): HistoryListRe
 }
 
 /** True when the filter narrows anything beyond the scope (the empty-list message says so). */
-export function isFiltered(f: HistoryFilter): boolean {
+export function isFiltered(f: HistoryFilterControls): boolean {
   return f.query.trim() !== '' || f.model !== '' || dayStart(f.from) !== undefined || dayStart(f.to) !== undefined || f.favouritesOnly;
 }

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { HistoryEntry } from '../../../electron/contract/api.js';
 import { api, errorMessage } from '../api/api.js';
-import { EMPTY_FILTER, listRequest, type HistoryFilter } from '../history/historyQuery.js';
+import { EMPTY_FILTER, listRequest, type HistoryFilterControls } from '../history/historyQuery.js';
 import type { Store } from './store.js';
 
 /** The History panel's list of past generations (prompt history), paged from the store; not the undo stack (DocumentSlice.undoHistory). */
@@ -11,9 +11,9 @@ export interface PromptHistorySlice {
   historyTotal: number;
   historyLoading: boolean;
   /** The History panel's search, filters and scope (this document / all). */
-  historyFilter: HistoryFilter;
+  historyFilter: HistoryFilterControls;
   /** Merges into the filter and reloads the first page. */
-  setHistoryFilter(p: Partial<HistoryFilter>): void;
+  setHistoryFilter(p: Partial<HistoryFilterControls>): void;
   /** Reloads the first page for the open document. */
   refreshHistory(): Promise<void>;
   /** Next page; `limit` up to 500 lets a long scroll catch up in fewer requests. */
