@@ -4,7 +4,6 @@ import { EngineHost } from './engineHost.js';
 import { ProtectedImages } from './historyChannels.js';
 import { GenerationService } from './generationService.js';
 import { loraLibraryFor } from '../models/loraLibrary.js';
-import { StoreHistory } from './historyRecorder.js';
 import { InstalledModels } from './installedModels.js';
 import { ModelChannels } from './modelChannels.js';
 import type { SpawnEngine } from './protocol.js';
@@ -52,7 +51,6 @@ export function createStudio(opts: StudioOptions): Studio {
     models,
     engine,
     generation: new GenerationService({ engine, history, origin: opts.origin, loras: loraLibraryFor(opts.dataDir) }),
-    history: new StoreHistory(history),
     emit: opts.emit,
     previewUrl: opts.previewUrl,
     historyStore: history,

@@ -1,10 +1,12 @@
-import type { ApiParsedRequest, ApiResponses, GenerationStart } from '../../contract/api.js';
+import type { ApiParsedRequest, ApiResponses, GenerationStart, HistoryEntry } from '../../contract/api.js';
 import type { HistoryStore } from '../store/historyStore.js';
+import type { GenerationRecord } from '../store/types.js';
 import { JobError } from './engineHost.js';
 
 /**
- * The History panel's channels beyond paging: model names for the filter, favourite, delete, exact
+ * The History panel's channels: pages of rows, model names for the filter, favourite, delete, exact
  * re-run and PNG import. Kept out of StudioBackend so that file stays about generation and documents.
+ * Recording happens in one place only, the generation service; this class reads and edits entries.
  */
 
 /**
@@ -37,6 +39,13 @@ export class HistoryChannels {
     /** Model id (folder) for a name stored in the history, or undefined when not installed. */
     private readonly resolveModel: (name: string) => string | undefined,
   ) {}
+
+  /** A page of finished entries as panel rows (one per output image), with the total for the filter. */
+  list({ documentId, cursor, limit, ...extra }: ApiParsedRequest<'history:list'>): ApiResponses['history:list'] {
+    const filter = { ...extra, documentId, status: 'done' as const };
+    const page = this.store.list({ ...filter, cursor, limit });
+    return { entries: page.entries.flatMap(panelRows), nextCursor: page.nextCursor, total: this.store.count(filter) };
+  }
 
   models(): ApiResponses['history:models'] {
     return { models: this.store.models() };
@@ -72,4 +81,13 @@ export class HistoryChannels {
     const r = await this.store.importPng(bytes, { documentId });
     return { entryId: r.entry.id, created: r.created, defaulted: r.defaulted };
   }
+}
+
+/** One History panel row per output image of an entry; its settings re-run exactly that image. */
+function panelRows(e: GenerationRecord): HistoryEntry[] {
+  return e.images.map((img) => ({
+    id: e.id, imageId: img.imageId, prompt: e.settings.prompt, seed: img.seed, mode: e.settings.mode,
+    createdAt: e.createdAt, documentId: e.documentId, width: e.settings.width, height: e.settings.height,
+    model: e.model.name, favourite: e.favourite, origin: e.origin, settings: { ...e.settings, seed: img.seed, batch: 1 },
+  }));
 }

@@ -12,7 +12,6 @@ import type { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
 import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
-import type { HistoryRecorder } from './historyRecorder.js';
 import { encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
 import type { GenerationService } from './generationService.js';
 import type { InstalledModels } from './installedModels.js';
@@ -36,7 +35,6 @@ export interface StudioBackendOptions {
   engine: EngineHost;
   /** The one generation service: history entry, engine queue, stored images (generationService.ts). */
   generation: GenerationService;
-  history: HistoryRecorder;
   emit: Emit;
   /** The URL a client uses to fetch a job's latest preview (HTTP in serve, custom protocol in Electron). */
   previewUrl: (jobId: string, step: number) => string;
@@ -89,7 +87,7 @@ export class StudioBackend {
     'upscale:list': async () => this.upscaleChannels().list(),
     'upscale:start': async (req) => this.upscaleChannels().start(req),
     'generation:keepDraft': async ({ jobId, documentId }) => this.keepDraft(jobId, documentId),
-    'history:list': async ({ documentId, cursor, limit, ...filter }) => this.opts.history.list(documentId, cursor, limit, filter),
+    'history:list': async (req) => this.historyChannels().list(req),
     'history:models': async () => this.historyChannels().models(),
     'history:favourite': async (req) => this.historyChannels().favourite(req),
     'history:delete': async (req) => this.historyChannels().delete(req),

@@ -28,7 +28,7 @@ export interface HistoryImage {
 
 /**
  * One entry of the prompt history as stored: a generation job with its settings, status and output
- * images. The History panel shows it as one contract `HistoryEntry` row per image (jobs/historyRecorder.ts).
+ * images. The History panel shows it as one contract `HistoryEntry` row per image (jobs/historyChannels.ts).
  */
 export interface GenerationRecord {
   id: string;
