@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LoraInfo } from './lora.js';
+import { MODEL_FAMILIES } from './modelFamily.js';
 import { DocumentSchema, ImageIdSchema, type AtelierDocument } from './document.js';
 import { GenerationSettingsSchema, type GenerationSettingsInput } from './generation.js';
 import { StylePresetSchema, type StylePreset } from './styles.js';
@@ -14,7 +15,7 @@ import { StylePresetSchema, type StylePreset } from './styles.js';
 export const ModelSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
-  family: z.string(),
+  family: z.enum(MODEL_FAMILIES),
   /** What the picker shows, e.g. "Demo · shapes, 128 px". */
   label: z.string().optional(),
   /** Settings the model was made for; applied when the user picks it. */

@@ -8,7 +8,7 @@
  *   denoise: resident weights + UNet activations (batch 2 with guidance)
  *   decode:  resident weights + VAE decoder activations (full resolution, the peak at big sizes)
  */
-import type { ModelFamily } from './types.js';
+import type { ModelFamily } from '../../contract/modelFamily.js';
 
 export interface ModelMemoryFacts {
   family: ModelFamily;

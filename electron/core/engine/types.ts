@@ -1,6 +1,7 @@
 import type { GenerationSettings } from '../../contract/generation.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
 import type { LoraRequest } from './lora/loraMerger.js';
+import type { ModelFamily } from '../../contract/modelFamily.js';
 
 /** What one generation job asks of the engine. Pixels are already decoded (see core/image). */
 export interface GenerateRequest {
@@ -56,7 +57,6 @@ export interface GenerateOptions {
   releaseTextEncoders?: boolean;
 }
 
-export type ModelFamily = 'sd1' | 'sd2' | 'sdxl';
 
 /** Error whose message is written for the user; hosts print it as one line. */
 export class EngineError extends Error {

@@ -19,7 +19,7 @@ describe('InstalledModels', () => {
 
     const list = new InstalledModels([root]).list();
     expect(list.find((m) => m.id === 'shapes')).toEqual({
-      id: 'shapes', name: 'shapes', family: 'sd', label: 'Demo · shapes, 128 px',
+      id: 'shapes', name: 'shapes', family: 'sd1', label: 'Demo · shapes, 128 px',
       recommended: { width: 128, height: 128, steps: 20, guidance: 5, scheduler: 'ddim' },
     });
     // A folder without Atelier's block lists by its name and suggests nothing.

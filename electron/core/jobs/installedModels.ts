@@ -29,7 +29,7 @@ export class InstalledModels {
   }
 
   list(): ModelSummary[] {
-    return [...this.dirs.entries()].map(([id, dir]) => ({ id, name: id, family: familyOf(dir), ...describe(dir) }));
+    return [...this.dirs.entries()].map(([id, dir]) => ({ id, name: id, ...describe(dir) }));
   }
 
   /** The folder behind an id, or undefined. */
@@ -43,17 +43,15 @@ export class InstalledModels {
   }
 }
 
-/** Label and recommended settings from the folder; a folder that cannot be read still lists by name. */
-function describe(dir: string): Pick<ModelSummary, 'label' | 'recommended'> {
+/**
+ * Family, label and recommended settings from the folder; a folder that cannot be read still lists by
+ * name, its family guessed from a second text encoder.
+ */
+function describe(dir: string): Pick<ModelSummary, 'family' | 'label' | 'recommended'> {
   try {
     const layout = readModelFolder(dir);
-    return { label: layout.label, recommended: layout.recommended };
+    return { family: layout.family, label: layout.label, recommended: layout.recommended };
   } catch {
-    return {};
+    return { family: existsSync(join(dir, 'text_encoder_2')) ? 'sdxl' : 'sd1' };
   }
-}
-
-function familyOf(dir: string): string {
-  if (existsSync(join(dir, 'text_encoder_2'))) return 'sdxl';
-  return 'sd';
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { SCHEDULER_NAMES } from '../../contract/generation.js';
 import { projectRoot } from './defaultModel.js';
+import { MODEL_FAMILIES } from '../../contract/modelFamily.js';
 
 /**
  * The catalogue of models Atelier can download (`native-models/catalog.json`): where each file lives,
@@ -39,7 +40,7 @@ export const CatalogEntrySchema = z.object({
   label: z.string().min(1).max(120),
   kind: z.enum(['pipeline', 'preview-vae', 'upscaler']),
   /** SD family (pipelines and preview VAEs; upscalers have none). */
-  family: z.enum(['sd1', 'sd2', 'sdxl']).optional(),
+  family: z.enum(MODEL_FAMILIES).optional(),
   /** Upscalers: what the model does, written as upscaler.json beside it when pulled. */
   upscaler: z.object({
     scale: z.number().int().min(1).max(16),

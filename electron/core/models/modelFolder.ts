@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { EngineError, type ModelFamily } from '../engine/types.js';
+import type { ModelFamily } from '../../contract/modelFamily.js';
+import { EngineError } from '../engine/types.js';
 import { checkWeightFiles } from './weightFiles.js';
 import { GenerationSettingsSchema } from '../../contract/generation.js';
 

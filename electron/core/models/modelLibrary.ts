@@ -5,6 +5,7 @@ import { expectedBytes, findEntry, type ModelCatalog, type CatalogEntry } from '
 import { projectRoot } from './defaultModel.js';
 import { pullModel, PullError, SOURCE_FILE, stagingDir, type PullOptions, type PullProgress, type PullResult } from './downloader.js';
 import { readModelFolder } from './modelFolder.js';
+import type { ModelFamily } from '../../contract/modelFamily.js';
 
 /**
  * Where installed models live, and the one list of them every host uses (the picker's InstalledModels,
@@ -27,7 +28,8 @@ export interface InstalledModel {
   id: string;
   dir: string;
   label: string;
-  family: string;
+  /** '?' when the folder no longer reads as a model. */
+  family: ModelFamily | '?';
   origin: 'pulled' | 'imported' | 'bundled' | 'folder';
   /** Catalogue id of a pulled model. */
   catalogId?: string;

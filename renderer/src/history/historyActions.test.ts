@@ -20,7 +20,7 @@ describe('History panel actions on the real store (headless editor)', () => {
   beforeEach(() => {
     ed = testEditor(512);
     messages.length = 0;
-    useStore.getState().setGenerate({ models: [{ id: 'sd15-tiny', name: 'sd15-tiny', family: 'sd' }, { id: 'other', name: 'other', family: 'sd' }], modelId: 'other' });
+    useStore.getState().setGenerate({ models: [{ id: 'sd15-tiny', name: 'sd15-tiny', family: 'sd1' }, { id: 'other', name: 'other', family: 'sd1' }], modelId: 'other' });
   });
 
   it('Use settings fills every field, locks the seed, picks the model and sizes the frame in one undo step', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clampLive, liveDefaults, liveModelKind, stepsRun } from './liveDefaults.js';
 
-const model = (id: string, recommended = {}) => ({ id, name: id, family: 'sd1', recommended });
+const model = (id: string, recommended = {}) => ({ id, name: id, family: 'sd1' as const, recommended });
 
 describe('Live defaults', () => {
   it('recognises distilled models by name', () => {
