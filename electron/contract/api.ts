@@ -181,11 +181,14 @@ export const API_REQUESTS = {
    * handler); serve, whose browser cannot pick folders, takes an absolute path typed by its local user.
    */
   'models:import': z.object({ dir: z.string().min(1).max(4096).optional() }).strict(),
-  'history:favourite': z.object({ id: HistoryIdSchema, favourite: z.boolean() }).strict(),
+  /** `imageId`: only that image of a batch (else the whole entry). */
+  'history:favourite': z.object({ id: HistoryIdSchema, favourite: z.boolean(), imageId: ImageIdSchema.optional() }).strict(),
   /** `keepImageIds`: images the open document (or its undo steps) still uses; their files stay. */
-  'history:delete': z.object({ id: HistoryIdSchema, keepImageIds: z.array(ImageIdSchema).max(100_000).default([]) }).strict(),
+  /** `imageId`: only that image of a batch (the entry goes with its last image). */
+  'history:delete': z.object({ id: HistoryIdSchema, imageId: ImageIdSchema.optional(), keepImageIds: z.array(ImageIdSchema).max(100_000).default([]) }).strict(),
   /** Re-run exactly (same settings, seed, model, input pixels) as a new job; it lands in `documentId`'s history. */
-  'history:rerun': z.object({ id: HistoryIdSchema, documentId: z.string().min(1).max(200).optional() }).strict(),
+  /** `imageId`: re-run only that image of a batch (its seed, batch 1). */
+  'history:rerun': z.object({ id: HistoryIdSchema, imageId: ImageIdSchema.optional(), documentId: z.string().min(1).max(200).optional() }).strict(),
   /** A PNG uploaded with `images:put` whose generation metadata becomes a history entry. */
   'history:import': z.object({ imageId: ImageIdSchema, documentId: z.string().min(1).max(200).optional() }).strict(),
   'documents:list': z.object({}).strict(),
@@ -323,7 +326,7 @@ export interface AtelierApi {
   onUpscaleDone(cb: (e: ApiEvents['upscale:done']) => void): () => void;
   listHistory(req: ApiRequest<'history:list'>): Promise<ApiResponses['history:list']>;
   listHistoryModels(): Promise<ApiResponses['history:models']>;
-  setHistoryFavourite(id: string, favourite: boolean): Promise<ApiResponses['history:favourite']>;
+  setHistoryFavourite(id: string, favourite: boolean, imageId?: string): Promise<ApiResponses['history:favourite']>;
   deleteHistoryEntry(req: ApiRequest<'history:delete'>): Promise<ApiResponses['history:delete']>;
   rerunHistoryEntry(req: ApiRequest<'history:rerun'>): Promise<ApiResponses['history:rerun']>;
   importHistoryPng(req: ApiRequest<'history:import'>): Promise<ApiResponses['history:import']>;

@@ -92,6 +92,39 @@ describe('history channels: filters, favourite, delete, exact re-run, PNG import
     expect((await fails('history:rerun', { id: img2img.id })).message).toMatch(/did not keep its input image/);
   });
 
+  it('one image of a batch: favourite, re-run and delete act on that image only; the count counts images', async () => {
+    const entry = await run({ modelId: 'sd15-tiny', settings: { ...settings, prompt: 'a batch of three', seed: 42, batch: 3 }, documentId: 'doc-b' });
+    const images = t.studio.history.get(entry)!.images;
+    expect(images.map((i) => i.seed)).toEqual([42, 43, 44]);
+    const page = await list({ documentId: 'doc-b' });
+    expect(page.total).toBe(3);
+    expect(page.entries.map((e) => e.seed)).toEqual([42, 43, 44]);
+
+    expect(await call('history:favourite', { id: entry, favourite: true, imageId: images[1].imageId })).toEqual({ id: entry, favourite: true });
+    const favs = await list({ documentId: 'doc-b', favouritesOnly: true });
+    expect([favs.total, favs.entries.map((e) => [e.seed, e.favourite])]).toEqual([1, [[43, true]]]);
+    expect((await list({ documentId: 'doc-b' })).entries.map((e) => e.favourite)).toEqual([false, true, false]);
+
+    // Re-run of seed 44 alone: one image, equal to the batch's third.
+    const again = await run({ id: entry, imageId: images[2].imageId, documentId: 'doc-b' }, 'history:rerun');
+    const rerun = t.studio.history.get(again)!;
+    expect([rerun.settings.seed, rerun.settings.batch, rerun.images.length, rerun.parentId]).toEqual([44, 1, 1, entry]);
+    expect(Buffer.compare(await pixels(rerun.images[0].imageId), await pixels(images[2].imageId))).toBe(0);
+    await call('history:delete', { id: again });
+
+    // Deleting seed 44 leaves 42 and 43 (and the favourite).
+    await call('history:delete', { id: entry, imageId: images[2].imageId });
+    expect(t.studio.history.get(entry)!.images.map((i) => i.seed)).toEqual([42, 43]);
+    expect(t.studio.backend.images.has(images[0].imageId)).toBe(true);
+    expect((await list({ documentId: 'doc-b' })).total).toBe(2);
+    expect((await fails('history:rerun', { id: entry, imageId: images[2].imageId })).message).toBe('That image is no longer in this history entry.');
+    // The last image takes the entry with it.
+    await call('history:delete', { id: entry, imageId: images[0].imageId });
+    await call('history:delete', { id: entry, imageId: images[1].imageId });
+    expect(t.studio.history.get(entry)).toBeUndefined();
+    expect((await list({ documentId: 'doc-b' })).total).toBe(0);
+  });
+
   it('deletes: the image file goes unless the open document still uses it; import brings a PNG back with its settings', async () => {
     const keep = await run({ modelId: 'sd15-tiny', settings: { ...settings, prompt: 'kept pixels', seed: 77 }, documentId: 'doc-d' });
     const keptImage = t.studio.history.get(keep)!.images[0].imageId;

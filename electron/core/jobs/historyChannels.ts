@@ -44,28 +44,34 @@ export class HistoryChannels {
   list({ documentId, cursor, limit, ...extra }: ApiParsedRequest<'history:list'>): ApiResponses['history:list'] {
     const filter = { ...extra, documentId, status: 'done' as const };
     const page = this.store.list({ ...filter, cursor, limit });
-    return { entries: page.entries.flatMap(panelRows), nextCursor: page.nextCursor, total: this.store.count(filter) };
+    // The panel lists images, so it counts images (a batch of 4 is 4 rows, not 1 job).
+    const rows = (e: GenerationRecord) => panelRows(e, extra.favouritesOnly === true);
+    return { entries: page.entries.flatMap(rows), nextCursor: page.nextCursor, total: this.store.countImages(filter) };
   }
 
   models(): ApiResponses['history:models'] {
     return { models: this.store.models() };
   }
 
-  favourite({ id, favourite }: ApiParsedRequest<'history:favourite'>): ApiResponses['history:favourite'] {
-    const e = this.store.setFavourite(id, favourite);
-    return { id: e.id, favourite: e.favourite };
+  favourite({ id, favourite, imageId }: ApiParsedRequest<'history:favourite'>): ApiResponses['history:favourite'] {
+    const e = this.store.setFavourite(id, favourite, imageId);
+    return { id: e.id, favourite: imageId ? e.images.some((i) => i.imageId === imageId && i.favourite) : e.favourite };
   }
 
-  delete({ id, keepImageIds }: ApiParsedRequest<'history:delete'>): ApiResponses['history:delete'] {
-    this.protectedImages.during(keepImageIds, () => this.store.delete(id));
+  /** The entry, or with `imageId` only that image of its batch; files the open document uses stay. */
+  delete({ id, imageId, keepImageIds }: ApiParsedRequest<'history:delete'>): ApiResponses['history:delete'] {
+    this.protectedImages.during(keepImageIds, () => (imageId ? this.store.deleteImage(id, imageId) : this.store.delete(id)));
     return { id };
   }
 
   /** Same settings, seed, model and input pixels as the entry: the engine is deterministic, so the same image. */
-  async rerun({ id, documentId }: ApiParsedRequest<'history:rerun'>): Promise<ApiResponses['history:rerun']> {
+  async rerun({ id, imageId, documentId }: ApiParsedRequest<'history:rerun'>): Promise<ApiResponses['history:rerun']> {
     const e = this.store.get(id);
     if (!e) throw new JobError('That history entry no longer exists.', 'not-found');
-    const s = e.settings;
+    const image = imageId === undefined ? undefined : e.images.find((i) => i.imageId === imageId);
+    if (imageId !== undefined && !image) throw new JobError('That image is no longer in this history entry.', 'not-found');
+    // One image of a batch: its own seed (batch item i ran with seed + i), alone.
+    const s = image ? { ...e.settings, seed: image.seed, batch: 1 } : e.settings;
     if (s.mode !== 'txt2img' && !e.initImageId) throw new JobError(`This ${s.mode} entry did not keep its input image, so it cannot be re-run exactly.`, 'invalid-input');
     if (s.mode === 'inpaint' && !e.maskImageId) throw new JobError('This inpaint entry did not keep its mask, so it cannot be re-run exactly.', 'invalid-input');
     const modelId = this.resolveModel(e.model.name);
@@ -84,10 +90,11 @@ export class HistoryChannels {
 }
 
 /** One History panel row per output image of an entry; its settings re-run exactly that image. */
-function panelRows(e: GenerationRecord): HistoryEntry[] {
-  return e.images.map((img) => ({
+/** One row per image; with `favouritesOnly`, only the images marked favourite. */
+function panelRows(e: GenerationRecord, favouritesOnly: boolean): HistoryEntry[] {
+  return e.images.filter((img) => !favouritesOnly || img.favourite).map((img) => ({
     id: e.id, imageId: img.imageId, prompt: e.settings.prompt, seed: img.seed, mode: e.settings.mode,
     createdAt: e.createdAt, documentId: e.documentId, width: e.settings.width, height: e.settings.height,
-    model: e.model.name, favourite: e.favourite, origin: e.origin, settings: { ...e.settings, seed: img.seed, batch: 1 },
+    model: e.model.name, favourite: img.favourite === true, origin: e.origin, settings: { ...e.settings, seed: img.seed, batch: 1 },
   }));
 }

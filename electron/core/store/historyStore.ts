@@ -2,14 +2,13 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ENTRY_COLUMNS, checkSettings, decodeCursor, encodeCursor, rowToEntry, type EntryRow } from './entryRows.js';
-import { toFtsQuery } from './ftsQuery.js';
 import { ImageStore, isImageId } from './imageStore.js';
 import { importPng, type ImportOptions, type ImportResult } from './importPng.js';
 import { markNeedsCheck, openHistoryDatabase, oneLine } from './openDatabase.js';
-import { MAX_CREATED_AT, SEQ_SLOTS, allocateSeq } from './seqOrder.js';
+import { MAX_CREATED_AT, allocateSeq } from './seqOrder.js';
+import { imageCountQuery, sqlWhere, whereClause } from './historyWhere.js';
 import { endSession, startSession } from './sessions.js';
 import {
-  HISTORY_STATUSES,
   HistoryError,
   type CompleteEntryInput,
   type CreateEntryInput,
@@ -44,11 +43,16 @@ export interface HistoryStore {
   findByIdPrefix(prefix: string, limit?: number): GenerationRecord[];
   list(options?: ListOptions): HistoryPage;
   count(filter?: HistoryFilter): number;
+  /** Images (one per History row) of the entries the filter selects; favouritesOnly counts favourite images. */
+  countImages(filter?: HistoryFilter): number;
   /** Model names in the history with their entry counts, most used first. */
   models(): { name: string; count: number }[];
-  setFavourite(id: string, favourite: boolean): GenerationRecord;
+  /** The whole entry, or only the image `imageId` of its batch; the entry is a favourite while any image is. */
+  setFavourite(id: string, favourite: boolean, imageId?: string): GenerationRecord;
   /** Deletes a finished entry and the image files no other entry (and no `isImageInUse`) still references. Queued/running: cancel first. */
   delete(id: string): void;
+  /** Deletes one image of a batch (its file too unless still used); the entry goes with its last image. */
+  deleteImage(id: string, imageId: string): void;
   /** Adds a PNG carrying generation metadata (atelier JSON or A1111 parameters) as a done entry. */
   importPng(bytes: Uint8Array, options?: ImportOptions): Promise<ImportResult>;
   /** Runs fn in one transaction (bulk inserts, imports). */
@@ -267,6 +271,13 @@ class SqliteHistoryStore implements HistoryStore {
     });
   }
 
+  countImages(filter: HistoryFilter = {}): number {
+    return this.guard(() => {
+      const q = imageCountQuery(filter);
+      return this.stmt(q.sql).pluck().get(...q.params) as number;
+    });
+  }
+
   models(): { name: string; count: number }[] {
     return this.guard(() => {
       return this.stmt('SELECT model_name AS name, count(*) AS count FROM entries GROUP BY model_name ORDER BY count DESC, name')
@@ -274,28 +285,63 @@ class SqliteHistoryStore implements HistoryStore {
     });
   }
 
-  setFavourite(id: string, favourite: boolean): GenerationRecord {
-    this.require(id);
-    this.guard(() => this.stmt('UPDATE entries SET favourite = ? WHERE id = ?').run(favourite ? 1 : 0, id));
+  setFavourite(id: string, favourite: boolean, imageId?: string): GenerationRecord {
+    const entry = this.require(id);
+    if (imageId !== undefined && !entry.images.some((i) => i.imageId === imageId)) {
+      throw new HistoryError(`entry ${entry.id} has no image ${String(imageId).slice(0, 12)}`, 'not-found');
+    }
+    const flag = favourite ? 1 : 0;
+    const seq = this.seqOf(id);
+    this.guard(() =>
+      this.db.transaction(() => {
+        if (imageId === undefined) {
+          this.stmt('UPDATE entry_images SET favourite = ? WHERE entry_seq = ?').run(flag, seq);
+          this.stmt('UPDATE entries SET favourite = ? WHERE seq = ?').run(flag, seq);
+          return;
+        }
+        this.stmt('UPDATE entry_images SET favourite = ? WHERE entry_seq = ? AND image_id = ?').run(flag, seq, imageId);
+        this.stmt('UPDATE entries SET favourite = EXISTS (SELECT 1 FROM entry_images WHERE entry_seq = @seq AND favourite = 1) WHERE seq = @seq').run({ seq });
+      })(),
+    );
     return this.require(id);
   }
 
   delete(id: string): void {
+    const entry = this.deletable(id);
+    this.removeRows(() => this.stmt('DELETE FROM entries WHERE id = ?').run(id), [...entry.images.map((i) => i.imageId), entry.initImageId, entry.maskImageId]);
+  }
+
+  deleteImage(id: string, imageId: string): void {
+    const entry = this.deletable(id);
+    if (!entry.images.some((i) => i.imageId === imageId)) throw new HistoryError(`entry ${entry.id} has no image ${String(imageId).slice(0, 12)}`, 'not-found');
+    if (entry.images.every((i) => i.imageId === imageId)) return this.delete(id);
+    const seq = this.seqOf(id);
+    this.removeRows(() => {
+      this.stmt('DELETE FROM entry_images WHERE entry_seq = ? AND image_id = ?').run(seq, imageId);
+      this.stmt('UPDATE entries SET favourite = EXISTS (SELECT 1 FROM entry_images WHERE entry_seq = @seq AND favourite = 1) WHERE seq = @seq').run({ seq });
+    }, [imageId]);
+  }
+
+  private deletable(id: string): GenerationRecord {
     const entry = this.require(id);
     // Its job would finish into a missing row; the UI cancels first.
     if (UNFINISHED.includes(entry.status)) {
       throw new HistoryError(`cannot delete entry ${entry.id}: it is still ${entry.status}; cancel it first`, 'conflict');
     }
+    return entry;
+  }
+
+  /** Runs `remove` (row deletes) in one transaction, then removes those of `candidates` nothing uses any more. */
+  private removeRows(remove: () => void, candidates: (string | undefined)[]): void {
     const unused: string[] = [];
     this.guard(() =>
       this.db.transaction(() => {
-        this.stmt('DELETE FROM entries WHERE id = ?').run(id);
+        remove();
         const stillUsed = this.stmt(
           `SELECT EXISTS (SELECT 1 FROM entry_images WHERE image_id = @id)
                OR EXISTS (SELECT 1 FROM entries WHERE init_image_id = @id)
                OR EXISTS (SELECT 1 FROM entries WHERE mask_image_id = @id) AS used`,
         );
-        const candidates = [...entry.images.map((i) => i.imageId), entry.initImageId, entry.maskImageId];
         for (const imageId of new Set(candidates)) {
           if (imageId !== undefined && !(stillUsed.get({ id: imageId }) as { used: number }).used) unused.push(imageId);
         }
@@ -351,13 +397,13 @@ class SqliteHistoryStore implements HistoryStore {
   private withImages(rows: EntryRow[]): GenerationRecord[] {
     if (rows.length === 0) return [];
     const imgRows = this.stmt(
-      'SELECT entry_seq, image_id, seed FROM entry_images WHERE entry_seq IN (SELECT value FROM json_each(?)) ORDER BY entry_seq, position',
-    ).all(JSON.stringify(rows.map((r) => r.seq))) as { entry_seq: number; image_id: string; seed: number }[];
+      'SELECT entry_seq, image_id, seed, favourite FROM entry_images WHERE entry_seq IN (SELECT value FROM json_each(?)) ORDER BY entry_seq, position',
+    ).all(JSON.stringify(rows.map((r) => r.seq))) as { entry_seq: number; image_id: string; seed: number; favourite: number }[];
     const bySeq = new Map<number, HistoryImage[]>();
     for (const r of imgRows) {
       let list = bySeq.get(r.entry_seq);
       if (!list) bySeq.set(r.entry_seq, (list = []));
-      list.push({ imageId: r.image_id, seed: r.seed });
+      list.push(r.favourite ? { imageId: r.image_id, seed: r.seed, favourite: true } : { imageId: r.image_id, seed: r.seed });
     }
     return rows.map((r) => rowToEntry(r, bySeq.get(r.seq) ?? []));
   }
@@ -392,57 +438,6 @@ class SqliteHistoryStore implements HistoryStore {
     }
     return sqliteToHistoryError(e);
   }
-}
-
-interface Where {
-  /** FTS5 expression for the prompt search, if any: the query then joins entries_fts. */
-  match?: string;
-  conditions: string[];
-  params: unknown[];
-}
-
-function whereClause(f: HistoryFilter): Where {
-  const w: Where = { conditions: [], params: [] };
-  if (f.query !== undefined) {
-    if (typeof f.query !== 'string') throw new HistoryError('query must be text');
-    w.match = toFtsQuery(f.query);
-  }
-  if (f.model !== undefined) {
-    w.conditions.push('e.model_name = ?');
-    w.params.push(f.model);
-  }
-  for (const [key, op] of [['from', '>='], ['to', '<']] as const) {
-    const v = f[key];
-    if (v === undefined) continue;
-    if (!Number.isFinite(v)) throw new HistoryError(`${key} must be a time in ms`);
-    w.conditions.push(`e.created_at ${op} ?`);
-    w.params.push(v);
-    // seq >= created_at × 1024 always holds, so a lower time bound is also a seq range the scan can seek to.
-    if (key === 'from') {
-      w.conditions.push('e.seq >= ?');
-      w.params.push(Math.max(0, Math.min(Math.floor(v), MAX_CREATED_AT)) * SEQ_SLOTS);
-    }
-  }
-  if (f.favouritesOnly) w.conditions.push('e.favourite = 1');
-  if (f.status !== undefined) {
-    const list: readonly HistoryStatus[] = typeof f.status === 'string' ? [f.status] : f.status;
-    for (const s of list) if (!HISTORY_STATUSES.includes(s)) throw new HistoryError(`unknown status ${String(s)}`);
-    w.conditions.push(`e.status IN (${list.map(() => '?').join(', ') || 'NULL'})`);
-    w.params.push(...list);
-  }
-  if (f.imageId !== undefined) {
-    w.conditions.push('e.seq IN (SELECT entry_seq FROM entry_images WHERE image_id = ?)');
-    w.params.push(f.imageId);
-  }
-  if (f.documentId !== undefined) {
-    w.conditions.push('e.document_id = ?');
-    w.params.push(f.documentId);
-  }
-  return w;
-}
-
-function sqlWhere(conditions: string[]): string {
-  return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
 function conflict(entry: GenerationRecord, action: string): HistoryError {

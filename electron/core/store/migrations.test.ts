@@ -72,7 +72,8 @@ describe('migrations', () => {
       // v4 renumbered the rows by time: newest first, in the plain list and in search.
       expect(store.list().entries.map((e) => e.id)).toEqual([child.id, 'old-running', 'old-done']);
       expect(store.list({ query: 'windmill' }).entries.map((e) => e.id)).toEqual([child.id, 'old-done']);
-      expect(store.get('old-done')?.images).toEqual([{ imageId: 'a'.repeat(64), seed: 7 }]);
+      // v5: the favourite entry's image is a favourite of its own.
+      expect(store.get('old-done')?.images).toEqual([{ imageId: 'a'.repeat(64), seed: 7, favourite: true }]);
     } finally {
       store.close();
     }

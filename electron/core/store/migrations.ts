@@ -120,6 +120,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'favourite per image, so one image of a batch can be marked (entries.favourite = any image is)',
+    up(db) {
+      db.exec(`
+        ALTER TABLE entry_images ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
+        UPDATE entry_images SET favourite = 1 WHERE entry_seq IN (SELECT seq FROM entries WHERE favourite = 1);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -24,6 +24,8 @@ export interface HistoryImage {
   imageId: string;
   /** The seed that produced this image (batch item i uses seed + i). */
   seed: number;
+  /** Marked favourite on its own (one image of a batch); absent = not. */
+  favourite?: boolean;
 }
 
 /**

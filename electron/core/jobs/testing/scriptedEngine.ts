@@ -20,7 +20,7 @@ export function createEngine(): {
       return { inputIds: [], tokenCount: n, maxTokens: 75, chunks: Math.max(1, Math.ceil(n / 75)) };
     },
     async generate(dir, request, options) {
-      const { width, height, steps, prompt, seed } = request.settings;
+      const { width, height, steps, prompt, seed, batch } = request.settings;
       if (prompt.includes('crash')) process.exit(7);
       if (prompt.includes('fail')) throw new EngineError('The model folder has no unet/model.onnx.', 'invalid-model');
       const stepMs = prompt.includes('slow') ? 150 : 5;
@@ -29,15 +29,19 @@ export function createEngine(): {
         if (options?.signal?.aborted) throw new EngineError('Generation cancelled.', 'cancelled');
         options?.onProgress?.({ done: i, total: steps, batchIndex: 0, preview: { width: 8, height: 8, data: new Uint8Array(256).fill(i) } });
       }
-      const data = new Uint8Array(width * height * 4);
-      for (let p = 0; p < data.length; p += 4) {
-        data[p] = seed & 255;
-        data[p + 1] = 128;
-        data[p + 2] = request.initImage ? 255 : 0;
-        data[p + 3] = 255;
-      }
+      // Like the real engine: batch item b runs with seed + b, and its picture depends on that seed alone.
+      const image = (s: number) => {
+        const data = new Uint8Array(width * height * 4);
+        for (let p = 0; p < data.length; p += 4) {
+          data[p] = s & 255;
+          data[p + 1] = 128;
+          data[p + 2] = request.initImage ? 255 : 0;
+          data[p + 3] = 255;
+        }
+        return { image: { width, height, data }, seed: s };
+      };
       return {
-        images: [{ image: { width, height, data }, seed }],
+        images: Array.from({ length: Math.max(1, batch ?? 1) }, (_, b) => image((seed + b) >>> 0)),
         provider: 'cpu',
         model: { name: 'scripted', path: dir, family: 'sd1' },
         timings: { loadMs: 0, encodeMs: 0, denoiseMs: steps * stepMs, decodeMs: 0, totalMs: steps * stepMs },
