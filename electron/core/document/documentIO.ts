@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import type { AtelierDocument, RasterLayer } from '../../contract/document.js';
 import { DocumentFileError, readDocumentFile, writeDocumentFile } from './documentFile.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
-import { compositeDocument, CompositeError } from '../export/composite.js';
+import { compositeDocument, CompositeError } from '../../shared/image/composite.js';
 import { DecodedImages } from '../export/decodedImages.js';
 import type { GenerationMetadata } from '../export/generationMetadata.js';
 import { importImage } from '../export/imageImport.js';

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument, type BlendMode, type Layer } from '../../contract/document.js';
 import { createGray, createRgba, type GrayImage, type RgbaImage } from '../image/types.js';
-import { applyMaskToAlpha, compositeDocument } from './composite.js';
+import { applyMaskToAlpha, compositeDocument } from '../../shared/image/composite.js';
 import { buildSampleDocument, gradientImage, pngOf } from './fixtures/sampleDocument.js';
 import { IMAGEMAGICK_CONVERT, reportMissing } from './readerTools.testutil.js';
 

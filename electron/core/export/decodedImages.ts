@@ -1,6 +1,6 @@
 import type { AtelierDocument } from '../../contract/document.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
-import { CompositeError, type LayerPixels } from './composite.js';
+import { CompositeError, type LayerPixels } from '../../shared/image/composite.js';
 import { decodePngGray, decodePngRgba } from './pngDecode.js';
 
 /**

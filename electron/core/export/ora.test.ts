@@ -5,7 +5,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RasterLayer } from '../../contract/document.js';
-import { applyMaskToAlpha, compositeDocument } from './composite.js';
+import { applyMaskToAlpha, compositeDocument } from '../../shared/image/composite.js';
 import { buildSampleDocument, gradientImage, pngOf, type SampleDocument } from './fixtures/sampleDocument.js';
 import { exportOra } from './oraExport.js';
 import { importOra } from './oraImport.js';

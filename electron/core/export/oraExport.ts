@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DocumentSchema, type AtelierDocument, type BlendMode, type RasterLayer } from '../../contract/document.js';
-import { applyMaskToAlpha, compositeDocument } from './composite.js';
+import { applyMaskToAlpha, compositeDocument } from '../../shared/image/composite.js';
 import { DecodedImages } from './decodedImages.js';
-import { buildLayerTree, type LayerNode } from './layerTree.js';
+import { buildLayerTree, type LayerNode } from '../../shared/image/layerTree.js';
 import { zipEntries, type ZipEntry } from './safeZip.js';
 import { writeElement, type XmlElement } from './stackXml.js';
 

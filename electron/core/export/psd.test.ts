@@ -7,7 +7,7 @@ import { writePsdUint8Array, type Psd } from 'ag-psd';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RasterLayer } from '../../contract/document.js';
-import { compositeDocument } from './composite.js';
+import { compositeDocument } from '../../shared/image/composite.js';
 import { buildSampleDocument, idOf, pngOf, type SampleDocument } from './fixtures/sampleDocument.js';
 import { decodePngGray, decodePngRgba } from './pngDecode.js';
 import { estimatePsdBytes, exportPsd } from './psdExport.js';

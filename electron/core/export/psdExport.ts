@@ -2,10 +2,10 @@ import { writePsdUint8Array, type Layer as PsdLayer, type PixelData, type Psd, t
 import * as agWriter from 'ag-psd/dist/psdWriter.js';
 import { DocumentSchema, type AtelierDocument, type BlendMode, type Layer, type RasterLayer } from '../../contract/document.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
-import { compositeDocument, CompositeError, layerImage, maskImage } from './composite.js';
+import { compositeDocument, CompositeError, layerImage, maskImage } from '../../shared/image/composite.js';
 import { DecodedImages } from './decodedImages.js';
 import { describeGeneration } from './generationMetadata.js';
-import { buildLayerTree, type LayerNode } from './layerTree.js';
+import { buildLayerTree, type LayerNode } from '../../shared/image/layerTree.js';
 import { formatA1111Parameters } from './a1111Parameters.js';
 import { buildXmpPacket } from './xmpMetadata.js';
 import { checkExportBudget } from './exportBudget.js';

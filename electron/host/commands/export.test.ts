@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RasterLayer } from '../../contract/document.js';
-import { compositeDocument } from '../../core/export/composite.js';
+import { compositeDocument } from '../../shared/image/composite.js';
 import { buildSampleDocument, type SampleDocument } from '../../core/export/fixtures/sampleDocument.js';
 import { readImageMetadata } from '../../core/export/pngMetadata.js';
 import { readDocumentFile, writeDocumentFile } from '../../core/document/documentFile.js';

@@ -1,5 +1,5 @@
 import type { AtelierDocument, BlendMode, GenerationFrame, LayerMask, RasterLayer } from '../../contract/document.js';
-import { createRgba, type GrayImage, type RgbaImage } from '../image/types.js';
+import { createRgba, type GrayImage, type RgbaImage } from './pixels.js';
 import { buildLayerTree, rasterLayersOf, type LayerNode } from './layerTree.js';
 
 /**
