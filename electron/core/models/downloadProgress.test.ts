@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, ProgressMeter, type PullProgress } from './downloadProgress.js';
+import { formatBytes } from '../../contract/format.js';
+import { ProgressMeter, type PullProgress } from './downloadProgress.js';
 import type { CatalogEntry } from './modelCatalog.js';
 
 const entry = {
@@ -58,6 +59,6 @@ describe('ProgressMeter', () => {
     m.skip('b');
     m.report('done');
     expect(events[0]).toMatchObject({ totalBytes: 1000, etaSeconds: 0 });
-    expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 2 ** 30), formatBytes(200 * 2 ** 20)]).toEqual(['512 B', '1.50 KiB', '5.00 GiB', '200.0 MiB']);
+    expect([formatBytes(512, 'precise'), formatBytes(1536, 'precise'), formatBytes(5 * 2 ** 30, 'precise'), formatBytes(200 * 2 ** 20, 'precise')]).toEqual(['512 B', '1.50 KiB', '5.00 GiB', '200.0 MiB']);
   });
 });

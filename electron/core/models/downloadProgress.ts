@@ -20,18 +20,6 @@ export interface PullProgress {
   etaSeconds: number | null;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
-
 /** Progress bookkeeping: bytes per file, a speed window over this session's transfer, throttled events. */
 export class ProgressMeter {
   private readonly sizes = new Map<string, number>();

@@ -4,7 +4,8 @@ import { mkdir, open, readFile, rename, rm, stat, statfs, unlink, writeFile } fr
 import { dirname, join } from 'node:path';
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
 import { fileUrl, HUGGING_FACE, type CatalogEntry, type CatalogFile } from './modelCatalog.js';
-import { formatBytes, ProgressMeter, type PullProgress } from './downloadProgress.js';
+import { formatBytes } from '../../contract/format.js';
+import { ProgressMeter, type PullProgress } from './downloadProgress.js';
 import { readModelFolder } from './modelFolder.js';
 
 /**
@@ -17,7 +18,7 @@ import { readModelFolder } from './modelFolder.js';
  * a changed file restarts instead of being spliced). Pausing is cancelling; resuming is pulling again.
  */
 
-export { formatBytes, type PullPhase, type PullProgress } from './downloadProgress.js';
+export type { PullPhase, PullProgress } from './downloadProgress.js';
 
 export interface PullOptions {
   /** The folder installed models live in; staging happens inside it so the final rename is atomic. */
@@ -340,17 +341,17 @@ async function attemptFile(ctx: FileContext): Promise<FileOutcome> {
       } catch (e) {
         if (isAbort(opts.signal)) throw cancelled();
         if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
-          throw new PullError(`disk full while writing ${file.path}; ${formatBytes(onDisk)} kept for resuming`, 'disk-full');
+          throw new PullError(`disk full while writing ${file.path}; ${formatBytes(onDisk, 'precise')} kept for resuming`, 'disk-full');
         }
         if (e instanceof PullError) throw e;
-        throw new Retryable(`the connection dropped after ${formatBytes(onDisk)}`);
+        throw new Retryable(`the connection dropped after ${formatBytes(onDisk, 'precise')}`);
       }
     }
     await fh.sync();
   } finally {
     await fh.close();
   }
-  if (total !== null && onDisk < total) throw new Retryable(`the transfer ended early at ${formatBytes(onDisk)} of ${formatBytes(total)}`);
+  if (total !== null && onDisk < total) throw new Retryable(`the transfer ended early at ${formatBytes(onDisk, 'precise')} of ${formatBytes(total, 'precise')}`);
 
   const digest = hash.digest('hex');
   if ((file.size !== null && onDisk !== file.size) || (total !== null && onDisk !== total)) {
@@ -431,7 +432,7 @@ export async function pullModel(entry: CatalogEntry, opts: PullOptions): Promise
     const free = await (opts.freeBytes ?? statfsFreeBytes)(opts.modelsDir);
     if (free < needed + SPARE_BYTES) {
       throw new PullError(
-        `not enough disk space in ${opts.modelsDir}: ${entry.id} needs ${formatBytes(needed)} more (plus ${formatBytes(SPARE_BYTES)} spare), ${formatBytes(free)} is free`,
+        `not enough disk space in ${opts.modelsDir}: ${entry.id} needs ${formatBytes(needed, 'precise')} more (plus ${formatBytes(SPARE_BYTES, 'precise')} spare), ${formatBytes(free, 'precise')} is free`,
         'disk-space',
       );
     }

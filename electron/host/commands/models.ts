@@ -1,7 +1,8 @@
 import { Engine } from '../../core/engine/engine.js';
 import { PROVIDER_PREFERENCES, type ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { CatalogError, defaultCatalogPath, findEntry, loadCatalog, HUGGING_FACE } from '../../core/models/modelCatalog.js';
-import { discardPull, formatBytes, pullModel, PullError, type PullProgress } from '../../core/models/downloader.js';
+import { formatBytes } from '../../contract/format.js';
+import { discardPull, pullModel, PullError, type PullProgress } from '../../core/models/downloader.js';
 import { catalogStatus, forgetImported, importModelFolder, installedModels, LibraryError, pullTargetDir, readRegistry } from '../../core/models/modelLibrary.js';
 import { formatParameters } from '../../core/models/parameterCount.js';
 import { resolveDataDir } from '../../core/store/dataDir.js';
@@ -82,7 +83,7 @@ function duration(seconds: number | null): string {
 
 export function progressLine(p: PullProgress): string {
   const pct = p.totalBytes > 0 ? Math.min(100, (100 * p.doneBytes) / p.totalBytes) : 0;
-  return `${pct.toFixed(1).padStart(5)}%  ${formatBytes(p.doneBytes)} / ${formatBytes(p.totalBytes)}  ${formatBytes(Math.round(p.bytesPerSecond))}/s  ${duration(p.etaSeconds)} left  ${p.file ?? ''}`;
+  return `${pct.toFixed(1).padStart(5)}%  ${formatBytes(p.doneBytes, 'precise')} / ${formatBytes(p.totalBytes, 'precise')}  ${formatBytes(Math.round(p.bytesPerSecond), 'precise')}/s  ${duration(p.etaSeconds)} left  ${p.file ?? ''}`;
 }
 
 async function inspect(dir: string | undefined, values: { json?: boolean; provider?: string }, io: CliIo): Promise<number> {
@@ -151,7 +152,7 @@ async function pull(name: string | undefined, v: Values, io: CliIo): Promise<num
       onProgress: tty ? (p) => process.stderr.write(`\r${progressLine(p).padEnd(110).slice(0, 110)}`) : undefined,
     });
     if (tty) process.stderr.write('\n');
-    io.out(`${entry.id}: ${result.files} files, ${formatBytes(result.bytes)} → ${result.dir}`);
+    io.out(`${entry.id}: ${result.files} files, ${formatBytes(result.bytes, 'precise')} → ${result.dir}`);
     if (result.resumed.length) io.out(`  resumed: ${result.resumed.join(', ')}`);
     if (result.restarted.length) io.out(`  restarted (server sent whole files): ${result.restarted.join(', ')}`);
     if (result.skipped.length) io.out(`  not on the server (optional): ${result.skipped.join(', ')}`);
@@ -207,9 +208,9 @@ function list(v: Values, io: CliIo): number {
   if (registryProblem) io.out(`  warning: ${registryProblem}`);
   io.out(`Catalogue (npm run cli -- models pull NAME → ${modelsDirOf(v, dataDir)}):`);
   for (const s of status) {
-    const state = s.installedDir ? 'installed' : s.partialBytes > 0 ? `paused at ${formatBytes(s.partialBytes)}` : 'not installed';
+    const state = s.installedDir ? 'installed' : s.partialBytes > 0 ? `paused at ${formatBytes(s.partialBytes, 'precise')}` : 'not installed';
     const licence = `${s.entry.license.id}${s.entry.license.nonCommercial ? ' (non-commercial)' : ''}`;
-    io.out(`  ${s.entry.id.padEnd(w)}  ${(s.entry.family ?? `×${s.entry.upscaler?.scale ?? "?"}`).padEnd(4)}  ~${formatBytes(s.approxBytes).padEnd(9)}  ${state.padEnd(18)}  ${licence}  ${s.entry.label}`);
+    io.out(`  ${s.entry.id.padEnd(w)}  ${(s.entry.family ?? `×${s.entry.upscaler?.scale ?? "?"}`).padEnd(4)}  ~${formatBytes(s.approxBytes, 'precise').padEnd(9)}  ${state.padEnd(18)}  ${licence}  ${s.entry.label}`);
   }
   return 0;
 }

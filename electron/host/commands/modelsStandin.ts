@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatBytes } from '../../core/models/downloader.js';
+import { formatBytes } from '../../contract/format.js';
 import { formatParameters } from '../../core/models/parameterCount.js';
 import { STANDIN_FAMILIES, type StandinFamily } from '../../core/models/standin/families.js';
 import { writeStandin } from '../../core/models/standin/writeStandin.js';
@@ -26,14 +26,14 @@ export function standin(family: string | undefined, v: { fp16?: boolean; tiny?: 
       const pct = Math.floor((100 * p.doneBytes) / p.totalBytes);
       if (pct === lastPct) return;
       lastPct = pct;
-      if (tty) process.stderr.write(`\r${String(pct).padStart(3)}%  ${formatBytes(p.doneBytes)} / ${formatBytes(p.totalBytes)}  ${p.part}    `);
+      if (tty) process.stderr.write(`\r${String(pct).padStart(3)}%  ${formatBytes(p.doneBytes, 'precise')} / ${formatBytes(p.totalBytes, 'precise')}  ${p.part}    `);
     },
   });
   if (tty) process.stderr.write('\n');
   io.out(`${summary.family} stand-in (${summary.dtype}) → ${summary.dir} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   for (const p of summary.parts) {
     const vsPublished = p.published && !v.tiny ? `, published ${formatParameters(p.published)} (${(((p.parameters - p.published) / p.published) * 100).toFixed(2)} %)` : '';
-    io.out(`  ${p.part.padEnd(15)} ${formatParameters(p.parameters).padStart(9)} parameters, ${formatBytes(p.bytes)}${vsPublished}`);
+    io.out(`  ${p.part.padEnd(15)} ${formatParameters(p.parameters).padStart(9)} parameters, ${formatBytes(p.bytes, 'precise')}${vsPublished}`);
   }
   return 0;
 }

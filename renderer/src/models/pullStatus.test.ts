@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiEvents, CatalogueModelInfo } from '../../../electron/contract/api.js';
-import { formatBytes, formatEta, formatSpeed, percentOf, pullState } from './pullStatus.js';
+import { formatBytes } from '../../../electron/contract/format.js';
+import { formatEta, formatSpeed, percentOf, pullState } from './pullStatus.js';
 
 const entry: CatalogueModelInfo = {
   id: 'sd-turbo', label: 'SD Turbo', family: 'sd2', kind: 'pipeline', licence: 'other', nonCommercial: true, page: 'https://x', notes: [],

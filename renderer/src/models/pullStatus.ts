@@ -1,22 +1,10 @@
 import type { ApiEvents, CatalogueModelInfo } from '../../../electron/contract/api.js';
+import { formatBytes } from '../../../electron/contract/format.js';
 
 /**
  * What the Models dialog says about one catalogue entry: the words and numbers of a pull in progress
  * (percent, speed, time left) or at rest (installed, paused with bytes kept, not pulled). Pure.
  */
-
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '—';
-  if (n < 1024) return `${Math.round(n)} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 export function formatSpeed(bytesPerSecond: number): string {
   return bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : '—';
