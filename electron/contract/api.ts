@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LoraInfo } from './lora.js';
 import { MODEL_FAMILIES } from './modelFamily.js';
 import { DocumentSchema, ImageIdSchema, type AtelierDocument } from './document.js';
-import { GenerationSettingsSchema, type GenerationSettingsInput } from './generation.js';
+import { GenerationSettingsSchema } from './generation.js';
 import { StylePresetSchema, type StylePreset } from './styles.js';
 
 /**
@@ -300,7 +300,6 @@ export interface ApiEvents {
   'models:failed': { jobId: string; catalogId: string; message: string; code: string };
 }
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENTS: readonly ApiEventName[] = ['generation:progress', 'generation:done', 'generation:failed', 'upscale:done', 'models:progress', 'models:done', 'models:failed'];
 
 /** A user-readable failure crossing the bridge: one line, no stack. */
 export interface ApiErrorPayload {
@@ -358,6 +357,3 @@ export interface AtelierApi {
   onGenerationDone(cb: (e: ApiEvents['generation:done']) => void): () => void;
   onGenerationFailed(cb: (e: ApiEvents['generation:failed']) => void): () => void;
 }
-
-/** Channel a method maps to, for the transports (keeps both implementations in step). */
-export type SettingsInput = GenerationSettingsInput;

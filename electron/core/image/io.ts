@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { SIZE_LIMITS } from '../../contract/generation.js';
 import type { GrayImage, RgbaImage } from './types.js';
 import { checkMemoryBudget, openImagePeakBytes } from './memoryBudget.js';
 
@@ -75,10 +74,4 @@ export async function resizeRgba(image: RgbaImage, width: number, height: number
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
-
-/** The nearest valid generation size for an image: rounded down to multiples of 8, within limits. */
-export function generationSizeFor(width: number, height: number): { width: number; height: number } {
-  const fit = (v: number) => Math.max(SIZE_LIMITS.min, Math.min(SIZE_LIMITS.max, Math.floor(v / SIZE_LIMITS.multiple) * SIZE_LIMITS.multiple));
-  return { width: fit(width), height: fit(height) };
 }

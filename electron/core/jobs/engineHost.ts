@@ -86,10 +86,6 @@ export class EngineHost {
     return false;
   }
 
-  get busy(): boolean {
-    return this.running !== null || this.queue.length > 0;
-  }
-
   tokenize(modelDir: string, text: string): Promise<unknown> {
     return this.call((callId) => ({ type: 'call', callId, method: 'tokenize', modelDir, text }));
   }
@@ -110,11 +106,6 @@ export class EngineHost {
     this.proc = null;
     this.failAll('The engine was shut down.', 'runtime');
     proc?.kill();
-  }
-
-  /** Test hook and last resort: kill the engine as a crash would. */
-  killEngine(): void {
-    this.proc?.kill();
   }
 
   private call(make: (callId: number) => Parameters<EngineProcess['post']>[0]): Promise<unknown> {

@@ -30,19 +30,6 @@ export function intersect(a: Rect, b: Rect): Rect | null {
   return right > x && bottom > y ? { x, y, width: right - x, height: bottom - y } : null;
 }
 
-export function union(a: Rect, b: Rect): Rect {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
-}
-
-/** Integer pixel bounds covering a possibly fractional rect. */
-export function pixelBounds(r: Rect): Rect {
-  const x = Math.floor(r.x);
-  const y = Math.floor(r.y);
-  return { x, y, width: Math.ceil(r.x + r.width) - x, height: Math.ceil(r.y + r.height) - y };
-}
-
 /** Keeps a size's aspect ratio near `ratio` with about the same area, snapped to 8. */
 export function sizeForAspect(width: number, height: number, ratio: number): { width: number; height: number } {
   const area = width * height;

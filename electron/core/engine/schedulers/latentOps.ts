@@ -18,7 +18,3 @@ export function scale(x: Float32Array, s: number): Float32Array {
   return out;
 }
 
-export function clampInPlace(x: Float32Array, limit: number): Float32Array {
-  for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max(x[i], -limit), limit);
-  return x;
-}
