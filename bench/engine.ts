@@ -7,6 +7,7 @@ import { projectRoot } from '../electron/core/models/defaultModel.js';
 import { readModelFolder } from '../electron/core/models/modelFolder.js';
 
 /**
+ * `npm run bench -- engine [--model DIR] [--size N] [--steps N] [--rounds N] [--no-warm]`
  * Engine overhead: per-step time of the full pipeline against a bare loop of the same UNet
  * `session.run` calls in the same process, plus cold/warm time to first image and peak RSS.
  */
@@ -19,7 +20,9 @@ export async function benchEngine(args: string[]): Promise<void> {
     return;
   }
   const size = Number(args[args.indexOf('--size') + 1] ?? 256) || 256;
-  const steps = 8;
+  // Full-size stand-ins on a loaded CPU: fewer steps and rounds, no separate warm run (--steps 3 --rounds 1 --no-warm).
+  const steps = args.includes('--steps') ? Number(args[args.indexOf('--steps') + 1]) : 8;
+  const warmRun = !args.includes('--no-warm');
   const layout = readModelFolder(dir);
   const settings = GenerationSettingsSchema.parse({
     mode: 'txt2img', prompt: 'a lighthouse at dusk', negativePrompt: 'blurry', width: size, height: size,
@@ -31,8 +34,8 @@ export async function benchEngine(args: string[]): Promise<void> {
   const cold = await engine.generate(dir, { settings });
   const coldMs = performance.now() - t;
   t = performance.now();
-  await engine.generate(dir, { settings });
-  const warmMs = performance.now() - t;
+  if (warmRun) await engine.generate(dir, { settings });
+  const warmMs = warmRun ? performance.now() - t : NaN;
 
   // Paired measurement, step by step: right after the pipeline's own UNet call, the same
   // session.run is repeated with the very same feeds, bare. Each step then gives one pipeline step
@@ -49,7 +52,7 @@ export async function benchEngine(args: string[]): Promise<void> {
     }
     return result;
   };
-  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+  const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : Number(process.env['BENCH_ROUNDS'] ?? 3);
   const pipelineSteps: number[] = [];
   const bareSteps: number[] = [];
   try {
@@ -81,7 +84,8 @@ export async function benchEngine(args: string[]): Promise<void> {
     { metric: '  paired ratios p10 … p90', value: `${pct(ratios, 0.1)} … ${pct(ratios, 0.9)}` },
     { metric: 'cold: load + first image (ms)', value: coldMs.toFixed(0) },
     { metric: '  of which loading sessions (ms)', value: cold.timings.loadMs.toFixed(0) },
-    { metric: 'warm: first image (ms)', value: warmMs.toFixed(0) },
+    { metric: 'warm: first image (ms)', value: warmRun ? warmMs.toFixed(0) : 'not run (--no-warm)' },
+    { metric: 'cold: denoise per step, UNet batch 2 (s)', value: (cold.timings.denoiseMs / steps / 1000).toFixed(2) },
     { metric: 'model weights (MiB)', value: (layout.weightBytes / 2 ** 20).toFixed(1) },
     { metric: 'peak RSS (MiB)', value: peakRssMiB.toFixed(0) },
     { metric: 'peak RSS / weights', value: (peakRssMiB / (layout.weightBytes / 2 ** 20)).toFixed(2) },
