@@ -10,6 +10,7 @@ import { parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { resolveModelDir } from './generate.js';
 import { standin } from './modelsStandin.js';
+import { convertUpscalerJsCommand } from './modelsConvertUpscalerJs.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -34,6 +35,9 @@ const USAGE = `npm run cli -- models <subcommand> …
       Writes an architecture-exact stand-in (published layer shapes and parameter counts, optimum's
       ONNX layout, seeded random weights as external data) for memory and speed checks without a
       download: about 4.3 GB (SD 1.5 fp32) to 14 GB (SDXL fp32); --fp16 halves it.
+  convert-upscalerjs PACKAGE_DIR [--scale 4] [--fp16] --out DIR
+      Converts an UpscalerJS ESRGAN package (npm pack @upscalerjs/esrgan-thick, MIT; unpack the .tgz)
+      to an ONNX upscaler folder for \`upscale --model DIR\`.
 Common options:
   --data DIR        data folder (default: $ATELIER_DATA_DIR, else the platform's app data folder)
   --models-dir DIR  where pulls go (default: $ATELIER_MODELS_DIR, else <data>/models)
@@ -53,6 +57,7 @@ const OPTIONS = {
   fp16: { type: 'boolean' },
   out: { type: 'string' },
   tiny: { type: 'boolean' },
+  scale: { type: 'string' },
 } as const;
 
 function providerOf(value: string | undefined): ProviderPreference {
@@ -234,6 +239,8 @@ export const modelsCommand: CliCommand = {
           return importDir(arg, values, io);
         case 'standin':
           return standin(arg, values, io);
+        case 'convert-upscalerjs':
+          return convertUpscalerJsCommand(arg, values, io);
         case 'forget': {
           if (!arg) throw new CliError('models forget needs an id or a folder');
           const dataDir = resolveDataDir(values.data);
