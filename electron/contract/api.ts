@@ -26,6 +26,10 @@ export const ModelSummarySchema = z.object({
 });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 
+/** An installed ControlNet (issue 20): what settings.controls[].model names; `family` when its config says. */
+export const ControlNetSummarySchema = z.object({ id: z.string(), label: z.string(), family: z.enum(MODEL_FAMILIES).optional() });
+export type ControlNetSummary = z.infer<typeof ControlNetSummarySchema>;
+
 export const DocumentNameSchema = z
   .string()
   .min(1)
@@ -228,7 +232,7 @@ export type ApiRequest<C extends ApiChannel> = z.input<(typeof API_REQUESTS)[C]>
 export type ApiParsedRequest<C extends ApiChannel> = z.output<(typeof API_REQUESTS)[C]>;
 
 export interface ApiResponses {
-  'models:list': { models: ModelSummary[]; defaultModelId: string | null };
+  'models:list': { models: ModelSummary[]; defaultModelId: string | null; controlNets: ControlNetSummary[] };
   /** maxTokens: per chunk (75); prompts of any length are encoded in `chunks` chunks. */
   'prompt:tokenize': { tokenCount: number; maxTokens: number; chunks: number };
   /** `summary`: "≈5.1 GB of 20.3 GB free"; `sentence`: why it would be refused (absent when it fits). */

@@ -174,3 +174,26 @@ def sd15_model_index(extra=None):
     if extra:
         idx.update(extra)
     return idx
+
+
+def capture_exports(build):
+    """Runs a recipe builder into a scratch folder with `export` replaced by a hook that keeps each
+    module instead of writing ONNX, so every draw from torch's RNG (the dummy export inputs too)
+    happens in the same order; returns {part folder name: module}. The reference pipeline and the
+    ControlNet recipe rebuild the committed test models' networks this way."""
+    import sys
+    import tempfile
+    captured = {}
+    original = sys.modules[__name__].export
+
+    def keep(module, args, path, *rest, **kw):
+        module.eval()
+        captured[os.path.basename(os.path.dirname(path))] = module
+
+    sys.modules[__name__].export = keep
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            build(os.path.join(tmp, 'model'))
+    finally:
+        sys.modules[__name__].export = original
+    return captured

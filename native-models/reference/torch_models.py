@@ -7,7 +7,6 @@ weights are then compared with the committed ONNX initializers of the same name:
 the models changed since the fixtures were written, this refuses to continue."""
 import os
 import sys
-import tempfile
 
 import numpy as np
 import onnx
@@ -24,24 +23,6 @@ import build_test_models  # noqa: E402
 import sdlayout  # noqa: E402
 
 PARTS = ('text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder')
-
-
-def _capture(build):
-    """Runs one recipe builder into a scratch folder; returns {part: exported torch module}."""
-    captured = {}
-    original = sdlayout.export
-
-    def keep(module, args, path, *rest, **kw):
-        module.eval()
-        captured[os.path.basename(os.path.dirname(path))] = module
-
-    sdlayout.export = keep
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            build(os.path.join(tmp, 'model'))
-    finally:
-        sdlayout.export = original
-    return captured
 
 
 def _verify(name, modules):
@@ -75,7 +56,7 @@ def load_models(seed=1234):
     }
     out = {}
     for name, build in builds.items():
-        modules = _capture(build)
+        modules = sdlayout.capture_exports(build)
         missing = [p for p in ('text_encoder', 'unet', 'vae_decoder', 'vae_encoder') if p not in modules]
         if missing:
             raise SystemExit(f'{name}: the recipe exported no {missing}')

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { readControlNetFolder } from '../models/controlNetFolder.js';
 import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
 import { modelParameterCounts, type PartParameters } from '../models/parameterCount.js';
 import { loadModel, type LoadedModel } from './loadedModel.js';
@@ -199,10 +200,17 @@ export class Engine {
       if (options.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
       const memory = this.checkMemory(dir, request);
       const { model, loadMs } = await this.model(dir);
+      // A control needs the UNet that takes ControlNet residuals; ControlNets not in this job are released.
+      const controls = request.controls ?? [];
+      const unetMs = await model.selectUnet(controls.length > 0);
+      const t = performance.now();
+      await model.controlNets(controls.map((c) => resolve(c.dir)));
+      const controlMs = performance.now() - t;
       // Switching LoRAs recreates only the sessions whose merged weights change (one reload).
       const lora = await model.applyLoras(request.loras ?? [], this.loraMerger);
-      timings.loadMs = loadMs + lora.reloadMs;
-      const images = await runPipeline(model, request, { ...options, releaseTextEncoders: options.releaseTextEncoders ?? memory?.releaseTextEncoders }, timings);
+      timings.loadMs = loadMs + unetMs + controlMs + lora.reloadMs;
+      const resolved = controls.length > 0 ? { ...request, controls: controls.map((c) => ({ ...c, dir: resolve(c.dir) })) } : request;
+      const images = await runPipeline(model, resolved, { ...options, releaseTextEncoders: options.releaseTextEncoders ?? memory?.releaseTextEncoders }, timings);
       if ((this.options.safetyChecker ?? true) && SafetyChecker.hasChecker(model.layout.dir)) {
         model.safety ??= await SafetyChecker.load(model.layout.dir, this.options.provider ?? 'auto');
         for (const item of images) {
@@ -245,7 +253,8 @@ export class Engine {
     const provider = this.current?.model.provider ?? (this.options.provider === 'cpu' ? 'cpu' : 'auto');
     const held = this.current ? Math.max(0, process.memoryUsage().rss - this.baselineRss) : 0;
     const s = request.settings;
-    const check = checkJobMemory(layout, { width: s.width, height: s.height, batch: s.batch, guidance: s.guidance, mode: s.mode }, provider, held);
+    const controlNetBytes = (request.controls ?? []).map((c) => readControlNetFolder(c.dir).weightBytes);
+    const check = checkJobMemory(layout, { width: s.width, height: s.height, batch: s.batch, guidance: s.guidance, mode: s.mode, controlNetBytes }, provider, held);
     if (!check.decision.run) throw new EngineError(check.decision.sentence, 'out-of-memory');
     return { releaseTextEncoders: check.decision.releaseTextEncoders };
   }

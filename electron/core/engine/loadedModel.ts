@@ -1,5 +1,7 @@
+import { readControlNetFolder } from '../models/controlNetFolder.js';
 import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
 import type { LoraPart } from '../models/loraFile.js';
+import { ControlNetRunner } from './controlnet/controlNetRunner.js';
 import type { LoraMerger, LoraRequest } from './lora/loraMerger.js';
 import { OnnxPart } from './onnx/part.js';
 import type { SessionSource } from './lora/sessionSource.js';
@@ -9,6 +11,7 @@ import type { PreviewDecoder } from './preview.js';
 import type { SafetyChecker } from './safety.js';
 import type { ProviderPreference } from './onnx/providers.js';
 import { loadTokenizer, TextConditioner } from './textEncoder.js';
+import { EngineError } from './types.js';
 import { UnetRunner } from './unet.js';
 import { VaeRunner } from './vae.js';
 
@@ -31,6 +34,14 @@ export interface LoadedModel {
    * (partial fits) and how long the reload took; throws one sentence for a LoRA that does not fit.
    */
   applyLoras(requests: readonly LoraRequest[], merger: LoraMerger): Promise<{ warnings: string[]; reloadMs: number }>;
+  /**
+   * With a control, a UNet that takes ControlNet residuals: the folder's `unet/` when it declares them, else
+   * its `controlnet/model.onnx` (swapped in for the plain UNet, never both held); without, the plain UNet
+   * again. Throws one sentence when the model has no such UNet. Returns the reload time.
+   */
+  selectUnet(control: boolean): Promise<number>;
+  /** Sessions for these ControlNet folders, in order (kept between jobs; others released). */
+  controlNets(dirs: readonly string[]): Promise<ControlNetRunner[]>;
   release(): Promise<void>;
 }
 
@@ -74,6 +85,7 @@ export async function loadModel(dir: string, pref: ProviderPreference, tuning: S
     const vaeEncoder = layout.vaeEncoder ? slot(layout.vaeEncoder.file) : undefined;
     const conditioner = () => new TextConditioner(layout, tokenizer, mergeable.text_encoder!.slot, tokenizer2, mergeable.text_encoder_2?.slot);
     const unetOf = async () => new UnetRunner(await mergeable.unet!.slot.get(), layout);
+    const controlNets = new Map<string, { slot: PartSlot; runner: ControlNetRunner }>();
     const model: LoadedModel = {
       layout,
       text: conditioner(),
@@ -109,7 +121,59 @@ export async function loadModel(dir: string, pref: ProviderPreference, tuning: S
         }
         return { warnings, reloadMs: performance.now() - t };
       },
+      async selectUnet(control) {
+        const current = mergeable.unet!;
+        const controlFile = layout.controlUnet?.file;
+        let want = current.file;
+        if (control && !this.unet.takesResiduals) {
+          if (!controlFile) {
+            throw new EngineError(
+              `${layout.name} cannot take a ControlNet: its UNet has no ControlNet inputs (convert it with ControlNet support, which adds them or a controlnet/model.onnx beside the UNet)`,
+            );
+          }
+          want = controlFile;
+        } else if (!control && controlFile && current.file === controlFile) {
+          want = layout.unet.file;
+        }
+        if (want === current.file) return 0;
+        const t = performance.now();
+        // One UNet at a time: the two are the same network, and two of them is what runs machines out of memory.
+        await drop(current.slot);
+        const next = slot(want);
+        mergeable.unet = { file: want, slot: next, key: '' };
+        this.unet = await unetOf();
+        if (control && !this.unet.takesResiduals) {
+          throw new EngineError(`${layout.name}: its controlnet/model.onnx has no ControlNet residual inputs (down_block_N_additional_residual)`, 'invalid-model');
+        }
+        return performance.now() - t;
+      },
+      async controlNets(dirs) {
+        for (const [dir, held] of controlNets) {
+          if (!dirs.includes(dir)) {
+            controlNets.delete(dir);
+            await drop(held.slot);
+          }
+        }
+        const out: ControlNetRunner[] = [];
+        for (const dir of dirs) {
+          let held = controlNets.get(dir);
+          if (!held) {
+            const folder = readControlNetFolder(dir);
+            const s = slot(folder.file);
+            try {
+              held = { slot: s, runner: new ControlNetRunner(await s.get(), folder) };
+            } catch (error) {
+              await drop(s);
+              throw error;
+            }
+            controlNets.set(dir, held);
+          }
+          out.push(held.runner);
+        }
+        return out;
+      },
       async release() {
+        controlNets.clear();
         await releaseAll();
         await this.preview?.release();
         await this.safety?.release();

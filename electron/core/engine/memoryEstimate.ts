@@ -34,6 +34,8 @@ export interface JobShape {
   /** Guidance > 1 runs the UNet on [uncond, cond]: twice the activations. */
   guidance: number;
   mode: 'txt2img' | 'img2img' | 'inpaint';
+  /** Bytes on disk of each ControlNet the job uses (their weights are resident beside the UNet's). */
+  controlNetBytes?: readonly number[];
 }
 
 export type MemoryDevice = 'cpu' | 'gpu';
@@ -61,6 +63,13 @@ export const MEMORY_COEFFICIENTS = {
   VAE_PER_PIXEL: 2600,
   CPU_FP16_WEIGHTS: 2,
   GPU_RUNTIME: 0.6e9,
+  /**
+   * ControlNet residuals held while the UNet runs (the running sum and one net's output), floats per latent
+   * cell per first-block channel per batch item: SD's 12 + 1 residuals come to ≈5.1 of them per set.
+   * Counted from the tensor shapes, not fitted: a ControlNet's own activations (its encoder half) stay
+   * below the UNet's and do not raise the peak.
+   */
+  CONTROLNET_RESIDUALS_PER_CHANNEL_CELL: 10.2,
 } as const;
 
 export function estimateJobMemory(m: ModelMemoryFacts, job: JobShape, device: MemoryDevice = 'cpu'): MemoryEstimate {
@@ -71,11 +80,13 @@ export function estimateJobMemory(m: ModelMemoryFacts, job: JobShape, device: Me
   const unet = upcast(m.unetBytes, m.unetElementBytes);
   const vaeDec = upcast(m.vaeDecoderBytes, m.vaeElementBytes);
   const vaeEnc = job.mode === 'txt2img' ? 0 : upcast(m.vaeEncoderBytes, m.vaeElementBytes);
-  const weightBytes = text + unet + vaeDec + vaeEnc;
+  const controlNets = (job.controlNetBytes ?? []).reduce((sum, bytes) => sum + upcast(bytes, m.unetElementBytes), 0);
+  const weightBytes = text + unet + vaeDec + vaeEnc + controlNets;
 
   const unetBatch = job.guidance > 1 ? 2 : 1;
   const cells = (job.width / 8) * (job.height / 8);
   let unetAct = C.UNET_PER_CHANNEL_CELL * m.unetChannels * cells * unetBatch * actBytes;
+  if (job.controlNetBytes?.length) unetAct += C.CONTROLNET_RESIDUALS_PER_CHANNEL_CELL * m.unetChannels * cells * unetBatch * actBytes;
   if (m.plainAttention) {
     // Scores and softmax output, [batch, heads, S, S] each, at the first attention level.
     const s = m.family === 'sdxl' ? cells / 4 : cells;

@@ -1,5 +1,7 @@
 import { extractLoraTags } from '../../contract/lora.js';
 import { SIZE_LIMITS } from '../../contract/generation.js';
+import { MAX_CONTROLS } from '../../contract/control.js';
+import { prepareControls, stepResiduals, type PreparedControl } from './controlnet/controlGuidance.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
 import { isMaskEmpty } from './mask.js';
 import { repaintLatentMask } from './inpaint/gridMask.js';
@@ -46,6 +48,16 @@ export function validateRequest(req: GenerateRequest): void {
     }
     if (isMaskEmpty(mask)) throw new EngineError('the mask is empty: paint the area to repaint (white repaints, black keeps)');
   }
+  const controls = req.controls ?? [];
+  if (controls.length > MAX_CONTROLS) throw new EngineError(`at most ${MAX_CONTROLS} ControlNets at once (got ${controls.length})`);
+  controls.forEach((c, i) => {
+    const which = controls.length > 1 ? `control ${i + 1}` : 'the control image';
+    if (c.image.width !== s.width || c.image.height !== s.height) {
+      throw new EngineError(`${which} is ${c.image.width}×${c.image.height}, but the generation is ${s.width}×${s.height}`);
+    }
+    if (!(c.start >= 0 && c.end <= 1 && c.start < c.end)) throw new EngineError(`${which}: start (${c.start}) must be before end (${c.end}), both within 0..1`);
+    if (!(c.scale >= 0 && Number.isFinite(c.scale))) throw new EngineError(`${which}: scale must be 0 or more (got ${c.scale})`);
+  });
 }
 
 function concatBatch(...parts: Float32Array[]): Float32Array {
@@ -82,6 +94,8 @@ interface JobContext {
   inpaintExtra?: Float32Array;
   /** Inpaint: feather, colour match, blend, pre-fill and margin, defaults resolved. */
   inpaint?: InpaintOptions;
+  /** ControlNets, loaded and checked against the model (controlnet/controlGuidance.ts). */
+  controls?: PreparedControl[];
 }
 
 /** A fresh scheduler for one image (DPM++ keeps state between steps). LCM builds its img2img schedule from the strength. */
@@ -211,7 +225,11 @@ async function denoiseOne(ctx: JobContext, seed: number, batchIndex: number, pro
     one.set(scaled, 0);
     if (ctx.inpaintExtra) one.set(ctx.inpaintExtra, 4 * plane);
     const input = repeatBatch(one, unetBatch);
-    const pred = await model.unet.predict(input, unetBatch, h, w, timesteps[i]!, ctx.cond);
+    // ControlNets see the 4 latent channels (also beside a 9-channel inpaint UNet), on every branch of the batch.
+    const residuals = ctx.controls
+      ? await stepResiduals(ctx.controls, i - start, timesteps.length - start, repeatBatch(scaled, unetBatch), unetBatch, h, w, timesteps[i]!, ctx.cond)
+      : undefined;
+    const pred = await model.unet.predict(input, unetBatch, h, w, timesteps[i]!, ctx.cond, residuals);
     let eps: Float32Array;
     if (ctx.branches) {
       eps = combineBranches(pred, ctx.branches, s.guidance, plane);
@@ -277,6 +295,7 @@ export async function runPipeline(
     settings: { ...s, width, height },
     ...(req.initImage ? { initImage: padMirrored(req.initImage, width, height) } : {}),
     ...(req.mask ? { mask: padMask(req.mask, width, height) } : {}),
+    ...(req.controls ? { controls: req.controls.map((c) => ({ ...c, image: padMirrored(c.image, width, height) })) } : {}),
   };
   const images = await runOnGrid(model, padded, opts, timings);
   return images.map((item) => ({ ...item, image: cropTopLeft(item.image, s.width, s.height) }));
@@ -305,6 +324,7 @@ async function runOnGrid(
     useGuidance,
     branches: conditioning.branches,
   };
+  if (req.controls?.length) ctx.controls = await prepareControls(model, req.controls);
   // The prompt is in hand: the encoders' weights can go before the UNet's activations arrive.
   if (opts.releaseTextEncoders) await model.text.releaseEncoders();
   if (s.mode !== 'txt2img') {

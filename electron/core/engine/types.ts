@@ -14,6 +14,19 @@ export interface GenerateRequest {
   previewEvery?: number;
   /** LoRA files to merge for this job (the host resolves settings.loras and prompt tags to files). */
   loras?: LoraRequest[];
+  /** ControlNets for this job, in settings.controls' order (the host resolves model ids and image ids). */
+  controls?: ControlRequest[];
+}
+
+/** One ControlNet of a job: its folder, the preprocessed map (settings.width × height) and when it applies. */
+export interface ControlRequest {
+  dir: string;
+  image: RgbaImage;
+  /** diffusers' controlnet_conditioning_scale. */
+  scale: number;
+  /** Fraction of the steps run (0..1) during which it applies (control_guidance_start/end). */
+  start: number;
+  end: number;
 }
 
 export interface StepProgress {

@@ -1,7 +1,9 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelLayout } from '../models/modelFolder.js';
 import { floatTensor, readFloats, type IoSpec, type OnnxPart } from './onnx/part.js';
+import { TimestepInput } from './onnx/timestepInput.js';
 import { EngineError } from './types.js';
+import { residualLevels, RESIDUAL_INPUT, type Residuals } from './controlnet/residuals.js';
 
 export interface UnetConditioning {
   /** [batch, seq, D] concatenated over the batch. */
@@ -15,8 +17,6 @@ export interface UnetConditioning {
   timestepCond?: Float32Array;
 }
 
-type TimestepLayout = 'scalar' | 'one' | 'batch';
-
 /**
  * Adapts to what the exported UNet declares: input names, fp16/fp32, the timestep's dtype and
  * shape (float [batch], int64 [1], float scalar, … — it differs by exporter), 4 or 9 input
@@ -27,15 +27,19 @@ export class UnetRunner {
   readonly isXL: boolean;
   readonly takesTimestepCond: boolean;
   readonly timestepCondDim: number;
+  /**
+   * ControlNet residual inputs (OnnxStack's ControlNetUNet2DConditionModel): `down_block_N_additional_residual`
+   * in N order, then `mid_block_additional_residual`; empty for a plain UNet.
+   */
+  readonly residualInputs: IoSpec[];
   private readonly sample: IoSpec;
-  private readonly timestep: IoSpec;
+  private readonly timestep: TimestepInput;
   private readonly hidden: IoSpec;
   private readonly outName: string;
-  private timestepLayout: TimestepLayout;
 
-  constructor(readonly part: OnnxPart, layout: ModelLayout) {
+  constructor(readonly part: OnnxPart, private readonly layout: ModelLayout) {
     this.sample = part.requireInput('sample');
-    this.timestep = part.requireInput('timestep', 'timesteps', 't');
+    this.timestep = new TimestepInput(part.requireInput('timestep', 'timesteps', 't'));
     this.hidden = part.requireInput('encoder_hidden_states');
     this.outName = part.requireOutput('out_sample', 'sample', 'noise_pred').name;
     const declared = this.sample.shape[1];
@@ -48,24 +52,42 @@ export class UnetRunner {
     const cond = part.input('timestep_cond');
     this.takesTimestepCond = cond !== undefined;
     this.timestepCondDim = cond && typeof cond.shape[1] === 'number' ? cond.shape[1] : 256;
-    const dims = this.timestep.shape;
-    this.timestepLayout = dims.length === 0 ? 'scalar' : dims.length === 1 && dims[0] === 1 ? 'one' : 'batch';
+    const down = [...part.inputs.values()]
+      .map((spec) => ({ spec, m: RESIDUAL_INPUT.exec(spec.name) }))
+      .filter((x): x is { spec: IoSpec; m: RegExpExecArray } => x.m !== null)
+      .sort((a, b) => Number(a.m[1]) - Number(b.m[1]))
+      .map((x) => x.spec);
+    const mid = part.input('mid_block_additional_residual');
+    this.residualInputs = down.length > 0 && mid ? [...down, mid] : [];
   }
 
-  private timestepTensor(t: number, batch: number): ort.Tensor {
-    const spec = this.timestep;
-    const count = this.timestepLayout === 'batch' ? batch : 1;
-    const dims = this.timestepLayout === 'scalar' ? [] : [count];
-    // Integer UNets get the timestep truncated, as diffusers' ONNX pipelines pass np.array([t], dtype=int64)
-    // (Euler linspace timesteps can be fractional: 499.5 at 3 steps becomes 499, not 500).
-    switch (spec.type) {
-      case 'int64':
-        return new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(Math.trunc(t))), dims);
-      case 'int32':
-        return new ort.Tensor('int32', new Int32Array(count).fill(Math.trunc(t)), dims);
-      default:
-        return floatTensor(spec, new Float32Array(count).fill(t), dims);
+  get takesResiduals(): boolean {
+    return this.residualInputs.length > 0;
+  }
+
+  /** The text width the UNet declares for encoder_hidden_states (768 for SD 1.x, 2048 for SDXL), if fixed. */
+  get hiddenWidth(): number | undefined {
+    const d = this.hidden.shape[2];
+    return typeof d === 'number' ? d : undefined;
+  }
+
+  /**
+   * Zero residuals: what a ControlNet-capable UNet gets with no control (or outside a control's start/end),
+   * sized from the declared channels and the config's levels.
+   */
+  zeroResiduals(batch: number, h: number, w: number): Residuals {
+    const levels = residualLevels(this.layout.unet.config, this.residualInputs.length - 1);
+    if (!levels) {
+      throw new EngineError(`${this.layout.name}: its UNet takes ControlNet inputs, but its unet/config.json does not say their sizes`, 'invalid-model');
     }
+    const out: Residuals = new Map();
+    this.residualInputs.forEach((spec, i) => {
+      const { channels, level } = levels[i]!;
+      const c = typeof spec.shape[1] === 'number' ? spec.shape[1] : channels;
+      const dims = [batch, c, h >> level, w >> level];
+      out.set(spec.name, { data: new Float32Array(dims[0]! * dims[1]! * dims[2]! * dims[3]!), dims });
+    });
+    return out;
   }
 
   /**
@@ -82,7 +104,7 @@ export class UnetRunner {
   }
 
   /** One UNet call on a batch. `sample` is [batch, inChannels, h, w]. Returns the prediction [batch, 4, h, w]. */
-  async predict(sample: Float32Array, batch: number, h: number, w: number, t: number, cond: UnetConditioning): Promise<Float32Array> {
+  async predict(sample: Float32Array, batch: number, h: number, w: number, t: number, cond: UnetConditioning, residuals?: Residuals): Promise<Float32Array> {
     const feeds: Record<string, ort.Tensor> = {
       [this.sample.name]: floatTensor(this.sample, sample, [batch, this.inChannels, h, w]),
       [this.hidden.name]: floatTensor(this.hidden, cond.hidden, [batch, cond.sequenceLength, cond.width]),
@@ -99,15 +121,23 @@ export class UnetRunner {
       const data = cond.timestepCond ?? new Float32Array(batch * this.timestepCondDim);
       feeds[spec.name] = floatTensor(spec, data, [batch, this.timestepCondDim]);
     }
-    feeds[this.timestep.name] = this.timestepTensor(t, batch);
+    if (this.takesResiduals) {
+      const given = residuals ?? this.zeroResiduals(batch, h, w);
+      for (const spec of this.residualInputs) {
+        const r = given.get(spec.name);
+        if (!r) throw new EngineError(`the ControlNet gave no ${spec.name} for ${this.layout.name}'s UNet`, 'invalid-model');
+        feeds[spec.name] = floatTensor(spec, r.data, r.dims);
+      }
+    }
+    const ts = this.timestep;
+    feeds[ts.spec.name] = ts.tensor(t, batch);
     try {
       const out = await this.part.run(feeds, [this.outName]);
       return readFloats(out[this.outName]!);
     } catch (error) {
       // Some exports declare no timestep shape at all: a scalar fails there, so retry once with [1].
-      if (this.timestepLayout === 'scalar') {
-        this.timestepLayout = 'one';
-        feeds[this.timestep.name] = this.timestepTensor(t, batch);
+      if (ts.fallBackFromScalar()) {
+        feeds[ts.spec.name] = ts.tensor(t, batch);
         const out = await this.part.run(feeds, [this.outName]);
         return readFloats(out[this.outName]!);
       }

@@ -29,6 +29,10 @@ export function formatA1111Parameters(meta: GenerationMetadata): string {
   // A1111 names LoRAs by prompt tags and "Lora hashes" (galleries match the first 10 hex digits of the SHA-256).
   const loras = s.loras ?? [];
   if (loras.some((l) => l.sha256)) params.push(['Lora hashes', loras.filter((l) => l.sha256).map((l) => `${l.name}: ${l.sha256!.slice(0, 10)}`).join(', ')]);
+  // As sd-webui-controlnet writes its units ("ControlNet 0": module, model, weight, guidance start/end).
+  (s.controls ?? []).forEach((c, i) => {
+    params.push([`ControlNet ${i}`, `Module: ${c.type}, Model: ${c.model}, Weight: ${c.scale}, Guidance Start: ${c.start}, Guidance End: ${c.end}`]);
+  });
   params.push(['Version', meta.appVersion ? `Atelier ${meta.appVersion}` : 'Atelier']);
   const paramLine = params.map(([k, v]) => `${k}: ${quote(String(v))}`).join(', ');
   const negative = s.negativePrompt ? `\nNegative prompt: ${s.negativePrompt}` : '';

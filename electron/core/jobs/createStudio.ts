@@ -50,7 +50,9 @@ export function createStudio(opts: StudioOptions): Studio {
     images: history.images,
     models,
     engine,
-    generation: new GenerationService({ engine, history, origin: opts.origin, loras: loraLibraryFor(opts.dataDir) }),
+    generation: new GenerationService({
+      engine, history, origin: opts.origin, loras: loraLibraryFor(opts.dataDir), controlNets: (id) => models.controlNetDirOf(id),
+    }),
     emit: opts.emit,
     previewUrl: opts.previewUrl,
     historyStore: history,

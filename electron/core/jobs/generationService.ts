@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { GenerationSettings } from '../../contract/generation.js';
-import type { GenerateRequest, GenerateResult, PhaseTimings, StepProgress } from '../engine/types.js';
+import type { ControlRef } from '../../contract/control.js';
+import type { ControlRequest, GenerateRequest, GenerateResult, PhaseTimings, StepProgress } from '../engine/types.js';
 import type { GenerationMetadata } from '../export/generationMetadata.js';
 import { encodePng } from '../export/pngMetadata.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
@@ -45,6 +46,13 @@ export interface GenerationJob {
   origin?: HistoryOrigin;
   /** LoRA files given outside the library (the CLI's --lora), added to settings.loras and the prompt's tags. */
   loraFiles?: ReadonlyArray<{ file: string; strength: number }>;
+  /**
+   * Per settings.controls entry (same order), what the service cannot look up by id: the ControlNet folder
+   * (the CLI's --controlnet DIR; else the service's `controlNets` resolves `model`) and the map's pixels
+   * (the CLI's decoded file; else `imageId` is read from the store). Pixels are stored like an init image
+   * and their id recorded in the settings, so a re-run finds them.
+   */
+  controlInputs?: ReadonlyArray<{ dir?: string; image?: ImageInput<RgbaImage> }>;
 }
 
 export interface GeneratedOutput {
@@ -106,6 +114,8 @@ export interface GenerationServiceOptions {
   origin: HistoryOrigin;
   /** `<data>/loras`: resolves settings.loras and `<lora:…>` prompt tags to files; absent: LoRAs refused. */
   loras?: LoraLibrary;
+  /** Installed ControlNet folder by id (settings.controls[].model); absent: only folders the job names. */
+  controlNets?: (id: string) => string | undefined;
 }
 
 export class GenerationService {
@@ -116,7 +126,9 @@ export class GenerationService {
    * fails here with one sentence and nothing queued; the job itself runs on the engine queue.
    */
   async start(job: GenerationJob, onProgress?: Progress): Promise<StartedGeneration> {
-    const { settings, loras } = this.resolveLoras(job);
+    const resolvedLoras = this.resolveLoras(job);
+    const loras = resolvedLoras.loras;
+    let settings = resolvedLoras.settings;
     const history = job.record === false ? undefined : this.opts.history;
     if (settings.mode !== 'txt2img' && !job.initImage) throw new JobError(`${settings.mode} needs an init image.`, 'invalid-input');
     if (settings.mode === 'inpaint' && !job.mask) throw new JobError('Inpainting needs a mask: paint one with the Brush.', 'invalid-input');
@@ -130,6 +142,11 @@ export class GenerationService {
     if (settings.mode === 'inpaint' && job.mask) {
       ({ pixels: request.mask, imageId: maskImageId } = await this.input(job.mask, decodeMask, grayToRgba, job.record !== false));
       checkSize(request.mask, settings, 'mask');
+    }
+    if (settings.controls?.length) {
+      const resolved = await this.resolveControls(settings.controls, job);
+      request.controls = resolved.requests;
+      request.settings = settings = { ...settings, controls: resolved.refs };
     }
     // The model as the job starts: a later switch, import or re-export does not rewrite this record.
     const hash = await modelFingerprint(job.model.dir).catch(() => undefined);
@@ -156,6 +173,22 @@ export class GenerationService {
       if (error instanceof LoraLibraryError) throw new JobError(error.message, 'invalid-input');
       throw error;
     }
+  }
+
+  /** ControlNet folders and maps for settings.controls; the refs come back with the stored maps' ids. */
+  private async resolveControls(refs: readonly ControlRef[], job: GenerationJob): Promise<{ requests: ControlRequest[]; refs: ControlRef[] }> {
+    const requests: ControlRequest[] = [];
+    const out: ControlRef[] = [];
+    for (const [i, ref] of refs.entries()) {
+      const given = job.controlInputs?.[i];
+      const dir = given?.dir ?? this.opts.controlNets?.(ref.model);
+      if (!dir) throw new JobError(`ControlNet "${ref.model}" is not installed: add its folder to the models folder, or pick another.`, 'invalid-input');
+      const { pixels, imageId } = await this.input(given?.image ?? { imageId: ref.imageId }, decodeRgba, (img) => img, job.record !== false);
+      checkSize(pixels, job.settings, refs.length > 1 ? `control image ${i + 1}` : 'control image');
+      requests.push({ dir, image: pixels, scale: ref.scale, start: ref.start, end: ref.end });
+      out.push({ ...ref, imageId: imageId ?? ref.imageId });
+    }
+    return { requests, refs: out };
   }
 
   /** start() and wait: for hosts with nothing else to do meanwhile (the CLI). */

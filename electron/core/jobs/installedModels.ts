@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelSummary } from '../../contract/api.js';
+import type { ControlNetSummary, ModelSummary } from '../../contract/api.js';
+import { listControlNetFolders, readControlNetFolder } from '../models/controlNetFolder.js';
 import { listModelFolders } from '../models/modelLibrary.js';
 import { readModelFolder } from '../models/modelFolder.js';
 
@@ -10,16 +11,37 @@ import { readModelFolder } from '../models/modelFolder.js';
  */
 export class InstalledModels {
   private readonly dirs = new Map<string, string>();
+  /** ControlNet folders under the same roots (issue 20), by their own ids. */
+  private readonly controlNetDirs = new Map<string, string>();
 
   constructor(private readonly roots: string[]) {
     // The model library owns discovery (ids, skipped staging folders); this class only maps ids to folders.
-    for (const { id, dir } of listModelFolders(roots)) this.add(id, dir);
+    this.rescan();
   }
 
   /** Lists again after a pull or an import; `extraRoots` (pull folder, imported folders) join the roots given at start. */
   rescan(extraRoots: string[] = []): void {
     this.dirs.clear();
-    for (const { id, dir } of listModelFolders([...this.roots, ...extraRoots])) this.add(id, dir);
+    this.controlNetDirs.clear();
+    const roots = [...this.roots, ...extraRoots];
+    for (const { id, dir } of listModelFolders(roots)) this.add(id, dir);
+    for (const { id, dir } of listControlNetFolders(roots)) this.controlNetDirs.set(id, dir);
+  }
+
+  /** The ControlNets a generation's settings.controls may name. */
+  listControlNets(): ControlNetSummary[] {
+    return [...this.controlNetDirs.entries()].map(([id, dir]) => {
+      try {
+        const f = readControlNetFolder(dir);
+        return { id, label: f.label, ...(f.family ? { family: f.family } : {}) };
+      } catch {
+        return { id, label: id };
+      }
+    });
+  }
+
+  controlNetDirOf(id: string): string | undefined {
+    return this.controlNetDirs.get(id);
   }
 
   private add(id: string, dir: string): void {

@@ -1,5 +1,7 @@
 import { Engine } from '../engine/engine.js';
+import { listControlNetFolders } from '../models/controlNetFolder.js';
 import { loraLibraryFor } from '../models/loraLibrary.js';
+import { libraryRoots } from '../models/modelLibrary.js';
 import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
 import { runEngineRuntime, type EngineLike } from './engineRuntime.js';
@@ -67,7 +69,11 @@ export function localGeneration(dataDir: string, opts: { provider?: string; hist
   const owned = opts.history === undefined ? openHistoryStore(dataDir) : undefined;
   const history = owned ?? (opts.history || undefined);
   return {
-    service: new GenerationService({ engine, history, origin: 'cli', loras: loraLibraryFor(dataDir) }),
+    service: new GenerationService({
+      engine, history, origin: 'cli', loras: loraLibraryFor(dataDir),
+      // `history rerun` names ControlNets by id; generate/img2img/inpaint pass their --controlnet folders.
+      controlNets: (id) => listControlNetFolders(libraryRoots(dataDir)).find((f) => f.id === id)?.dir,
+    }),
     engine,
     history,
     notices: [...notices, ...(owned?.notices ?? [])],

@@ -75,7 +75,7 @@ export class StudioBackend {
 
   private readonly loras: LoraLibrary;
   readonly handlers: Handlers = {
-    'models:list': async () => ({ models: this.opts.models.list(), defaultModelId: this.opts.models.first() }),
+    'models:list': async () => ({ models: this.opts.models.list(), defaultModelId: this.opts.models.first(), controlNets: this.opts.models.listControlNets() }),
     'prompt:tokenize': async ({ modelId, text }) => this.tokens.count(this.modelDir(modelId), text),
     'models:estimate': async ({ modelId, ...job }) => estimateJobMemoryFor(this.modelDir(modelId), job, readEngineSettings(this.opts.dataDir).settings.provider),
     'images:put': async ({ bytes }) => {

@@ -36,6 +36,11 @@ export interface ModelLayout {
   textEncoder: ModelPart;
   textEncoder2?: ModelPart;
   unet: ModelPart;
+  /**
+   * `controlnet/model.onnx` beside the UNet, where OnnxStack's base-model converter writes the same UNet
+   * taking ControlNet residuals as inputs; used instead of `unet` for jobs with a control.
+   */
+  controlUnet?: ModelPart;
   vaeDecoder: ModelPart;
   vaeEncoder?: ModelPart;
   schedulerConfig: Record<string, unknown>;
@@ -150,6 +155,7 @@ export function readModelFolder(modelDir: string): ModelLayout {
   const textEncoder2 = readPart(modelDir, 'text_encoder_2', false);
   const tokenizer2 = textEncoder2 ? readTokenizer(modelDir, 'tokenizer_2') ?? tokenizer : undefined;
   const unet = readPart(modelDir, 'unet', true);
+  const controlUnet = readPart(modelDir, 'controlnet', false);
   const vaeDecoder = readPart(modelDir, 'vae_decoder', true);
   const vaeEncoder = readPart(modelDir, 'vae_encoder', false);
   const schedulerConfig = readOptionalJson(join(modelDir, 'scheduler', 'scheduler_config.json'), 'scheduler/scheduler_config.json') ?? {};
@@ -183,6 +189,7 @@ export function readModelFolder(modelDir: string): ModelLayout {
     textEncoder,
     textEncoder2,
     unet,
+    ...(controlUnet ? { controlUnet } : {}),
     vaeDecoder,
     vaeEncoder,
     schedulerConfig,

@@ -70,8 +70,11 @@ export function libraryRoots(dataDir: string, resourcesPath?: string, env: NodeJ
   return [...new Set([...roots, ...imported].map((d) => resolve(d)))];
 }
 
-/** Every model folder under the roots, with unique ids (folder names; dot-folders like .staging skipped). */
-export function listModelFolders(roots: string[]): Array<{ id: string; dir: string }> {
+/**
+ * Every model folder under the roots, with unique ids (folder names; dot-folders like .staging skipped).
+ * `accept` picks the kind of folder (base models by default; ControlNets in controlNetFolder.ts).
+ */
+export function listModelFolders(roots: string[], accept: (dir: string) => boolean = isModelDir): Array<{ id: string; dir: string }> {
   const out: Array<{ id: string; dir: string }> = [];
   const ids = new Set<string>();
   const seen = new Set<string>();
@@ -84,7 +87,7 @@ export function listModelFolders(roots: string[]): Array<{ id: string; dir: stri
     out.push({ id, dir });
   };
   for (const root of roots.map((r) => resolve(r))) {
-    if (isModelDir(root)) add(basename(root), root);
+    if (accept(root)) add(basename(root), root);
     let names: string[] = [];
     try {
       names = readdirSync(root).sort();
@@ -94,7 +97,7 @@ export function listModelFolders(roots: string[]): Array<{ id: string; dir: stri
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const dir = join(root, name);
-      if (isModelDir(dir)) add(name, dir);
+      if (accept(dir)) add(name, dir);
     }
   }
   return out;
