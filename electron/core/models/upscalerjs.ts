@@ -14,9 +14,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { floatToHalf } from '../engine/onnx/float16.js';
+import { floatToHalf } from '../onnx/float16.js';
 import { UPSCALER_META_FILE, type UpscalerMeta } from '../engine/upscale/onnxUpscaler.js';
-import { encodeModel, type InitializerSpec, type NodeSpec } from './standin/onnxProto.js';
+import { encodeModel, type InitializerSpec, type NodeSpec } from '../onnx/onnxProto.js';
 
 export class UpscalerJsError extends Error {}
 

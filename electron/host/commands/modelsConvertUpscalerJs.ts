@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatBytes } from '../../core/models/downloader.js';
+import { formatBytes } from '../../contract/format.js';
 import { formatParameters } from '../../core/models/parameterCount.js';
 import { convertUpscalerJs, UpscalerJsError } from '../../core/models/upscalerjs.js';
 import { CliError, type CliIo } from './command.js';
@@ -15,7 +15,7 @@ export function convertUpscalerJsCommand(pkgDir: string | undefined, v: { scale?
   if (existsSync(out) && readdirSync(out).length > 0) throw new CliError(`${out} is not empty: choose a new folder`);
   try {
     const r = convertUpscalerJs({ packageDir: resolve(pkgDir), scale, outDir: out, fp16: v.fp16 });
-    io.out(`${r.package} ×${r.scale} (${r.architecture.toUpperCase()}, ${formatParameters(r.parameters)} parameters, ${r.dtype}, values in [${r.range.join(', ')}]) → ${r.dir}/model.onnx (${formatBytes(r.bytes)})`);
+    io.out(`${r.package} ×${r.scale} (${r.architecture.toUpperCase()}, ${formatParameters(r.parameters)} parameters, ${r.dtype}, values in [${r.range.join(', ')}]) → ${r.dir}/model.onnx (${formatBytes(r.bytes, 'precise')})`);
     io.out(`use it: npm run cli -- upscale --image IN.png --model ${r.dir} --out OUT.png`);
     return 0;
   } catch (e) {
