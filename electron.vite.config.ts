@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 /**
- * Three builds: main (+ the engine's utilityProcess entry), a sandboxed preload bundled whole as CJS
+ * Three builds: main (+ the engine's utilityProcess entry and the document worker thread), a sandboxed preload bundled whole as CJS
  * (a sandboxed preload can require only 'electron'), and the renderer (same settings as renderer/vite.config.ts).
  */
 export default defineConfig({
@@ -14,6 +14,8 @@ export default defineConfig({
         input: {
           index: resolve('electron/main/index.ts'),
           engineProcess: resolve('electron/main/engineProcess.ts'),
+          // Export, import and autosave packing run in a worker thread off the main thread (core/jobs/documentWorker.ts).
+          documentWorker: resolve('electron/core/jobs/documentWorkerThread.ts'),
         },
         // Native addons and their loaders stay in node_modules.
         external: ['onnxruntime-node', 'sharp', 'better-sqlite3'],

@@ -37,6 +37,7 @@ app.whenReady().then(() => {
     previewUrl: (jobId, step) => `${SCHEME}://preview/${jobId}.png?step=${step}`,
     origin: 'app',
     resourcesPath: app.isPackaged ? process.resourcesPath : undefined,
+    documentThread: join(mainDir, 'documentWorker.js'),
   });
   const backend = studio.backend;
   // Export in the app asks where to put the file (the renderer never names a path).

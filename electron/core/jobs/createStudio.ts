@@ -1,6 +1,7 @@
 import { libraryRoots } from '../models/modelLibrary.js';
 import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
+import { DocumentWorker } from './documentWorker.js';
 import { ProtectedImages } from './historyChannels.js';
 import { GenerationService } from './generationService.js';
 import { loraLibraryFor } from '../models/loraLibrary.js';
@@ -20,6 +21,8 @@ export interface StudioOptions {
   origin: 'app' | 'serve';
   /** Packaged app: where electron-builder put native-models/. */
   resourcesPath?: string;
+  /** The document worker's thread entry (Electron main: its built `documentWorker.js`; default: the tsx boot). */
+  documentThread?: string;
 }
 
 export interface Studio {
@@ -59,12 +62,14 @@ export function createStudio(opts: StudioOptions): Studio {
     protectedImages,
     modelChannels,
     upscalers: new InstalledUpscalers(roots),
+    documentRunner: () => new DocumentWorker(opts.dataDir, opts.documentThread),
   });
   return {
     backend,
     engine,
     history,
     close() {
+      backend.dispose();
       engine.dispose();
       history.close();
     },

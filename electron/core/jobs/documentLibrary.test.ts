@@ -24,7 +24,7 @@ describe('DocumentLibrary', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'atelier-docs-'));
     images = new ImageStore(dir);
-    lib = new DocumentLibrary(dir, images);
+    lib = new DocumentLibrary(dir);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -86,7 +86,7 @@ describe('orphaned temp files', () => {
     const hourAgo = (Date.now() - 3_600_000) / 1000;
     utimesSync(old, hourAgo, hourAgo);
     writeFileSync(join(docs, 'keep.atelier'), 'a document');
-    const library = new DocumentLibrary(data, new ImageStore(data));
+    const library = new DocumentLibrary(data);
     expect(await library.orphansRemoved).toBe(1);
     expect(existsSync(old)).toBe(false);
     expect(existsSync(fresh)).toBe(true);

@@ -1,27 +1,24 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
-import { readDocumentFile, referencedImageIds, writeDocumentFile, DOCUMENT_FILE_EXTENSION as EXT } from '../document/documentFile.js';
-import type { ImageStore } from '../store/imageStore.js';
-
-export class DocumentError extends Error {
-  constructor(message: string, readonly code = 'invalid-input') {
-    super(message);
-    this.name = 'DocumentError';
-  }
-}
+import { DOCUMENT_FILE_EXTENSION as EXT } from '../document/documentFile.js';
+import { inProcessDocuments, type DocumentRunner } from './documentWorker.js';
 
 /**
  * Documents kept in the app's own folder (`<data>/documents/NAME.atelier`, the zip format of
  * document/documentFile.ts with its images inside), plus one recovery slot that autosave overwrites and a
  * Save clears. Names are validated by the contract; paths never come from the renderer. Writes are
- * atomic, so a crash or a full disk leaves the previous file intact.
+ * atomic, so a crash or a full disk leaves the previous file intact. Packing and unpacking run on `work`
+ * (a worker thread in the app and serve, see documentWorker.ts), in the order they were asked for.
  */
 export class DocumentLibrary {
   /** The start-up sweep of orphaned temp files (resolves with how many it removed; never rejects). */
   readonly orphansRemoved: Promise<number>;
 
-  constructor(private readonly dataDir: string, private readonly images: ImageStore) {
+  constructor(
+    private readonly dataDir: string,
+    private readonly work: DocumentRunner = inProcessDocuments(dataDir),
+  ) {
     this.orphansRemoved = this.removeOrphanedTemps().catch(() => 0);
   }
 
@@ -79,8 +76,34 @@ export class DocumentLibrary {
     return this.readFrom(this.pathOf(name));
   }
 
-  async autosave(doc: AtelierDocument): Promise<void> {
-    await this.writeTo(this.recoveryPath, doc);
+  private autosaveRun: Promise<void> | undefined;
+  private autosaveNext: { doc: AtelierDocument; done: Promise<void> } | undefined;
+
+  /**
+   * Writes the recovery slot. While one autosave is being written only the newest request waits behind
+   * it (the ones it replaces resolve with it): a slow disk never builds a queue of stale snapshots.
+   */
+  autosave(doc: AtelierDocument): Promise<void> {
+    if (!this.autosaveRun) return this.startAutosave(doc);
+    if (this.autosaveNext) {
+      this.autosaveNext.doc = doc;
+      return this.autosaveNext.done;
+    }
+    const next = { doc, done: Promise.resolve() };
+    next.done = this.autosaveRun.catch(() => undefined).then(() => {
+      this.autosaveNext = undefined;
+      return this.startAutosave(next.doc);
+    });
+    this.autosaveNext = next;
+    return next.done;
+  }
+
+  private startAutosave(doc: AtelierDocument): Promise<void> {
+    const run: Promise<void> = this.writeTo(this.recoveryPath, doc).finally(() => {
+      if (this.autosaveRun === run) this.autosaveRun = undefined;
+    });
+    this.autosaveRun = run;
+    return run;
   }
 
   /** The autosaved document left by a session that did not end with a save, if any. */
@@ -97,23 +120,13 @@ export class DocumentLibrary {
     return this.readFrom(this.recoveryPath);
   }
 
+  /** Packs the document with its images from the image store into an `.atelier` file at `path`. */
   async writeTo(path: string, doc: AtelierDocument): Promise<void> {
-    const images = new Map<string, Uint8Array>();
-    for (const id of referencedImageIds(doc)) {
-      try {
-        images.set(id, await this.images.read(id));
-      } catch {
-        throw new DocumentError(`Cannot save: image ${id.slice(0, 12)}… of this document is missing from the image store.`, 'not-found');
-      }
-    }
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeDocumentFile(path, doc, images);
+    await this.work.run({ kind: 'pack', path, document: doc });
   }
 
   /** Reads a file and puts its images into the image store, so the renderer can load them by URL. */
   async readFrom(path: string): Promise<AtelierDocument> {
-    const { document, images } = await readDocumentFile(path);
-    for (const bytes of images.values()) await this.images.put(bytes);
-    return document;
+    return (await this.work.run({ kind: 'unpack', path })).document;
   }
 }

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
-import { openDocument as openDocumentFile, saveDocumentAs } from '../document/documentIO.js';
-import { referencedImageIds } from '../document/documentFile.js';
 import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses, GeneratedImageRef } from '../../contract/api.js';
 import type { GenerationSettings } from '../../contract/generation.js';
 import type { PhaseTimings } from '../engine/types.js';
 import type { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
+import { inProcessDocuments, type DocumentRunner, type DocumentRunOptions } from './documentWorker.js';
 import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
 import { encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
@@ -46,6 +45,11 @@ export interface StudioBackendOptions {
   modelChannels?: ModelChannels;
   /** Super-resolution models for Upscale… (none: the dialog lists nothing). */
   upscalers?: InstalledUpscalers;
+  /**
+   * Where document work runs (documentWorker.ts): one runner for the document library (save, autosave,
+   * open, in order) and one for export/import, so a long export never holds up an autosave. Default: in place.
+   */
+  documentRunner?: (lane: 'library' | 'files') => DocumentRunner;
 }
 
 /**
@@ -60,10 +64,15 @@ export class StudioBackend {
   private readonly drafts = new LiveDrafts();
   private readonly tokens = new PromptTokens();
   private readonly styles: UserStyles;
+  private readonly libraryWork: DocumentRunner;
+  private readonly fileWork: DocumentRunner;
 
   constructor(private readonly opts: StudioBackendOptions) {
     this.images = opts.images;
-    this.documents = new DocumentLibrary(opts.dataDir, this.images);
+    const runner = opts.documentRunner ?? (() => inProcessDocuments(opts.dataDir));
+    this.libraryWork = runner('library');
+    this.fileWork = runner('files');
+    this.documents = new DocumentLibrary(opts.dataDir, this.libraryWork);
     this.styles = new UserStyles(opts.dataDir);
     this.loras = loraLibraryFor(opts.dataDir);
   }
@@ -135,10 +144,8 @@ export class StudioBackend {
   };
 
   /** Writes the document in the format `path`'s extension names (layered PSD/ORA, flat PNG/JPEG/WebP, .atelier). */
-  async exportTo(path: string, document: AtelierDocument, frameOnly: boolean): Promise<number> {
-    const images = new Map<string, Uint8Array>();
-    for (const id of referencedImageIds(document)) images.set(id, await this.images.read(id));
-    return saveDocumentAs(path, document, images, { frameOnly });
+  async exportTo(path: string, document: AtelierDocument, frameOnly: boolean, options: DocumentRunOptions = {}): Promise<number> {
+    return (await this.fileWork.run({ kind: 'export', path, document, frameOnly }, options)).bytes;
   }
 
   /** Opens picked file bytes through the core readers (by extension); their images go into the image store. */
@@ -159,19 +166,18 @@ export class StudioBackend {
   }
 
   /** Opens a file written at `importTempPath(fileName)`, then deletes it whatever happens. */
-  async importFromTemp(fileName: string, tmp: string): Promise<{ document: AtelierDocument; warnings: string[] }> {
+  async importFromTemp(fileName: string, tmp: string, options: DocumentRunOptions = {}): Promise<{ document: AtelierDocument; warnings: string[] }> {
     try {
-      const result = await openDocumentFile(tmp, { name: basename(fileName, extname(fileName)).slice(0, 255) }).catch((e: unknown) => {
-        // Messages name the file: the user's name, not our temp copy.
-        if (e instanceof Error) e.message = e.message.split(basename(tmp)).join(basename(fileName));
-        throw e;
-      });
-      for (const png of result.images.values()) await this.images.put(png);
-      const name = basename(fileName, extname(fileName)).slice(0, 255);
-      return { document: { ...result.document, name }, warnings: result.warnings };
+      return await this.fileWork.run({ kind: 'import', path: tmp, name: fileName }, options);
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  /** Ends the document workers (on quit). */
+  dispose(): void {
+    this.libraryWork.dispose();
+    this.fileWork.dispose();
   }
 
   /** A file Export wrote for serve mode's download link; only plain names inside the exports folder. */

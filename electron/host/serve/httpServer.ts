@@ -189,7 +189,10 @@ export class ServeServer {
       if (!name.success) return send(res, 400, 'application/json', JSON.stringify({ ok: false, error: { message: `Invalid import: ${name.error.issues[0]?.message}`, code: 'invalid-input' } }));
       const tmp = await this.opts.backend.importTempPath(name.data);
       if ((await receiveBodyToFile(req, tmp, MAX_IMPORT)) === 'too-large') return refuseTooLarge(res, 'The file is larger than 2 GiB.');
-      const r = await this.opts.backend.importFromTemp(name.data, tmp).then(
+      // A client that goes away (tab closed, upload cancelled) cancels the import in the document worker.
+      const gone = new AbortController();
+      res.on('close', () => !res.writableFinished && gone.abort());
+      const r = await this.opts.backend.importFromTemp(name.data, tmp, { signal: gone.signal }).then(
         (value) => ({ ok: true as const, value }),
         (e: unknown) => ({ ok: false as const, error: describe(e) }),
       );

@@ -9,7 +9,7 @@ import { openHistoryStore } from '../../core/store/historyStore.js';
 
 const [dataDir] = process.argv.slice(2);
 const store = openHistoryStore(dataDir);
-const library = new DocumentLibrary(dataDir, store.images);
+const library = new DocumentLibrary(dataDir);
 // A big noisy layer so each save takes long enough to be killed in the middle of one.
 const noise = Buffer.alloc(1024 * 1024 * 3);
 for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
