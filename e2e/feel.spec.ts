@@ -71,8 +71,23 @@ test('the 1280×720 layout: canvas, prompt panel, layers and History rows all on
   await page.setViewportSize({ width: 1280, height: 720 });
   await openApp(page);
   await page.getByLabel('Batch').fill('2');
-  await generateAndWait(page, 'a lighthouse on a cliff', 2);
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a lighthouse on a cliff, a long prompt that names the picture');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  // A batch opens the chooser; Keep all lands both.
+  await page.getByRole('region', { name: 'Batch chooser' }).getByRole('button', { name: 'Keep all' }).click({ timeout: 60_000 });
+  await expect(layerItems(page)).toHaveCount(2);
   const rows = page.getByRole('list', { name: 'History' }).getByRole('listitem');
+  await expect(rows).toHaveCount(2);
   await expect(rows.first()).toBeInViewport();
+  await expect(rows.nth(1)).toBeInViewport();
+  // The header counts the rows (images), not jobs.
+  await expect(page.getByLabel('History count')).toHaveText('2');
+  // Rows are readable: the prompt and the action buttons are not clipped by the row.
+  for (const r of [rows.first(), rows.nth(1)]) {
+    const box = (await r.boundingBox())!;
+    const actions = (await r.getByRole('toolbar', { name: 'Entry actions' }).boundingBox())!;
+    expect(actions.y + actions.height).toBeLessThanOrEqual(box.y + box.height + 0.5);
+    expect(actions.x + actions.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+  }
   await shot(page, '12-layout-1280x720');
 });

@@ -62,11 +62,12 @@ test('history: search, favourites, exact re-run, delete after confirmation, use 
   await page.getByRole('checkbox', { name: 'Favourites only' }).uncheck();
   await expect(historyRows(page)).toHaveCount(2);
 
-  // Re-run exactly: a new entry with the same seed and the same pixels.
+  // Re-run exactly: a new entry with the same seed and the same pixels, and a new layer on the canvas.
   const seedText = (await fox.locator('.sub').first().textContent())!.match(/seed (\d+)/)![1];
   await fox.getByRole('button', { name: 'Re-run', exact: true }).click();
   await expect(historyRows(page)).toHaveCount(3, { timeout: 60_000 });
-  await expect(page.getByRole('status').filter({ hasText: /Re-run done/ })).toBeVisible();
+  await expect(layerItems(page)).toHaveCount(3);
+  await expect(layerItems(page).first()).toContainText(`a red fox in the snow · seed ${seedText}`);
   const foxes = row(page, 'a red fox in the snow');
   await expect(foxes).toHaveCount(2);
   await expect(foxes.nth(0)).toContainText(`seed ${seedText}`);
@@ -87,7 +88,7 @@ test('history: search, favourites, exact re-run, delete after confirmation, use 
   expect(thumb.headers()['content-type']).toBe('image/webp');
   expect((await sharp(await thumb.body()).metadata()).width).toBe(128);
   await foxes.nth(0).getByRole('button', { name: 'Delete', exact: true }).click();
-  const dialog = page.getByRole('alertdialog', { name: 'Delete history entry' });
+  const dialog = page.getByRole('alertdialog', { name: 'Delete from history' });
   await expect(dialog).toBeVisible();
   await shot(page, 'h2-history-confirm-delete');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -107,18 +108,18 @@ test('history: search, favourites, exact re-run, delete after confirmation, use 
 
   // Add to canvas: one more layer, one undo step.
   await whale.getByRole('button', { name: 'Add to canvas' }).click();
-  await expect(layerItems(page)).toHaveCount(3);
+  await expect(layerItems(page)).toHaveCount(4);
   await page.getByRole('button', { name: 'Undo' }).click();
-  await expect(layerItems(page)).toHaveCount(2);
+  await expect(layerItems(page)).toHaveCount(3);
 
   // Use as init image: placed at the frame and "Use canvas as init" turned on, so Generate runs img2img.
   await page.getByLabel('Use canvas as init').uncheck();
   await whale.getByRole('button', { name: 'Use as init image' }).click();
-  await expect(layerItems(page)).toHaveCount(3);
+  await expect(layerItems(page)).toHaveCount(4);
   await expect(layerItems(page).first()).toContainText('Init: a blue whale at sea');
   await expect(page.getByLabel('Use canvas as init')).toBeChecked();
   await page.getByRole('button', { name: 'Undo' }).click();
-  await expect(layerItems(page)).toHaveCount(2);
+  await expect(layerItems(page)).toHaveCount(3);
 
   // Dropping the deleted re-run's PNG brings it back as an entry with its settings; a PNG without them is refused in one line.
   await dropOnHistory(page, 'fox-again.png', rerunPng);

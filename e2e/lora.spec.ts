@@ -30,6 +30,7 @@ test('LoRA: import and pick one with a strength, generate, History shows it, Re-
   // Re-run exactly: same pixels through the merged weights again.
   await first.getByRole('button', { name: 'Re-run', exact: true }).click();
   await expect(historyRows(page)).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByRole('list', { name: 'Layers' }).getByRole('listitem')).toHaveCount(2);
   const rows = historyRows(page).filter({ hasText: 'a lora fox' });
   await expect(rows.nth(0)).toContainText('LoRA sd15-kohya 0.8');
   const [rerun, original] = [await pixels(page, rows.nth(0)), await pixels(page, rows.nth(1))];
@@ -38,7 +39,8 @@ test('LoRA: import and pick one with a strength, generate, History shows it, Re-
 
   // Without the LoRA, the same seed paints something else: the LoRA was applied.
   await page.getByRole('button', { name: 'Remove LoRA sd15-kohya' }).click();
-  await generateAndWait(page, 'a lora fox', 2);
+  // Layers: the first generation, the re-run (it lands on the canvas too), this one.
+  await generateAndWait(page, 'a lora fox', 3);
   await expect(historyRows(page)).toHaveCount(3, { timeout: 60_000 });
   const plain = historyRows(page).first();
   await expect(plain).not.toContainText('LoRA');

@@ -20,6 +20,7 @@ import { applyModelDefaults } from '../generate/modelDefaults.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
 import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
 import { LivePanel } from '../live/LivePanel.js';
+import { BatchChooser } from '../batch/BatchChooser.js';
 import { installLiveListeners } from '../live/liveController.js';
 
 type Dialog = null | 'save' | 'open' | 'export';
@@ -127,6 +128,7 @@ export function App() {
       <main className="center">
         <Toolbar />
         <CanvasView />
+        <BatchChooser />
         <div className="statusbar">
           <ProgressBar />
           <ZoomControls />

@@ -11,6 +11,7 @@ import { cursor, cursorListeners, useToolInput } from './useToolInput.js';
 import { useDropImport } from './useDropImport.js';
 import { TOOLS } from '../tools/tools.js';
 import { LivePreview } from '../live/LivePreview.js';
+import { StagedPreview } from '../batch/StagedPreview.js';
 import { PaintStrokes } from './PaintStrokes.js';
 import { RegionsOverlay } from './RegionsOverlay.js';
 
@@ -159,6 +160,7 @@ export function CanvasView() {
         <Layer listening={false}>
           <PreviewImage />
           <LivePreview />
+          <StagedPreview />
           <PaintStrokes />
           <DraggedLayer />
           <SelectionOutline zoom={zoom} />

@@ -6,7 +6,7 @@ import type { MaskPatch, MaskSurface } from './maskSurface.js';
  * yields its inverse, so the undo history is a list of command pairs. No React, Konva or zustand here.
  */
 /** `imageId`: the layer's pixels replaced (a Paint stroke); the inverse puts the old picture back. */
-export type LayerPatch = Partial<Pick<RasterLayer, 'name' | 'x' | 'y' | 'width' | 'height' | 'opacity' | 'visible' | 'blendMode' | 'imageId'>>;
+export type LayerPatch = Partial<Pick<RasterLayer, 'name' | 'x' | 'y' | 'width' | 'height' | 'opacity' | 'visible' | 'blendMode' | 'imageId' | 'mask'>>;
 
 export type DocCommand =
   | { type: 'addLayer'; layer: Layer; index: number }

@@ -7,9 +7,8 @@ import type { GenerationPlan } from '../document/generationPlan.js';
 import type { Store } from '../state/store.js';
 import { api, errorMessage } from '../api/api.js';
 import { paintSurface } from '../state/paintSurfaceRegistry.js';
-import type { DocCommand } from '../document/commands.js';
 import { planGeneration } from '../document/generationPlan.js';
-import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
+import { landJobResult } from '../batch/resultLayers.js';
 import { useStore } from '../state/store.js';
 import { alphaOf, canvasPng, compositeFrame, maskPng } from './compositeFrame.js';
 
@@ -127,27 +126,8 @@ function onDone(e: ApiEvents['generation:done']): void {
     s.setGenerate({ notice: 'The generation finished for a document that is no longer open; it is in its History.' });
     return;
   }
-  const commands: DocCommand[] = [];
-  let lastId: string | null = null;
-  const base = layerNameFromPrompt(job.prompt, job.mode === 'inpaint' ? 'Inpaint' : 'Generation');
-  e.images.forEach((img, i) => {
-    // The seed tells the images of a batch apart (and re-runs them); "#2" at the end of a long name was cut off.
-    const name = `${base} · seed ${img.seed}`;
-    const mask = job.mode === 'inpaint' && job.maskImageId
-      ? { imageId: job.maskImageId, x: job.frame.x, y: job.frame.y, width: job.frame.width, height: job.frame.height }
-      : undefined;
-    const layer = rasterLayer(name, img.imageId, { x: job.frame.x, y: job.frame.y, width: img.width, height: img.height }, {
-      ...(mask ? { mask } : {}),
-      // The model the job started with, as the core reports it (not the one picked since).
-      source: { historyEntryId: img.historyEntryId, model: e.model, ...(job.settings ? { settings: { ...job.settings, seed: img.seed } } : {}) },
-    });
-    lastId = layer.id;
-    commands.push({ type: 'addLayer', layer, index: doc.layers.length + i });
-  });
-  const entryId = e.images[0]?.historyEntryId;
-  if (entryId) commands.push({ type: 'addHistoryEntry', entryId });
-  s.perform({ type: 'batch', label: 'Generate', commands }, 'Generate');
-  s.selectLayer(lastId);
+  // One image lands as a layer; a batch opens the chooser (renderer/src/batch).
+  landJobResult({ documentId: job.documentId, frame: job.frame, mode: job.mode, prompt: job.prompt, model: e.model, settings: job.settings, maskImageId: job.maskImageId }, e.images);
   // Show what the inpaint made: the mask overlay hides (kept, and back with Show mask or a mask tool).
   if (job.mode === 'inpaint') s.setMaskHidden(true);
   s.setJob(null);

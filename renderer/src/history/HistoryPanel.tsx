@@ -10,16 +10,16 @@ import './history.css';
 const ROW = 90;
 const OVERSCAN = 4;
 
-/** Asks before deleting: the entry goes, and its image files unless something else still uses them. */
+/** Asks before deleting: this image goes (the other seeds of its batch stay), its file unless something else uses it. */
 function ConfirmDelete({ entry, onConfirm, onClose }: { entry: HistoryEntry; onConfirm(): void; onClose(): void }) {
   const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => cancel.current?.focus(), []);
   return (
     <div className="modal-backdrop" onMouseDown={onClose}>
-      <div role="alertdialog" aria-modal="true" aria-label="Delete history entry" className="modal" onMouseDown={(e) => e.stopPropagation()}
+      <div role="alertdialog" aria-modal="true" aria-label="Delete from history" className="modal" onMouseDown={(e) => e.stopPropagation()}
         onKeyDown={(e) => { if (e.key === 'Escape') onClose(); }}>
-        <h2>Delete this history entry?</h2>
-        <p className="sub">“{entry.prompt || '(no prompt)'}”, seed {entry.seed}. Its image file is removed too unless another entry or this document still uses it. This cannot be undone.</p>
+        <h2>Delete seed {entry.seed} from History?</h2>
+        <p className="sub">“{entry.prompt || '(no prompt)'}”, seed {entry.seed}: only this image; other images of its batch stay. Its file is removed too unless another entry or this document still uses it. This cannot be undone.</p>
         <div className="modal-actions">
           <button ref={cancel} type="button" onClick={onClose}>Cancel</button>
           <button type="button" className="danger" onClick={onConfirm}>Delete</button>
@@ -43,7 +43,7 @@ export function HistoryPanel() {
   const [scroll, setScroll] = useState({ top: 0, height: 400 });
   const [message, setMessage] = useState<{ notice?: string; error?: string }>({});
   const [confirm, setConfirm] = useState<HistoryEntry | null>(null);
-  const [rerunning, setRerunning] = useState(0);
+  const busy = useStore((s) => s.job !== null);
   const [dropping, setDropping] = useState(false);
   const report: Report = useCallback((m) => setMessage(m), []);
 
@@ -77,10 +77,7 @@ export function HistoryPanel() {
     else if (a === 'init') useAsInitImage(e, report);
     else if (a === 'favourite') void toggleFavourite(e, report);
     else if (a === 'delete') setConfirm(e);
-    else if (a === 'rerun') {
-      setRerunning((n) => n + 1);
-      void rerun(e, report).finally(() => setRerunning((n) => n - 1));
-    }
+    else if (a === 'rerun') void rerun(e, report);
   }, [report]);
 
   const onDrop = (e: DragEvent) => {
@@ -111,7 +108,7 @@ export function HistoryPanel() {
       <div ref={box} className="history-scroll" onScroll={(e) => setScroll({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
         <ul aria-label="History" className="history-list" style={{ height: rows * ROW }}>
           {entries.slice(first, Math.min(last, entries.length)).map((e, i) => (
-            <HistoryRow key={`${e.id}-${e.imageId}`} entry={e} top={(first + i) * ROW} height={ROW} busy={rerunning > 0} onAction={onAction} />
+            <HistoryRow key={`${e.id}-${e.imageId}`} entry={e} top={(first + i) * ROW} height={ROW} busy={busy} onAction={onAction} />
           ))}
         </ul>
       </div>

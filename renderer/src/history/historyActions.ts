@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '../../../electron/contract/api.js';
+import type { GenerationMode } from '../../../electron/contract/generation.js';
 import type { GenerationFrame } from '../../../electron/contract/document.js';
 import { api, errorMessage } from '../api/api.js';
 import type { DocCommand } from '../document/commands.js';
@@ -65,57 +66,50 @@ export function useSettings(e: HistoryEntry, report: Report): void {
 
 export async function toggleFavourite(e: HistoryEntry, report: Report): Promise<void> {
   try {
-    await api.setHistoryFavourite(e.id, !e.favourite);
+    // This image only: the other images of its batch keep their own mark.
+    await api.setHistoryFavourite(e.id, !e.favourite, e.imageId);
     await useStore.getState().refreshHistory();
   } catch (err) {
     report({ error: errorMessage(err) });
   }
 }
 
-/** After the user confirmed: removes the entry; image files the open document still uses stay. */
+/** After the user confirmed: removes this image (the other seeds of its batch stay); files the open document still uses stay. */
 export async function deleteEntry(e: HistoryEntry, report: Report): Promise<void> {
   try {
-    await api.deleteHistoryEntry({ id: e.id, keepImageIds: imagesInUse(useStore.getState().undoHistory) });
+    await api.deleteHistoryEntry({ id: e.id, imageId: e.imageId, keepImageIds: imagesInUse(useStore.getState().undoHistory) });
     await useStore.getState().refreshHistory();
-    report({ notice: 'History entry deleted.' });
+    report({ notice: `Deleted seed ${e.seed} from History.` });
   } catch (err) {
     report({ error: errorMessage(err) });
   }
 }
 
 /**
- * Re-runs exactly (same settings, seed, model, input pixels) as a new entry in this document's history.
- * Resolves when the job ends; the panel lists the new entry.
+ * Re-runs this one image exactly (its settings, seed, model, input pixels; batch 1) as a new entry in
+ * this document's history. It runs like Generate: progress and Cancel in the status bar, and the
+ * result lands on the canvas as a new layer at the frame (one undo step).
  */
 export async function rerun(e: HistoryEntry, report: Report): Promise<void> {
-  let jobId: string;
-  try {
-    jobId = (await api.rerunHistoryEntry({ id: e.id, documentId: useStore.getState().undoHistory.doc.id })).jobId;
-  } catch (err) {
-    report({ error: errorMessage(err) });
-    return;
-  }
-  report({ notice: 'Re-running…' });
-  await new Promise<void>((resolve) => {
-    const offs: (() => void)[] = [];
-    const end = () => {
-      offs.forEach((off) => off());
-      resolve();
-    };
-    offs.push(
-      api.onGenerationDone((d) => {
-        if (d.jobId !== jobId) return;
-        end();
-        report({ notice: `Re-run done in ${(d.totalMs / 1000).toFixed(1)} s on ${d.provider}.` });
-        void useStore.getState().refreshHistory();
-      }),
-      api.onGenerationFailed((d) => {
-        if (d.jobId !== jobId) return;
-        end();
-        report(d.code === 'cancelled' ? { notice: 'Re-run cancelled.' } : { error: d.message });
-      }),
-    );
+  const s = useStore.getState();
+  if (s.job) return report({ error: 'Another generation is running; re-run when it has finished.' });
+  const doc = s.undoHistory.doc;
+  const f = doc.generationFrame;
+  s.setGenerate({ error: null, notice: null });
+  s.setJob({
+    jobId: null, documentId: doc.id, mode: (e.settings?.mode ?? e.mode) as GenerationMode, frame: { x: f.x, y: f.y, width: e.width, height: e.height },
+    prompt: e.prompt, ...(e.settings ? { settings: e.settings } : {}), done: 0, total: e.settings?.steps ?? 0, cancelling: false,
   });
+  try {
+    const { jobId } = await api.rerunHistoryEntry({ id: e.id, imageId: e.imageId, documentId: doc.id });
+    // Cancel pressed before the job had an id: cancel it now.
+    if (useStore.getState().job?.cancelling) void api.cancelGeneration(jobId);
+    useStore.getState().updateJob({ jobId });
+    report({ notice: `Re-running seed ${e.seed}…` });
+  } catch (err) {
+    useStore.getState().setJob(null);
+    report({ error: errorMessage(err) });
+  }
 }
 
 /** Dropped PNGs with generation metadata become history entries of this document; others are named in one line. */

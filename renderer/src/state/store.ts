@@ -4,9 +4,10 @@ import { createGenerateSlice, type GenerateSlice } from './generateSlice.js';
 import { createPromptHistorySlice, type PromptHistorySlice } from './promptHistorySlice.js';
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 import { createLiveSlice, type LiveSlice } from '../live/liveSlice.js';
+import { createStagingSlice, type StagingSlice } from '../batch/stagingSlice.js';
 
 /** The renderer's one store, in typed slices. Read with selectors (useShallow for objects/arrays). */
-export type Store = DocumentSlice & ViewSlice & GenerateSlice & PromptHistorySlice & LiveSlice;
+export type Store = DocumentSlice & ViewSlice & GenerateSlice & PromptHistorySlice & LiveSlice & StagingSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createDocumentSlice(...a),
@@ -14,4 +15,5 @@ export const useStore = create<Store>()((...a) => ({
   ...createGenerateSlice(...a),
   ...createPromptHistorySlice(...a),
   ...createLiveSlice(...a),
+  ...createStagingSlice(...a),
 }));

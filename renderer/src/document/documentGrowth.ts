@@ -1,0 +1,32 @@
+import type { AtelierDocument } from '../../../electron/contract/document.js';
+import type { DocCommand } from './commands.js';
+import type { Rect } from './geometry.js';
+
+/** The largest document side (the document schema's limit). */
+export const DOCUMENT_MAX = 16384;
+
+/**
+ * Outpainting grows the document: when the frame reaches past an edge, the commands that make the
+ * document cover it, so no layer is generated past the document's edge. Past the right or bottom the
+ * document grows; past the left or top everything (layers, their masks, regions, the frame) moves right
+ * or down by the overhang, as Photoshop's Canvas Size anchored at the far side. `frame` is where the
+ * frame is after those commands. Pure.
+ */
+export function documentGrowth(doc: AtelierDocument, frame: Rect): { commands: DocCommand[]; frame: Rect } {
+  const dx = Math.max(0, -frame.x);
+  const dy = Math.max(0, -frame.y);
+  const width = Math.min(DOCUMENT_MAX, Math.max(doc.width + dx, frame.x + dx + frame.width));
+  const height = Math.min(DOCUMENT_MAX, Math.max(doc.height + dy, frame.y + dy + frame.height));
+  const moved = { ...frame, x: frame.x + dx, y: frame.y + dy };
+  const commands: DocCommand[] = [];
+  if (dx || dy) {
+    for (const l of doc.layers) {
+      if (l.kind !== 'raster') continue;
+      commands.push({ type: 'updateLayer', id: l.id, patch: { x: l.x + dx, y: l.y + dy, ...(l.mask ? { mask: { ...l.mask, x: l.mask.x + dx, y: l.mask.y + dy } } : {}) } });
+    }
+    if (doc.regions?.length) commands.push({ type: 'setRegions', regions: doc.regions.map((r) => ({ ...r, x: r.x + dx, y: r.y + dy })) });
+    commands.push({ type: 'setFrame', frame: { ...doc.generationFrame, x: doc.generationFrame.x + dx, y: doc.generationFrame.y + dy } });
+  }
+  if (width !== doc.width || height !== doc.height) commands.push({ type: 'resizeDocument', width, height });
+  return { commands, frame: moved };
+}
