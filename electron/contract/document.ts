@@ -18,6 +18,9 @@ export type BlendMode = (typeof BLEND_MODES)[number];
 
 export { ImageIdSchema };
 
+/** What a raster layer is for, beyond being part of the picture (the default, no role). */
+export const LAYER_ROLES = ['control'] as const;
+
 /** A layer mask: gray pixels placed in document coordinates (255 shows the layer, 0 hides it). */
 export const LayerMaskSchema = z.object({
   imageId: ImageIdSchema,
@@ -53,8 +56,19 @@ export const RasterLayerSchema = z.object({
   /** Group this layer belongs to (id of a group layer), if any. */
   parentId: z.string().optional(),
   source: LayerSourceSchema.optional(),
+  /**
+   * 'control': a Control layer (issue 20), a sketch or guide a ControlNet follows. Shown on the canvas, kept
+   * in `.atelier`, exported as a hidden layer, never part of the picture (composite, init image, flattened
+   * export). Absent in every document written before Control layers existed: an image layer.
+   */
+  role: z.enum(LAYER_ROLES).optional(),
 });
 export type RasterLayer = z.infer<typeof RasterLayerSchema>;
+
+export const isControlLayer = (layer: Layer): layer is RasterLayer => layer.kind === 'raster' && layer.role === 'control';
+
+/** Whether a layer is part of the picture (compositor, init image, flattened and layered exports' visibility). */
+export const inPicture = (layer: Layer): boolean => layer.visible && !isControlLayer(layer);
 
 export const GroupLayerSchema = z.object({
   id: z.string().min(1),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { GrayImage, RgbaImage } from '../image/types.js';
+import { isControlLayer, type RasterLayer } from '../../contract/document.js';
 
 /**
  * Collects the PNGs an importer produces, keyed by imageId (sha256 of the PNG bytes), the way the
@@ -44,4 +45,12 @@ export class ImportWarnings {
     }
     return parts.length ? [`Some parts of this ${format} could not be kept exactly: ${parts.join('; ')}.`] : [];
   }
+}
+
+/**
+ * A Control layer leaves as a hidden layer (PSD and ORA have no such kind); when the file still carries our
+ * saved document and the pixels are ours, it comes back as a Control layer with the visibility it had.
+ */
+export function controlRole(saved: RasterLayer): Pick<RasterLayer, 'role' | 'visible'> | Record<string, never> {
+  return isControlLayer(saved) ? { role: saved.role, visible: saved.visible } : {};
 }

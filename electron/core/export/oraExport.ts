@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { DocumentSchema, type AtelierDocument, type BlendMode, type RasterLayer } from '../../contract/document.js';
+import { inPicture } from '../../contract/document.js';
 import { applyMaskToAlpha, compositeDocument } from '../../shared/image/composite.js';
 import { DecodedImages } from './decodedImages.js';
 import { buildLayerTree, type LayerNode } from '../../shared/image/layerTree.js';
@@ -59,7 +60,7 @@ export async function exportOra(doc: AtelierDocument, images: ReadonlyMap<string
     const common = {
       name: layer.name,
       opacity: num(layer.opacity),
-      visibility: layer.visible ? 'visible' : 'hidden',
+      visibility: inPicture(layer) ? 'visible' : 'hidden', // Control layers travel hidden
       'composite-op': toOraCompositeOp(layer.blendMode),
     };
     const myIndex = index++;

@@ -9,7 +9,7 @@ import {
   type Layer,
   type RasterLayer,
 } from '../../contract/document.js';
-import { ImportedImages, ImportWarnings } from './importedImages.js';
+import { controlRole, ImportedImages, ImportWarnings } from './importedImages.js';
 import { ORA_MIMETYPE, type OraLayerLink } from './oraExport.js';
 import { decodePngRgba, MAX_DECODE_SIDE } from './pngDecode.js';
 import type { ImportResult } from './psdImport.js';
@@ -146,7 +146,7 @@ class OraReader {
     const hashOk = link?.kind === 'raster' && link.sha256 === sha256(png);
     const saved = hashOk ? this.saved.layers.get(link.id) : undefined;
     const ours = saved?.kind === 'raster' ? saved : undefined;
-    const source = ours?.source ? { source: ours.source } : {};
+    const source = { ...(ours?.source ? { source: ours.source } : {}), ...(ours ? controlRole(ours) : {}) };
     if (ours?.mask) {
       const restored = await this.restoreMasked(ours, x, y);
       if (restored) {

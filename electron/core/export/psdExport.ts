@@ -1,6 +1,7 @@
 import { writePsdUint8Array, type Layer as PsdLayer, type PixelData, type Psd, type BlendMode as PsdBlendMode, type WriteOptions } from 'ag-psd';
 import * as agWriter from 'ag-psd/dist/psdWriter.js';
 import { DocumentSchema, type AtelierDocument, type BlendMode, type Layer, type RasterLayer } from '../../contract/document.js';
+import { inPicture } from '../../contract/document.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
 import { compositeDocument, CompositeError, layerImage, maskImage } from '../../shared/image/composite.js';
 import { DecodedImages } from './decodedImages.js';
@@ -174,7 +175,7 @@ function writeWith(
       name: psdLayerName(layer, index++),
       id: psdIds.get(layer.id),
       opacity: layer.opacity,
-      hidden: !layer.visible,
+      hidden: !inPicture(layer), // Control layers travel hidden
       blendMode: toPsdBlendMode(layer.blendMode),
     };
     if (node.children) return { ...base, opened: true, children: node.children.map(convert) };

@@ -20,7 +20,7 @@ import {
 } from '../../contract/document.js';
 import { createGray, createRgba, type GrayImage, type RgbaImage } from '../image/types.js';
 import './agPsdSetup.js';
-import { ImportedImages, ImportWarnings } from './importedImages.js';
+import { controlRole, ImportedImages, ImportWarnings } from './importedImages.js';
 import { readCmykComposite } from './psdFlatComposite.js';
 import { parseXmpPacket } from './xmpMetadata.js';
 
@@ -215,6 +215,7 @@ class PsdLayerReader {
       ...common, id, kind: 'raster', x: left, y: top, width: pixels.width, height: pixels.height, imageId,
       ...(mask ? { mask } : {}),
       ...(saved?.kind === 'raster' && saved.source ? { source: saved.source } : {}),
+      ...(saved?.kind === 'raster' ? controlRole(saved) : {}),
     };
     this.layers.push(layer);
   }

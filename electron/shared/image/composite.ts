@@ -1,4 +1,5 @@
 import type { AtelierDocument, BlendMode, GenerationFrame, LayerMask, RasterLayer } from '../../contract/document.js';
+import { inPicture } from '../../contract/document.js';
 import { createRgba, type GrayImage, type RgbaImage } from './pixels.js';
 import { buildLayerTree, rasterLayersOf, type LayerNode } from './layerTree.js';
 
@@ -180,9 +181,9 @@ function copyInto(target: RgbaImage, image: RgbaImage, x: number, y: number): vo
 function flattenInto(target: RgbaImage, area: Rect, nodes: readonly LayerNode[], pixels: LayerPixels, empty = false): void {
   for (const node of nodes) {
     const layer = node.layer;
-    if (!layer.visible || layer.opacity <= 0) continue;
+    if (!inPicture(layer) || layer.opacity <= 0) continue;
     if (node.children) {
-      const bounds = boundsOf(rasterLayersOf(node.children).filter((l) => l.visible));
+      const bounds = boundsOf(rasterLayersOf(node.children).filter(inPicture));
       const inside = bounds && intersect(bounds, area);
       if (!inside) continue;
       const buffer = createRgba(inside.width, inside.height);

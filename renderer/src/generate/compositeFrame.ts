@@ -1,4 +1,5 @@
 import type { AtelierDocument, RasterLayer } from '../../../electron/contract/document.js';
+import { inPicture } from '../../../electron/contract/document.js';
 import type { Rect } from '../document/geometry.js';
 import { layerSource } from '../canvas/imageCache.js';
 
@@ -8,7 +9,7 @@ export async function compositeFrame(doc: AtelierDocument, frame: Rect): Promise
   c.width = frame.width;
   c.height = frame.height;
   const ctx = c.getContext('2d', { willReadFrequently: true })!;
-  const layers = doc.layers.filter((l): l is RasterLayer => l.kind === 'raster' && l.visible && l.opacity > 0);
+  const layers = doc.layers.filter((l): l is RasterLayer => l.kind === 'raster' && inPicture(l) && l.opacity > 0);
   const sources = await Promise.all(layers.map((l) => layerSource(l)));
   layers.forEach((l, i) => {
     ctx.globalAlpha = l.opacity;
