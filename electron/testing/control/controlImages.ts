@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { readRgba } from '../../core/image/io.js';
-import { createRgba, type GrayImage, type RgbaImage } from '../../core/image/types.js';
+import { createRgba, type GrayImage, type RgbaImage } from '../../shared/image/pixels.js';
 
-/** The real photographs in core/image/control/fixtures (see SOURCES.md), decoded by the product's own reader. */
-export const photo = (name: 'camera-256.png' | 'handwriting.png') => readRgba(fileURLToPath(new URL(`../../core/image/control/fixtures/${name}`, import.meta.url)));
+/** The real photographs in shared/image/control/fixtures (see SOURCES.md), decoded by the product's own reader. */
+export const photo = (name: 'camera-256.png' | 'handwriting.png') => readRgba(fileURLToPath(new URL(`../../shared/image/control/fixtures/${name}`, import.meta.url)));
 
 /** Sets every pixel for which `inside(x, y)` holds. */
 export function paint(image: RgbaImage, rgba: readonly [number, number, number, number], inside: (x: number, y: number) => boolean): RgbaImage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRgba, type GrayImage } from '../types.js';
+import { createRgba, type GrayImage } from '../pixels.js';
 import { maxFilter, thin } from './planes.js';
 import { defaultLineWidth, scribbleLines } from './scribble.js';
 import { count, paint, photo, transparent } from '../../../testing/control/controlImages.js';

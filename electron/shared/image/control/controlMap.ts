@@ -1,5 +1,5 @@
 import type { ControlType } from '../../../contract/control.js';
-import { grayToRgba, type RgbaImage } from '../types.js';
+import { grayToRgba, type RgbaImage } from '../pixels.js';
 import { cannyEdges, type CannyOptions } from './canny.js';
 import { scribbleLines, type ScribbleOptions } from './scribble.js';
 

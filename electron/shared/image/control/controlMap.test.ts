@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRgba } from '../types.js';
+import { createRgba } from '../pixels.js';
 import { cannyEdges } from './canny.js';
 import { controlMap } from './controlMap.js';
 import { paint, photo, transparent } from '../../../testing/control/controlImages.js';

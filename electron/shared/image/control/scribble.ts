@@ -1,4 +1,4 @@
-import type { GrayImage, RgbaImage } from '../types.js';
+import type { GrayImage, RgbaImage } from '../pixels.js';
 import { dropSmallComponents, gaussianBlur, hysteresis, maxFilter, stampDiscs, thin } from './planes.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { GrayImage, RgbaImage } from '../types.js';
+import type { GrayImage, RgbaImage } from '../pixels.js';
 import { gaussianBlur, hysteresis } from './planes.js';
 
 /**
