@@ -36,6 +36,8 @@ async function generateViaApi(url: string, size: number, steps: number): Promise
         jobId = m.value!.jobId;
       } else if ((m.event === 'generation:done' || m.event === 'generation:failed') && m.payload?.jobId === jobId) resolve();
     });
+    // serve sends a socket only the events it subscribed to.
+    for (const event of ['generation:done', 'generation:failed']) ws.send(JSON.stringify({ subscribe: event }));
     ws.send(JSON.stringify({ id: 1, channel: 'generation:start', payload: { modelId: 'sd15-tiny', settings } }));
   });
   ws.close();

@@ -30,7 +30,7 @@ export async function startServe(args: ServeArgs, log: (line: string) => void = 
     dataDir,
     modelRoots: args.models,
     spawn: threadSpawner({ engineModule: args.engineModule ?? join(root, 'electron', 'core', 'engine', 'engine.ts'), engineOptions }),
-    emit: (event, payload) => server?.broadcast(event, payload),
+    emit: (event, payload) => server?.publish(event, payload),
     previewUrl: (jobId, step) => `/previews/${jobId}.png?step=${step}`,
     origin: 'serve',
   });

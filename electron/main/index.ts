@@ -1,7 +1,8 @@
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents } from '../contract/api.js';
+import { imageRoutePath } from '../contract/imageRoutes.js';
 import { createStudio, type Studio } from '../core/jobs/createStudio.js';
 import { engineOptionsFor } from '../core/jobs/engineSettings.js';
 import { resolveDataDir } from '../core/store/dataDir.js';
@@ -34,28 +35,24 @@ app.whenReady().then(() => {
     modelRoots: [],
     spawn: utilitySpawner(join(mainDir, 'engineProcess.js'), engineOptions),
     emit,
-    previewUrl: (jobId, step) => `${SCHEME}://preview/${jobId}.png?step=${step}`,
+    previewUrl: (jobId, step) => `${SCHEME}://${imageRoutePath('preview', jobId)}?step=${step}`,
     origin: 'app',
     resourcesPath: app.isPackaged ? process.resourcesPath : undefined,
     documentThread: join(mainDir, 'documentWorker.js'),
+    host: {
+      chooseExportPath: async (name, format) => {
+        const options = { defaultPath: join(app.getPath('pictures'), `${name}.${format}`), filters: [{ name: format.toUpperCase(), extensions: [format] }] };
+        const target = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+        return target.canceled || !target.filePath ? null : target.filePath;
+      },
+      pickFolder: async (title) => {
+        const options: Electron.OpenDialogOptions = { title, properties: ['openDirectory'] };
+        const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+        return picked.canceled || !picked.filePaths[0] ? null : picked.filePaths[0];
+      },
+    },
   });
   const backend = studio.backend;
-  // Export in the app asks where to put the file (the renderer never names a path).
-  backend.handlers['export:document'] = async ({ name, format, document, frameOnly }) => {
-    const options = { defaultPath: join(app.getPath('pictures'), `${name}.${format}`), filters: [{ name: format.toUpperCase(), extensions: [format] }] };
-    const target = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
-    if (target.canceled || !target.filePath) return { path: '', bytes: 0 };
-    const path = extname(target.filePath) ? target.filePath : `${target.filePath}.${format}`;
-    return { path, bytes: await backend.exportTo(path, document, frameOnly) };
-  };
-  // Models dialog: Import picks the folder with a dialog here (serve takes a typed path instead).
-  const importModel = backend.handlers['models:import'];
-  backend.handlers['models:import'] = async () => {
-    const options: Electron.OpenDialogOptions = { title: 'Import a model folder', properties: ['openDirectory'] };
-    const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
-    if (picked.canceled || !picked.filePaths[0]) return { id: '', alreadyListed: false };
-    return importModel({ dir: picked.filePaths[0] });
-  };
   handleImageProtocol(backend);
   installAppMenu();
   const own = rendererUrl(mainDir);

@@ -1,6 +1,6 @@
-import { API_CHANNELS } from '../contract/api.js';
-import { invokeChannel, type InvokeResult } from '../core/jobs/apiHandlers.js';
-import type { Handlers } from '../core/jobs/studioBackend.js';
+import { API_CHANNELS, type ApiHandlers } from '../contract/api.js';
+import { CANCEL_CHANNEL } from '../contract/bridge.js';
+import { RequestDispatcher, type InvokeResult } from '../core/jobs/apiHandlers.js';
 
 /** The part of an IPC invoke event the wrapper reads (Electron's IpcMainInvokeEvent has these). */
 export interface InvokeEventLike {
@@ -10,21 +10,35 @@ export interface InvokeEventLike {
 
 /** Electron's ipcMain, as far as registering handlers goes (injected, so tests run without Electron). */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: InvokeEventLike, payload: unknown) => Promise<InvokeResult>): void;
+  handle(channel: string, listener: (event: InvokeEventLike, payload: unknown, requestId?: unknown) => Promise<InvokeResult>): void;
+  /** Cancels (preload's `cancelRequest`); a host without it simply cannot cancel single requests. */
+  on?(channel: string, listener: (event: InvokeEventLike, requestId: unknown) => void): void;
 }
 
 /**
  * Registers every contract channel through one wrapper: the sender must be our window's top frame on our
  * own renderer URL, the payload must parse (invokeChannel), and failures come back as one-line errors.
+ * Each sender has its own dispatcher, so a cancel names a request of that window only.
  */
-export function registerIpc(ipc: IpcMainLike, handlers: Handlers, isTrustedSender: (sender: unknown, frameUrl: string) => boolean): void {
+export function registerIpc(ipc: IpcMainLike, handlers: ApiHandlers, isTrustedSender: (sender: unknown, frameUrl: string) => boolean): void {
+  const dispatchers = new WeakMap<object, RequestDispatcher>();
+  const dispatcherOf = (sender: unknown): RequestDispatcher => {
+    const key = sender as object;
+    let d = dispatchers.get(key);
+    if (!d) dispatchers.set(key, (d = new RequestDispatcher(handlers)));
+    return d;
+  };
+  const trusted = (event: InvokeEventLike): boolean => {
+    const frame = event.senderFrame;
+    return !!frame && frame.parent === null && isTrustedSender(event.sender, frame.url);
+  };
   for (const channel of API_CHANNELS) {
-    ipc.handle(channel, async (event, payload) => {
-      const frame = event.senderFrame;
-      if (!frame || frame.parent !== null || !isTrustedSender(event.sender, frame.url)) {
-        return { ok: false, error: { message: 'Request refused: unknown sender.', code: 'forbidden' } };
-      }
-      return invokeChannel(handlers, channel, payload);
+    ipc.handle(channel, async (event, payload, requestId) => {
+      if (!trusted(event)) return { ok: false, error: { message: 'Request refused: unknown sender.', code: 'forbidden' } };
+      return dispatcherOf(event.sender).invoke(channel, payload, requestId);
     });
   }
+  ipc.on?.(CANCEL_CHANNEL, (event, requestId) => {
+    if (trusted(event)) dispatcherOf(event.sender).cancel(requestId);
+  });
 }

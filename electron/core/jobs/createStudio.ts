@@ -7,6 +7,7 @@ import { GenerationService } from './generationService.js';
 import { loraLibraryFor } from '../models/loraLibrary.js';
 import { InstalledModels } from './installedModels.js';
 import { ModelChannels } from './modelChannels.js';
+import type { HostCapabilities } from './hostCapabilities.js';
 import type { SpawnEngine } from './protocol.js';
 import { StudioBackend, type Emit } from './studioBackend.js';
 import { InstalledUpscalers } from './installedUpscalers.js';
@@ -23,6 +24,8 @@ export interface StudioOptions {
   resourcesPath?: string;
   /** The document worker's thread entry (Electron main: its built `documentWorker.js`; default: the tsx boot). */
   documentThread?: string;
+  /** Native dialogs (Electron main only). */
+  host?: HostCapabilities;
 }
 
 export interface Studio {
@@ -63,6 +66,7 @@ export function createStudio(opts: StudioOptions): Studio {
     modelChannels,
     upscalers: new InstalledUpscalers(roots),
     documentRunner: () => new DocumentWorker(opts.dataDir, opts.documentThread),
+    host: opts.host,
   });
   return {
     backend,

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
-import type { ApiChannel, ApiEventName, ApiEvents, ApiParsedRequest, ApiResponses, GeneratedImageRef } from '../../contract/api.js';
+import type { ApiEmit, ApiHandlers, ApiParsedRequest, GeneratedImageRef } from '../../contract/api.js';
 import type { GenerationSettings } from '../../contract/generation.js';
 import type { PhaseTimings } from '../engine/types.js';
 import type { ImageStore } from '../store/imageStore.js';
@@ -23,9 +23,11 @@ import { UpscaleChannels } from './upscaleChannels.js';
 import { InstalledUpscalers } from './installedUpscalers.js';
 import { readEngineSettings } from './engineSettings.js';
 import { estimateJobMemoryFor } from './memoryEstimateChannel.js';
+import type { HostCapabilities } from './hostCapabilities.js';
 
-export type Handlers = { [C in ApiChannel]: (req: ApiParsedRequest<C>) => Promise<ApiResponses[C]> };
-export type Emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void;
+/** The contract's handler table (contract/api.ts), implemented below. */
+export type Handlers = ApiHandlers;
+export type Emit = ApiEmit;
 
 export interface StudioBackendOptions {
   dataDir: string;
@@ -50,6 +52,8 @@ export interface StudioBackendOptions {
    * open, in order) and one for export/import, so a long export never holds up an autosave. Default: in place.
    */
   documentRunner?: (lane: 'library' | 'files') => DocumentRunner;
+  /** Native dialogs of a desktop host (Electron main); absent in serve, the CLI and tests. */
+  host?: HostCapabilities;
 }
 
 /**
@@ -107,8 +111,12 @@ export class StudioBackend {
     'models:pause': async (req) => this.modelChannels().pause(req),
     'models:discard': async (req) => this.modelChannels().discard(req),
     'models:import': async ({ dir }) => {
-      if (!dir) throw new JobError('Type the path of the model folder to import.', 'invalid-input');
-      return this.modelChannels().import(dir);
+      // A host with a folder picker asks (a typed path from the renderer is not trusted there).
+      const { pickFolder } = this.opts.host ?? {};
+      const folder = pickFolder ? await pickFolder('Import a model folder') : dir;
+      if (pickFolder && !folder) return { id: '', alreadyListed: false };
+      if (!folder) throw new JobError('Type the path of the model folder to import.', 'invalid-input');
+      return this.modelChannels().import(folder);
     },
     'documents:list': async () => ({ documents: await this.documents.list() }),
     'documents:save': async ({ name, document }) => {
@@ -121,7 +129,7 @@ export class StudioBackend {
       return { savedAt: Date.now() };
     },
     'documents:recover': async ({ discard }) => ({ document: await this.documents.recover(discard) }),
-    'documents:import': async ({ fileName, bytes }) => this.importFile(fileName, bytes),
+    'documents:import': async ({ fileName, bytes }, context) => this.importFile(fileName, bytes, { signal: context?.signal }),
     'styles:list': async () => this.styles.list(),
     'styles:save': async ({ style }) => ({ style: await this.styles.save(style) }),
     'styles:delete': async ({ name }) => ({ deleted: await this.styles.delete(name) }),
@@ -134,11 +142,21 @@ export class StudioBackend {
         throw error;
       }
     },
-    'export:document': async ({ name, format, document, frameOnly }) => {
+    'export:document': async ({ name, format, document, frameOnly }, context) => {
+      // Cancelling the request (api.withSignal) ends the export in the document worker.
+      const run = { signal: context?.signal };
+      const { chooseExportPath } = this.opts.host ?? {};
+      if (chooseExportPath) {
+        // The desktop app asks where to put the file (the renderer never names a path).
+        const target = await chooseExportPath(name, format);
+        if (!target) return { path: '', bytes: 0 };
+        const path = extname(target) ? target : `${target}.${format}`;
+        return { path, bytes: await this.exportTo(path, document, frameOnly, run) };
+      }
       const file = `${name}.${format}`;
       const path = join(this.opts.dataDir, 'exports', file);
       await mkdir(dirname(path), { recursive: true });
-      const bytes = await this.exportTo(path, document, frameOnly);
+      const bytes = await this.exportTo(path, document, frameOnly, run);
       return { path, bytes, downloadUrl: `/exports/${encodeURIComponent(file)}` };
     },
   };
@@ -149,10 +167,10 @@ export class StudioBackend {
   }
 
   /** Opens picked file bytes through the core readers (by extension); their images go into the image store. */
-  async importFile(fileName: string, bytes: Uint8Array): Promise<{ document: AtelierDocument; warnings: string[] }> {
+  async importFile(fileName: string, bytes: Uint8Array, options: DocumentRunOptions = {}): Promise<{ document: AtelierDocument; warnings: string[] }> {
     const tmp = await this.importTempPath(fileName);
     await writeFile(tmp, bytes);
-    return this.importFromTemp(fileName, tmp);
+    return this.importFromTemp(fileName, tmp, options);
   }
 
   /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { WebSocket } from 'ws';
+import { API_EVENT_NAMES } from '../../contract/api.js';
 import { startServeProcess } from '../../../e2e/serveProcess.js';
 
 /**
@@ -135,6 +136,8 @@ export class ApiClient {
   readonly events: { event: string; payload: { jobId?: string } & Record<string, unknown> }[] = [];
 
   constructor(readonly ws: WebSocket) {
+    // serve sends a socket only the events it subscribed to: this probe watches them all.
+    for (const event of API_EVENT_NAMES) ws.send(JSON.stringify({ subscribe: event }));
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data)) as { id?: number; event?: string; payload?: Record<string, unknown> };
       if (typeof msg.id === 'number') this.pending.get(msg.id)?.(msg as never);

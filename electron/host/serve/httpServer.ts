@@ -3,9 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { basename, extname, join, normalize, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { invokeChannel } from '../../core/jobs/apiHandlers.js';
+import type { z } from 'zod';
+import { invokeChannel, RequestDispatcher } from '../../core/jobs/apiHandlers.js';
+import { resolveImageRoute } from '../../core/jobs/imageRouteResolver.js';
 import { describe, type StudioBackend } from '../../core/jobs/studioBackend.js';
-import { API_REQUESTS } from '../../contract/api.js';
+import { API, API_CHANNELS, API_EVENT_TABLE, type ApiChannel, type ApiEventName } from '../../contract/api.js';
+import type { ApiResult } from '../../contract/channel.js';
+import type { ServeServerMessage } from '../../contract/serveProtocol.js';
 import { receiveBodyToFile, refuseTooLarge } from './requestBody.js';
 
 /**
@@ -19,9 +23,8 @@ import { receiveBodyToFile, refuseTooLarge } from './requestBody.js';
  * machine would otherwise overwrite each other's token. SameSite=Strict, HttpOnly.
  */
 export const cookieName = (port: number): string => `atelier_token_${port}`;
-const MAX_UPLOAD = 256 * 1024 * 1024;
-const MAX_IMPORT = 2 ** 31;
-const IMPORT_NAME = API_REQUESTS['documents:import'].shape.fileName;
+/** Channels whose bytes come by POST (`upload` in the API table), by their route. */
+const UPLOADS = new Map<string, ApiChannel>(API_CHANNELS.flatMap((c) => (API[c].upload ? [[`/${API[c].upload.path}`, c] as const] : [])));
 /** API messages are small JSON (pixels travel by POST and URL); documents with many layers stay far below this. */
 export const MAX_WS_MESSAGE = 32 * 1024 * 1024;
 const TYPES: Record<string, string> = {
@@ -40,7 +43,8 @@ export interface ServeServerOptions {
 export class ServeServer {
   readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly clients = new Set<WebSocket>();
+  /** Each socket's subscribed event names; an event goes only to the sockets that asked for it. */
+  private readonly clients = new Map<WebSocket, Set<ApiEventName>>();
   private port = 0;
 
   constructor(private readonly opts: ServeServerOptions) {
@@ -75,47 +79,76 @@ export class ServeServer {
     return this.port;
   }
 
-  /** Pushes an event to every connected client. */
-  broadcast(event: string, payload: unknown): void {
-    const text = JSON.stringify({ event, payload });
-    for (const ws of this.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  /** Pushes an event to the clients subscribed to it. */
+  publish(event: ApiEventName, payload: unknown): void {
+    let text: string | undefined;
+    for (const [ws, events] of this.clients) {
+      if (!events.has(event) || ws.readyState !== ws.OPEN) continue;
+      text ??= JSON.stringify({ event, payload } satisfies ServeServerMessage);
+      ws.send(text);
+    }
   }
 
   async close(): Promise<void> {
-    for (const ws of this.clients) ws.terminate();
+    for (const ws of this.clients.keys()) ws.terminate();
     this.wss.close();
     await new Promise<void>((r) => this.http.close(() => r()));
   }
 
+  /** One socket: requests (each cancellable by its id), cancels, subscribe/unsubscribe by event name. */
   private attach(ws: WebSocket): void {
-    this.clients.add(ws);
-    ws.on('close', () => this.clients.delete(ws));
+    const events = new Set<ApiEventName>();
+    const requests = new RequestDispatcher(this.opts.backend.handlers);
+    this.clients.set(ws, events);
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      requests.cancelAll();
+    });
     // A bad frame (too long, invalid UTF-8, unmasked, unknown opcode) ends this connection only: ws has
     // already sent the close frame with its code (1009, 1007, 1002) when it emits 'error'.
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      let msg: { id?: unknown; channel?: unknown; payload?: unknown };
+      let msg: { id?: unknown; channel?: unknown; payload?: unknown; cancel?: unknown; subscribe?: unknown; unsubscribe?: unknown };
       try {
         msg = JSON.parse(String(data)) as typeof msg;
       } catch {
         return;
       }
-      if (typeof msg.id !== 'number') return;
-      const id = msg.id;
-      void invokeChannel(this.opts.backend.handlers, msg.channel, msg.payload).then((r) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...r }));
-      });
+      if (msg === null || typeof msg !== 'object') return;
+      if (isEventName(msg.subscribe)) events.add(msg.subscribe);
+      else if (isEventName(msg.unsubscribe)) events.delete(msg.unsubscribe);
+      else if ('cancel' in msg) requests.cancel(msg.cancel);
+      else if (typeof msg.id === 'number') {
+        const id = msg.id;
+        void requests.invoke(msg.channel, msg.payload, id).then((r) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...r } satisfies ServeServerMessage));
+        });
+      }
     });
   }
 
-  /** A POST body through a temp file (bounded while streaming), then as bytes; undefined when over the limit. */
-  private async receiveBytes(req: IncomingMessage, name: string, limit: number): Promise<Uint8Array | undefined> {
-    const tmp = await this.opts.backend.importTempPath(name);
+  /**
+   * A channel's bytes by POST: the rest of its request (`?name=` as `fileName`) is checked first, the body
+   * goes to a temp file (bounded while streaming), then through the same dispatch as the WebSocket.
+   * Document imports are opened from that file directly, so a 2 GiB body never sits in memory.
+   */
+  private async receiveUpload(req: IncomingMessage, channel: ApiChannel, name: string | null, signal: AbortSignal): Promise<ApiResult | 'too-large'> {
+    const schema = API[channel].request as z.ZodObject;
+    const rest: { fileName?: string } = 'fileName' in schema.shape ? { fileName: name ?? '' } : {};
+    const head = schema.omit({ bytes: true }).safeParse(rest);
+    if (!head.success) return { ok: false, error: { message: `Invalid ${channel} request: ${head.error.issues[0]?.message ?? 'bad name'}`, code: 'invalid-input' } };
+    const tmp = await this.opts.backend.importTempPath(rest.fileName ?? 'upload.bin');
+    if ((await receiveBodyToFile(req, tmp, API[channel].upload!.maxBytes)) === 'too-large') return 'too-large';
+    if (channel === 'documents:import') {
+      return this.opts.backend.importFromTemp(rest.fileName!, tmp, { signal }).then(
+        (value) => ({ ok: true as const, value }),
+        (e: unknown) => ({ ok: false as const, error: describe(e) }),
+      );
+    }
     try {
-      if ((await receiveBodyToFile(req, tmp, limit)) === 'too-large') return undefined;
       const bytes = await readFile(tmp);
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return await invokeChannel(this.opts.backend.handlers, channel, { ...rest, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) }, { signal });
     } finally {
       await rm(tmp, { force: true });
     }
@@ -167,62 +200,26 @@ export class ServeServer {
       return send(res, 403, 'text/plain', 'Atelier: open the URL printed by `npm run serve` (it carries the access token).');
     }
     const path = url.pathname;
-    if (req.method === 'POST' && path === '/upload') {
+    const upload = req.method === 'POST' ? UPLOADS.get(path) : undefined;
+    if (upload) {
       if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin upload refused');
-      const bytes = await this.receiveBytes(req, 'upload.png', MAX_UPLOAD);
-      if (!bytes) return refuseTooLarge(res, 'The file is larger than 256 MiB.');
-      const r = await invokeChannel(this.opts.backend.handlers, 'images:put', { bytes });
-      return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
-    }
-    if (req.method === 'POST' && path === '/lora') {
-      // A LoRA file the user picked: to a temp file first (bounded), then the loras:import channel checks it.
-      if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin import refused');
-      const bytes = await this.receiveBytes(req, 'upload.safetensors', MAX_IMPORT);
-      if (!bytes) return refuseTooLarge(res, 'The file is larger than 2 GiB.');
-      const r = await invokeChannel(this.opts.backend.handlers, 'loras:import', { fileName: url.searchParams.get('name') ?? '', bytes });
-      return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
-    }
-    if (req.method === 'POST' && path === '/import') {
-      if (!this.sameOrigin(req)) return send(res, 403, 'text/plain', 'cross-origin import refused');
-      // The same name rule as the documents:import channel; the body goes to disk, never into memory.
-      const name = IMPORT_NAME.safeParse(url.searchParams.get('name') ?? '');
-      if (!name.success) return send(res, 400, 'application/json', JSON.stringify({ ok: false, error: { message: `Invalid import: ${name.error.issues[0]?.message}`, code: 'invalid-input' } }));
-      const tmp = await this.opts.backend.importTempPath(name.data);
-      if ((await receiveBodyToFile(req, tmp, MAX_IMPORT)) === 'too-large') return refuseTooLarge(res, 'The file is larger than 2 GiB.');
-      // A client that goes away (tab closed, upload cancelled) cancels the import in the document worker.
+      // A client that goes away (tab closed, upload cancelled) cancels the request (an import in the document worker).
       const gone = new AbortController();
       res.on('close', () => !res.writableFinished && gone.abort());
-      const r = await this.opts.backend.importFromTemp(name.data, tmp, { signal: gone.signal }).then(
-        (value) => ({ ok: true as const, value }),
-        (e: unknown) => ({ ok: false as const, error: describe(e) }),
-      );
+      const r = await this.receiveUpload(req, upload, url.searchParams.get('name'), gone.signal);
+      if (r === 'too-large') return refuseTooLarge(res, `The file is larger than ${sizeWords(API[upload].upload!.maxBytes)}.`);
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
-    let m = /^\/images\/([0-9a-f]{64})\.png$/.exec(path);
-    if (m) {
-      const id = m[1];
-      if (!this.opts.backend.images.has(id)) return send(res, 404, 'text/plain', 'no such image');
-      return sendFile(res, this.opts.backend.images.path(id), 'image/png', 'public, max-age=31536000, immutable');
-    }
-    m = /^\/thumbs\/([0-9a-f]{64})\.webp$/.exec(path);
-    if (m) {
-      // History rows: a 128 px WebP rendered once and cached by the image store.
-      const id = m[1];
-      if (!this.opts.backend.images.has(id)) return send(res, 404, 'text/plain', 'no such image');
-      const file = await this.opts.backend.images.thumbnail(id, 128).catch(() => null);
-      if (!file) return send(res, 500, 'text/plain', 'the thumbnail cannot be made from this image');
-      return sendFile(res, file, 'image/webp', 'public, max-age=31536000, immutable');
-    }
-    m = /^\/previews\/(job-[0-9a-f]{16})\.png$/.exec(path);
-    if (m) {
-      const png = this.opts.backend.preview(m[1]);
-      if (!png) return send(res, 404, 'text/plain', 'no preview');
-      res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
-      res.end(png);
+    const image = await resolveImageRoute(this.opts.backend, path);
+    if (image?.kind === 'missing') return send(res, image.status, 'text/plain', image.message);
+    if (image?.kind === 'file') return sendFile(res, image.path, image.type, image.cache);
+    if (image?.kind === 'bytes') {
+      res.writeHead(200, { 'content-type': image.type, 'cache-control': image.cache });
+      res.end(image.bytes);
       return;
     }
-    m = /^\/exports\/([^/]+)$/.exec(path);
+    const m = /^\/exports\/([^/]+)$/.exec(path);
     if (m) {
       const file = this.opts.backend.exportedFile(decodeURIComponent(m[1]));
       if (!file) return send(res, 404, 'text/plain', 'no such export');
@@ -256,6 +253,15 @@ export class ServeServer {
   private hostHeaderFor(): string {
     return `127.0.0.1:${this.port} ws://localhost:${this.port}`;
   }
+}
+
+function isEventName(v: unknown): v is ApiEventName {
+  return typeof v === 'string' && Object.hasOwn(API_EVENT_TABLE, v);
+}
+
+/** 268435456 → '256 MiB', 2147483648 → '2 GiB'. */
+function sizeWords(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

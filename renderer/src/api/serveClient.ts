@@ -1,12 +1,11 @@
-import type { ApiChannel, ApiEventName, ApiEvents, ApiRequest, ApiResponses, AtelierApi } from '../../../electron/contract/api.js';
+import { API, type ApiEventName } from '../../../electron/contract/api.js';
+import { ApiError, type ApiResult } from '../../../electron/contract/channel.js';
+import { createApiClient, type ApiTransport } from '../../../electron/contract/client.js';
+import { imageRoutePath } from '../../../electron/contract/imageRoutes.js';
+import type { ServeClientMessage, ServeServerMessage } from '../../../electron/contract/serveProtocol.js';
+import type { AtelierApi } from '../../../electron/contract/api.js';
 
-/** Thrown by API calls: the core's one-line message for the user. */
-export class ApiError extends Error {
-  constructor(message: string, readonly code: string) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 type Listener = (payload: unknown) => void;
 
@@ -23,16 +22,17 @@ function forgetTokenInAddressBar(): void {
 }
 
 /**
- * The `serve` transport: requests over one WebSocket (`/api`, cookie-authenticated), uploads by POST,
- * images by plain URL. Reconnects when the socket drops; calls made meanwhile wait for it.
+ * The `serve` transport: requests over one WebSocket (`/api`, cookie-authenticated), binary uploads by
+ * POST to the channel's declared route, images by plain URL. Events arrive only for subscribed names.
+ * Reconnects when the socket drops (subscriptions are renewed); calls made meanwhile wait for it.
  */
-export function createServeClient(base: URL = new URL(window.location.href)): AtelierApi {
+export function serveTransport(base: URL = new URL(window.location.href)): ApiTransport {
   forgetTokenInAddressBar();
   let socket: WebSocket | null = null;
   let opening: Promise<WebSocket> | null = null;
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  const listeners = new Map<string, Set<Listener>>();
+  const pending = new Map<number, (r: ApiResult) => void>();
+  const listeners = new Map<ApiEventName, Set<Listener>>();
+  const send = (ws: WebSocket, msg: ServeClientMessage): void => ws.send(JSON.stringify(msg));
 
   const connect = (): Promise<WebSocket> => {
     if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
@@ -42,6 +42,7 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
       ws.onopen = () => {
         socket = ws;
         opening = null;
+        for (const [event, set] of listeners) if (set.size > 0) send(ws, { subscribe: event });
         resolve(ws);
       };
       ws.onerror = () => {
@@ -50,20 +51,19 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
       };
       ws.onclose = () => {
         if (socket === ws) socket = null;
-        for (const p of pending.values()) p.reject(new ApiError('The connection to the Atelier server was lost.', 'offline'));
+        for (const settle of pending.values()) settle({ ok: false, error: { message: 'The connection to the Atelier server was lost.', code: 'offline' } });
         pending.clear();
         // Keep event subscriptions alive across a dropped connection (server restart, laptop sleep).
         if ([...listeners.values()].some((set) => set.size > 0)) scheduleReconnect();
       };
       ws.onmessage = (ev) => {
-        const msg = JSON.parse(String(ev.data)) as { id?: number; ok?: boolean; value?: unknown; error?: { message: string; code: string }; event?: string; payload?: unknown };
-        if (typeof msg.id === 'number') {
-          const p = pending.get(msg.id);
+        const msg = JSON.parse(String(ev.data)) as ServeServerMessage;
+        if ('id' in msg) {
+          const settle = pending.get(msg.id);
           pending.delete(msg.id);
-          if (!p) return;
-          if (msg.ok) p.resolve(msg.value);
-          else p.reject(new ApiError(msg.error?.message ?? 'Request failed.', msg.error?.code ?? 'error'));
-        } else if (msg.event) {
+          const { id: _id, ...result } = msg;
+          settle?.(result);
+        } else if ('event' in msg) {
           for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
         }
       };
@@ -87,74 +87,46 @@ export function createServeClient(base: URL = new URL(window.location.href)): At
     }, retryMs);
   };
 
-  const call = async <C extends ApiChannel>(channel: C, payload: ApiRequest<C>): Promise<ApiResponses[C]> => {
-    const ws = await connect();
-    const id = nextId++;
-    return new Promise<ApiResponses[C]>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      ws.send(JSON.stringify({ id, channel, payload }));
-    });
-  };
-
-  /** Binary requests go by POST (the WebSocket carries JSON only). */
-  const post = async <T>(path: string, bytes: Uint8Array): Promise<T> => {
-    const res = await fetch(new URL(path, base), { method: 'POST', body: bytes as BufferSource, credentials: 'same-origin' });
-    const body = (await res.json().catch(() => null)) as { ok: boolean; value?: T; error?: { message: string; code: string } } | null;
-    if (!body?.ok || !body.value) throw new ApiError(body?.error?.message ?? `Upload failed (HTTP ${res.status}).`, body?.error?.code ?? 'upload');
-    return body.value;
-  };
-
-  const on = <E extends ApiEventName>(event: E, cb: (e: ApiEvents[E]) => void): (() => void) => {
-    const set = listeners.get(event) ?? new Set<Listener>();
-    listeners.set(event, set);
-    const l = cb as Listener;
-    set.add(l);
-    void connect().catch(() => undefined);
-    return () => set.delete(l);
+  /** Binary requests go by POST (the WebSocket carries JSON only); a `fileName` rides as `?name=`. */
+  const post = async (path: string, payload: { bytes: Uint8Array; fileName?: string }): Promise<ApiResult> => {
+    const url = new URL(path, base);
+    if (payload.fileName !== undefined) url.searchParams.set('name', payload.fileName);
+    const res = await fetch(url, { method: 'POST', body: payload.bytes as BufferSource, credentials: 'same-origin' });
+    const body = (await res.json().catch(() => null)) as ApiResult | null;
+    return body ?? { ok: false, error: { message: `Upload failed (HTTP ${res.status}).`, code: 'upload' } };
   };
 
   return {
-    transport: 'serve',
-    listModels: () => call('models:list', {}),
-    tokenize: (modelId, text) => call('prompt:tokenize', { modelId, text }),
-  estimateMemory: (req) => call('models:estimate', req),
-    putImage: (bytes) => post<ApiResponses['images:put']>('upload', bytes),
-    importDocument: (fileName, bytes) => post<ApiResponses['documents:import']>(`import?name=${encodeURIComponent(fileName)}`, bytes),
-    startGeneration: (req) => call('generation:start', req),
-    cancelGeneration: (jobId) => call('generation:cancel', { jobId }),
-    keepLiveDraft: (req) => call('generation:keepDraft', req),
-    listUpscalers: () => call('upscale:list', {}),
-    startUpscale: (req) => call('upscale:start', req),
-    onUpscaleDone: (cb) => on('upscale:done', cb),
-    listHistory: (req) => call('history:list', req),
-    listHistoryModels: () => call('history:models', {}),
-    setHistoryFavourite: (id, favourite, imageId) => call('history:favourite', { id, favourite, ...(imageId ? { imageId } : {}) }),
-    deleteHistoryEntry: (req) => call('history:delete', req),
-    rerunHistoryEntry: (req) => call('history:rerun', req),
-    importHistoryPng: (req) => call('history:import', req),
-    modelLibrary: () => call('models:library', {}),
-    pullModel: (catalogId) => call('models:pull', { catalogId }),
-    pauseModelPull: (jobId) => call('models:pause', { jobId }),
-    discardModelPull: (catalogId) => call('models:discard', { catalogId }),
-    importModelFolder: (dir) => call('models:import', dir ? { dir } : {}),
-    onModelProgress: (cb) => on('models:progress', cb),
-    onModelDone: (cb) => on('models:done', cb),
-    onModelFailed: (cb) => on('models:failed', cb),
-    listDocuments: () => call('documents:list', {}),
-    saveDocument: (name, document) => call('documents:save', { name, document }),
-    openDocument: (name) => call('documents:open', { name }),
-    autosaveDocument: (document) => call('documents:autosave', { document }),
-    recoverDocument: (discard) => call('documents:recover', { discard }),
-    exportDocument: (req) => call('export:document', req),
-    listStyles: () => call('styles:list', {}),
-    listLoras: () => call('loras:list', {}),
-    importLora: (fileName, bytes) => post<ApiResponses['loras:import']>(`lora?name=${encodeURIComponent(fileName)}`, bytes),
-    saveStyle: (style) => call('styles:save', { style }),
-    deleteStyle: (name) => call('styles:delete', { name }),
-    imageUrl: (imageId) => new URL(`images/${imageId}.png`, base).pathname,
-    thumbnailUrl: (imageId) => new URL(`thumbs/${imageId}.webp`, base).pathname,
-    onGenerationProgress: (cb) => on('generation:progress', cb),
-    onGenerationDone: (cb) => on('generation:done', cb),
-    onGenerationFailed: (cb) => on('generation:failed', cb),
+    kind: 'serve',
+    async request(channel, payload, id) {
+      const upload = API[channel].upload;
+      if (upload) return post(upload.path, payload as { bytes: Uint8Array; fileName?: string });
+      const ws = await connect();
+      return new Promise<ApiResult>((resolve) => {
+        pending.set(id, resolve);
+        send(ws, { id, channel, payload });
+      });
+    },
+    cancel(id) {
+      if (socket && pending.has(id)) send(socket, { cancel: id });
+    },
+    subscribe(event, listener) {
+      const set = listeners.get(event) ?? new Set<Listener>();
+      listeners.set(event, set);
+      set.add(listener);
+      if (set.size === 1 && socket?.readyState === WebSocket.OPEN) send(socket, { subscribe: event });
+      else void connect().catch(() => undefined);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && socket?.readyState === WebSocket.OPEN) send(socket, { unsubscribe: event });
+      };
+    },
+    imageUrl: (imageId) => new URL(imageRoutePath('image', imageId), base).pathname,
+    thumbnailUrl: (imageId) => new URL(imageRoutePath('thumb', imageId), base).pathname,
   };
+}
+
+/** The renderer's API in a browser on `npm run serve`. */
+export function createServeClient(base?: URL): AtelierApi {
+  return createApiClient(serveTransport(base));
 }
