@@ -1,17 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import type { AtelierDocument, RasterLayer } from '../../contract/document.js';
+import type { AtelierDocument } from '../../contract/document.js';
 import { DocumentFileError, readDocumentFile, writeDocumentFile } from './documentFile.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { compositeDocument, CompositeError } from '../../shared/image/composite.js';
 import { DecodedImages } from '../export/decodedImages.js';
-import type { GenerationMetadata } from '../export/generationMetadata.js';
+import { compositeChunk, flatProvenance, type FlatProvenance } from '../export/flatProvenance.js';
+import { insertChunksBeforeIend } from '../export/pngChunks.js';
+import type { RgbaImage } from '../image/types.js';
 import { importImage } from '../export/imageImport.js';
 import { checkExportBudget } from '../export/exportBudget.js';
 import { MemoryBudgetError } from '../image/memoryBudget.js';
 import { exportOra, OraExportError } from '../export/oraExport.js';
 import { importOra, OraImportError } from '../export/oraImport.js';
-import { encodeImage, formatFromPath } from '../export/pngMetadata.js';
+import { encodeImage, formatFromPath, type ImageFormat } from '../export/pngMetadata.js';
 import { exportPsd, PsdExportError } from '../export/psdExport.js';
 import { importPsd, PsdImportError, type ImportResult } from '../export/psdImport.js';
 
@@ -72,12 +74,14 @@ export async function openDocument(path: string, options: { name?: string } = {}
   }
 }
 
-/** Metadata of the topmost visible generated layer, for flat exports (what galleries show). */
-export function flatExportMetadata(doc: AtelierDocument, appVersion?: string): GenerationMetadata | undefined {
-  const top = [...doc.layers].reverse().find((l): l is RasterLayer => l.kind === 'raster' && l.visible && !!l.source?.settings);
-  const settings = top?.source?.settings;
-  if (!settings) return undefined;
-  return { settings, model: top.source?.model ?? 'unknown', seed: settings.seed, app: 'atelier', ...(appVersion ? { appVersion } : {}) };
+/**
+ * Flat exports: `parameters` only when they reproduce the picture (one untouched generated layer);
+ * a composite PNG states so in its own chunk instead (export/flatProvenance.ts).
+ */
+async function encodeFlat(flat: RgbaImage, format: ImageFormat, provenance: FlatProvenance, quality?: number): Promise<Uint8Array> {
+  const bytes = await encodeImage(flat, format, quality === undefined ? {} : { quality }, provenance.kind === 'generation' ? provenance.meta : undefined);
+  if (provenance.kind !== 'composite' || format !== 'png') return bytes;
+  return insertChunksBeforeIend(bytes, [compositeChunk(provenance.composite)]);
 }
 
 export interface SaveOptions {
@@ -115,7 +119,7 @@ export async function saveDocumentAs(
       checkExportBudget(doc, 'flat', region);
       const flat = compositeDocument(doc, new DecodedImages(doc, images, 2), region ? { region } : {});
       try {
-        bytes = await encodeImage(flat, format, options.quality === undefined ? {} : { quality: options.quality }, flatExportMetadata(doc, options.appVersion));
+        bytes = await encodeFlat(flat, format, flatProvenance(doc, region, options.appVersion), options.quality);
       } catch (e) {
         throw new DocumentIoError((e as Error).message);
       }

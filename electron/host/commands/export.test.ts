@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import type { RasterLayer } from '../../contract/document.js';
 import { compositeDocument } from '../../shared/image/composite.js';
 import { buildSampleDocument, type SampleDocument } from '../../core/export/fixtures/sampleDocument.js';
 import { readImageMetadata } from '../../core/export/pngMetadata.js';
+import { decodeTextChunk, readPngChunks } from '../../core/export/pngChunks.js';
+import { COMPOSITE_KEYWORD, type CompositeProvenance } from '../../core/export/flatProvenance.js';
 import { readDocumentFile, writeDocumentFile } from '../../core/document/documentFile.js';
 import { CliError, type CliIo } from './command.js';
 import { exportCommand } from './export.js';
@@ -46,15 +49,19 @@ describe('cli export', () => {
     }
   });
 
-  it('writes the flattened picture to PNG with the parameters of the top generated layer, JPEG with quality, frame only', async () => {
+  it('writes the flattened picture to PNG (a composite: its layers\' generations, no parameters), JPEG with quality, frame only', async () => {
     const png = join(dir, 'flat.png');
     const r = await run(docPath, '--out', png);
     expect(r.out[0]).toMatch(/^wrote flat\.png: 64x48, 7 layers, [\d.]+ KiB$/);
     const raw = await sharp(readFileSync(png)).ensureAlpha().raw().toBuffer();
     expect(Buffer.compare(raw, Buffer.from(compositeDocument(sample.document, sample.pixels).data))).toBe(0);
+    // Seven layers make this picture: the top layer's parameters would not reproduce it (issue 12, item 6).
     const meta = await readImageMetadata(readFileSync(png));
-    expect(meta.parameters).toMatch(/^a small wooden boat\nNegative prompt: blurry\nSteps: 20, Sampler: Euler a/);
-    expect(meta.atelier?.model).toBe('sd-turbo');
+    expect([meta.parameters, meta.atelier]).toEqual([undefined, undefined]);
+    const chunk = readPngChunks(readFileSync(png)).chunks.map((c) => decodeTextChunk(c)).find((t) => t?.keyword === COMPOSITE_KEYWORD);
+    const composite = JSON.parse(chunk!.text) as CompositeProvenance;
+    expect(composite.note).toMatch(/composite of \d+ layers/);
+    expect(composite.layers.find((l) => l.settings.prompt === 'a small wooden boat')).toMatchObject({ model: 'sd-turbo', settings: { negativePrompt: 'blurry', steps: 20 } });
 
     const small = join(dir, 'q10.jpg'), big = join(dir, 'q95.jpg');
     await run(docPath, '--out', small, '--quality', '10');
@@ -70,15 +77,30 @@ describe('cli export', () => {
     expect([info.format, info.width, info.height]).toEqual(['webp', 16, 8]);
   });
 
-  it('imports a PNG with metadata as one named layer', async () => {
+  it('imports a PNG with metadata as one named layer; a composite PNG claims no generation', async () => {
+    // A picture that is one untouched generated layer carries its parameters.
+    const inp = sample.document.layers.find((l) => l.id === 'inp') as RasterLayer;
+    const settings = { ...inp.source!.settings!, width: 64, height: 64 };
+    const pixels = new Uint8Array(await sharp({ create: { width: 64, height: 64, channels: 4, background: '#2a8040' } }).png().toBuffer());
+    const imageId = createHash('sha256').update(pixels).digest('hex');
+    const single = { ...sample.document, width: 64, height: 64, layers: [{ ...inp, imageId, x: 0, y: 0, width: 64, height: 64, mask: undefined, source: { ...inp.source, settings } }] };
+    const singlePath = join(dir, 'single.atelier');
+    await writeDocumentFile(singlePath, single, new Map([[imageId, pixels]]));
     const png = join(dir, 'flat-for-import.png');
-    await run(docPath, '--out', png);
+    await run(singlePath, '--out', png);
     const back = join(dir, 'from-png.atelier');
     await run(png, '--out', back);
     const doc = (await readDocumentFile(back)).document;
     expect(doc.layers).toHaveLength(1);
     expect(doc.layers[0].name).toBe('Inpaint: a small wooden boat · seed 42');
     expect((doc.layers[0] as RasterLayer).source?.settings?.prompt).toBe('a small wooden boat');
+
+    const composite = join(dir, 'composite-for-import.png');
+    await run(docPath, '--out', composite);
+    const fromComposite = join(dir, 'from-composite.atelier');
+    await run(composite, '--out', fromComposite);
+    const layer = (await readDocumentFile(fromComposite)).document.layers[0] as RasterLayer;
+    expect([layer.name, layer.source?.settings]).toEqual(['composite-for-import', undefined]);
   });
 
   it('bad input fails in one line and leaves nothing behind', async () => {
