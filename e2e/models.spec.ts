@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { formatBytes } from '../electron/contract/format.js';
+import { formatBytes } from '../electron/shared/format.js';
 import { catalogEntryForFolder, startTestModelServer, type TestModelServer } from '../electron/core/models/testing/testModelServer.js';
 import { clickNew, expect, shot, test } from './fixtures.js';
 import { startServeProcess } from './serveProcess.js';

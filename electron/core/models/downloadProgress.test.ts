@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../contract/format.js';
+import { formatBytes } from '../../shared/format.js';
 import { ProgressMeter, type PullProgress } from './downloadProgress.js';
 import type { CatalogEntry } from './modelCatalog.js';
 

@@ -4,7 +4,7 @@ import { mkdir, open, readFile, rename, rm, stat, statfs, unlink, writeFile } fr
 import { dirname, join } from 'node:path';
 import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
 import { fileUrl, HUGGING_FACE, type CatalogEntry, type CatalogFile } from './modelCatalog.js';
-import { formatBytes } from '../../contract/format.js';
+import { formatBytes } from '../../shared/format.js';
 import { ProgressMeter, type PullProgress } from './downloadProgress.js';
 import { readModelFolder } from './modelFolder.js';
 

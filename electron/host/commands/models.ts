@@ -1,7 +1,7 @@
 import { Engine } from '../../core/engine/engine.js';
 import { PROVIDER_PREFERENCES, type ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { CatalogError, defaultCatalogPath, findEntry, loadCatalog, HUGGING_FACE } from '../../core/models/modelCatalog.js';
-import { formatBytes } from '../../contract/format.js';
+import { formatBytes } from '../../shared/format.js';
 import { discardPull, pullModel, PullError, type PullProgress } from '../../core/models/downloader.js';
 import { catalogStatus, forgetImported, importModelFolder, installedModels, LibraryError, pullTargetDir, readRegistry } from '../../core/models/modelLibrary.js';
 import { formatParameters } from '../../core/models/parameterCount.js';

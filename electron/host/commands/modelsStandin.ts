@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatBytes } from '../../contract/format.js';
+import { formatBytes } from '../../shared/format.js';
 import { formatParameters } from '../../core/models/parameterCount.js';
 import { STANDIN_FAMILIES, type StandinFamily } from '../../core/models/standin/families.js';
 import { writeStandin } from '../../core/models/standin/writeStandin.js';

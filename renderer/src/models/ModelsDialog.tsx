@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import type { ApiEvents, ApiResponses, CatalogueModelInfo } from '../../../electron/contract/api.js';
 import { api, errorMessage } from '../api/api.js';
 import { useStore } from '../state/store.js';
-import { formatBytes } from '../../../electron/contract/format.js';
+import { formatBytes } from '../../../electron/shared/format.js';
 import { pullState } from './pullStatus.js';
 import { MemoryEstimate } from '../generate/MemoryEstimate.js';
 import './models.css';

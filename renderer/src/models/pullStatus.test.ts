@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiEvents, CatalogueModelInfo } from '../../../electron/contract/api.js';
-import { formatBytes } from '../../../electron/contract/format.js';
+import { formatBytes } from '../../../electron/shared/format.js';
 import { formatEta, formatSpeed, percentOf, pullState } from './pullStatus.js';
 
 const entry: CatalogueModelInfo = {

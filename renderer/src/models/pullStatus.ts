@@ -1,5 +1,5 @@
 import type { ApiEvents, CatalogueModelInfo } from '../../../electron/contract/api.js';
-import { formatBytes } from '../../../electron/contract/format.js';
+import { formatBytes } from '../../../electron/shared/format.js';
 
 /**
  * What the Models dialog says about one catalogue entry: the words and numbers of a pull in progress
