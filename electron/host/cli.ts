@@ -1,8 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { EngineError } from '../core/engine/types.js';
-import { ImageReadError } from '../core/image/io.js';
-import { JobError } from '../core/jobs/engineHost.js';
-import { ImageInputError } from '../core/jobs/imageCodec.js';
+import { toUserMessage, UserError } from '../shared/userError.js';
 import { CliError, type CliCommand, type CliIo } from './commands/command.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand, img2imgCommand, inpaintCommand, outpaintCommand } from './commands/generate.js';
@@ -28,12 +25,9 @@ function topHelp(): string {
 /** Errors whose message is meant for the user print as one line; anything else is a bug. */
 function describeError(error: unknown): { line: string; code: number } {
   if (error instanceof CliError) return { line: error.message, code: error.exitCode };
-  // Engine failures arrive as EngineError (in-process) or JobError (through the engine queue).
-  if (error instanceof EngineError || error instanceof JobError) return { line: error.message, code: error.code === 'cancelled' ? 130 : 2 };
-  if (error instanceof ImageInputError) return { line: error.message, code: 2 };
-  if (error instanceof ImageReadError) return { line: error.message, code: 2 };
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return { line: `unexpected failure: ${message} (set ATELIER_DEBUG=1 for details)`, code: 1 };
+  // Engine failures arrive as EngineError (in-process) or JobError (through the engine queue), like every UserError.
+  if (error instanceof UserError) return { line: error.toUserMessage(), code: error.code === 'cancelled' ? 130 : 2 };
+  return { line: `unexpected failure: ${toUserMessage(error)} (set ATELIER_DEBUG=1 for details)`, code: 1 };
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

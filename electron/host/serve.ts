@@ -9,6 +9,7 @@ import { resolveDataDir } from '../core/store/dataDir.js';
 import { parseServeArgs, SERVE_USAGE, type ServeArgs } from './serve/args.js';
 import { ServeServer } from './serve/httpServer.js';
 import { buildRenderer } from './serve/buildRenderer.js';
+import { toUserMessage } from '../shared/userError.js';
 
 /**
  * `npm run serve`: the same renderer and core as the app, in a browser on 127.0.0.1.
@@ -74,7 +75,7 @@ if (isMain) {
       process.on('SIGTERM', stop);
     },
     (e: unknown) => {
-      process.stderr.write(`error: ${(e as Error).message.split('\n')[0]}\n`);
+      process.stderr.write(`error: ${toUserMessage(e)}\n`);
       process.exit(1);
     },
   );

@@ -11,6 +11,7 @@ import {
 import { ZipArchive, ZipFormatError, zipEntries } from '../export/safeZip.js';
 import { MAX_DECODE_SIDE } from '../export/pngDecode.js';
 import { pngLimitFromHead, pngMaxBytes } from '../export/pngChunks.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * The `.atelier` file: a zip holding `mimetype`, `document.json` (the DocumentSchema JSON) and
@@ -26,10 +27,9 @@ const MAX_FILE_BYTES = 2 ** 32 - 1;
 const MAX_JSON_BYTES = 16 * 1024 * 1024;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-export class DocumentFileError extends Error {
+export class DocumentFileError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'DocumentFileError';
+    super(message, 'invalid-input');
   }
 }
 

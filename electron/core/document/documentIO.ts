@@ -1,21 +1,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { AtelierDocument } from '../../contract/document.js';
-import { DocumentFileError, readDocumentFile, writeDocumentFile } from './documentFile.js';
+import { readDocumentFile, writeDocumentFile } from './documentFile.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
-import { compositeDocument, CompositeError } from '../../shared/image/composite.js';
+import { compositeDocument } from '../../shared/image/composite.js';
 import { DecodedImages } from '../export/decodedImages.js';
 import { compositeChunk, flatProvenance, type FlatProvenance } from '../export/flatProvenance.js';
 import { insertChunksBeforeIend } from '../export/pngChunks.js';
 import type { RgbaImage } from '../image/types.js';
 import { importImage } from '../export/imageImport.js';
 import { checkExportBudget } from '../export/exportBudget.js';
-import { MemoryBudgetError } from '../image/memoryBudget.js';
-import { exportOra, OraExportError } from '../export/oraExport.js';
-import { importOra, OraImportError } from '../export/oraImport.js';
+import { exportOra } from '../export/oraExport.js';
+import { importOra } from '../export/oraImport.js';
 import { encodeImage, formatFromPath, type ImageFormat } from '../export/pngMetadata.js';
-import { exportPsd, PsdExportError } from '../export/psdExport.js';
-import { importPsd, PsdImportError, type ImportResult } from '../export/psdImport.js';
+import { exportPsd } from '../export/psdExport.js';
+import { importPsd, type ImportResult } from '../export/psdImport.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * Opening and saving documents by file extension, for the CLI, `serve` and the app's File menu:
@@ -23,11 +23,11 @@ import { importPsd, PsdImportError, type ImportResult } from '../export/psdImpor
  * one-line message; writes are atomic, so a failed save never leaves a half file.
  */
 
-export class DocumentIoError extends Error {
+export class DocumentIoError extends UserError {
+  declare readonly code: 'invalid-input' | 'too-large' | 'io';
   /** 'invalid-input' for a file that cannot be read, 'too-large' over the memory budget, 'io' when the disk fails. */
-  constructor(message: string, readonly code: 'invalid-input' | 'too-large' | 'io' = 'invalid-input') {
-    super(message);
-    this.name = 'DocumentIoError';
+  constructor(message: string, code: 'invalid-input' | 'too-large' | 'io' = 'invalid-input') {
+    super(message, code);
   }
 }
 
@@ -36,10 +36,10 @@ export const SAVE_EXTENSIONS = OPEN_EXTENSIONS;
 /** Largest input file we read into memory (zip and PSD without PSB limits stay under 4 GiB anyway). */
 const MAX_INPUT_BYTES = 4 * 2 ** 30;
 
-const isKnown = (e: unknown): e is Error =>
-  e instanceof DocumentFileError || e instanceof PsdImportError || e instanceof OraImportError ||
-  e instanceof PsdExportError || e instanceof OraExportError || e instanceof CompositeError || e instanceof DocumentIoError || e instanceof MemoryBudgetError ||
-  (e instanceof Error && (e.name === 'ImageReadError' || e.name === 'ZipFormatError' || e.name === 'PngFormatError'));
+/** The readers' and writers' own one-line failures (anything else is a bug and propagates as is). */
+const isKnown = (e: unknown): e is UserError => e instanceof UserError;
+/** What a reader's or writer's failure means for the caller: over the memory budget, a disk failure, else a bad file. */
+const codeOf = (e: UserError): DocumentIoError['code'] => (e.code === 'too-large' || e.code === 'io' ? e.code : 'invalid-input');
 
 function extensionOf(path: string): string {
   return extname(path).toLowerCase();
@@ -69,7 +69,7 @@ export async function openDocument(path: string, options: { name?: string } = {}
     if (ext === '.ora') return await importOra(bytes, { name, label });
     return await importImage(bytes, { name, label });
   } catch (e) {
-    if (isKnown(e)) throw new DocumentIoError(e.message, e instanceof MemoryBudgetError ? 'too-large' : 'invalid-input');
+    if (isKnown(e)) throw new DocumentIoError(e.message, codeOf(e));
     throw e;
   }
 }
@@ -134,7 +134,7 @@ export async function saveDocumentAs(
     return bytes.length;
   } catch (e) {
     if (isKnown(e)) {
-      const code = e instanceof DocumentIoError ? e.code : e instanceof MemoryBudgetError ? 'too-large' : 'invalid-input';
+      const code = codeOf(e);
       throw new DocumentIoError(e.message.startsWith('could not') || e.message.startsWith('"') ? e.message : `${label}: ${e.message}`, code);
     }
     throw e;

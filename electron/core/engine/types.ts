@@ -2,6 +2,7 @@ import type { GenerationSettings } from '../../contract/generation.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
 import type { LoraRequest } from './lora/loraMerger.js';
 import type { ModelFamily } from '../../contract/modelFamily.js';
+import { UserError } from '../../shared/userError.js';
 
 /** What one generation job asks of the engine. Pixels are already decoded (see core/image). */
 export interface GenerateRequest {
@@ -72,11 +73,11 @@ export interface GenerateOptions {
 
 
 /** Error whose message is written for the user; hosts print it as one line. */
-export class EngineError extends Error {
+export class EngineError extends UserError {
+  declare readonly code: EngineErrorCode;
   /** `detail`: the underlying library's text, for logs and bug reports, never shown as the message. */
-  constructor(message: string, readonly code: EngineErrorCode = 'invalid-input', readonly detail?: string) {
-    super(message);
-    this.name = 'EngineError';
+  constructor(message: string, code: EngineErrorCode = 'invalid-input', readonly detail?: string) {
+    super(message, code);
   }
 }
 export type EngineErrorCode = 'invalid-input' | 'invalid-model' | 'cancelled' | 'runtime' | 'out-of-memory';

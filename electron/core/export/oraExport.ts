@@ -7,6 +7,7 @@ import { DecodedImages } from './decodedImages.js';
 import { buildLayerTree, type LayerNode } from '../../shared/image/layerTree.js';
 import { zipEntries, type ZipEntry } from './safeZip.js';
 import { writeElement, type XmlElement } from './stackXml.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * OpenRaster export (Krita, GIMP, MyPaint read it): `mimetype` stored first, `stack.xml`, `data/*.png`,
@@ -19,10 +20,9 @@ import { writeElement, type XmlElement } from './stackXml.js';
 export const ORA_MIMETYPE = 'image/openraster';
 export const ORA_THUMBNAIL_MAX = 256;
 
-export class OraExportError extends Error {
+export class OraExportError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'OraExportError';
+    super(message, 'invalid-input');
   }
 }
 

@@ -16,6 +16,7 @@ import type { ImportResult } from './psdImport.js';
 import { ZipArchive, ZipFormatError } from './safeZip.js';
 import { pngLimitFromHead, pngMaxBytes } from './pngChunks.js';
 import { parseXml, StackXmlError, type XmlElement } from './stackXml.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * OpenRaster import: stack.xml gives the tree (top of the stack first), data/*.png the pixels. A file
@@ -24,10 +25,9 @@ import { parseXml, StackXmlError, type XmlElement } from './stackXml.js';
  * from stack.xml (another app may have changed them).
  */
 
-export class OraImportError extends Error {
+export class OraImportError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'OraImportError';
+    super(message, 'invalid-input');
   }
 }
 

@@ -1,4 +1,5 @@
 import { crc32, inflateSync } from 'node:zlib';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * Reading and writing PNG text chunks (tEXt, zTXt, iTXt) on encoded PNG bytes. Pure byte work, no
@@ -11,10 +12,9 @@ export const PNG_SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a
 /** Longest text we inflate from one compressed chunk; real metadata is a few KB. */
 const MAX_TEXT_BYTES = 8 * 1024 * 1024;
 
-export class PngFormatError extends Error {
+export class PngFormatError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PngFormatError';
+    super(message, 'invalid-input');
   }
 }
 

@@ -10,6 +10,7 @@ import { buildLayerTree, type LayerNode } from '../../shared/image/layerTree.js'
 import { formatA1111Parameters } from './a1111Parameters.js';
 import { buildXmpPacket } from './xmpMetadata.js';
 import { checkExportBudget } from './exportBudget.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * Layered PSD export with ag-psd, no canvas: pixels go in as raw `imageData`. Each layer's pixels are
@@ -21,10 +22,9 @@ import { checkExportBudget } from './exportBudget.js';
 /** Photoshop (non-PSB) limit that ag-psd enforces. */
 export const PSD_MAX_SIDE = 30000;
 
-export class PsdExportError extends Error {
+export class PsdExportError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PsdExportError';
+    super(message, 'invalid-input');
   }
 }
 

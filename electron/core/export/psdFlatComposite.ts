@@ -1,4 +1,5 @@
 import type { RgbaImage } from '../image/types.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * Reads only the merged (composite) image of a PSD, for colour modes ag-psd refuses: CMYK, 8 or 16
@@ -6,10 +7,9 @@ import type { RgbaImage } from '../image/types.js';
  * naive conversion without a colour profile. Every length is checked against the bytes present.
  */
 
-export class PsdCompositeError extends Error {
+export class PsdCompositeError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PsdCompositeError';
+    super(message, 'invalid-input');
   }
 }
 

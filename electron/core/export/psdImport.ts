@@ -23,6 +23,7 @@ import './agPsdSetup.js';
 import { controlRole, ImportedImages, ImportWarnings } from './importedImages.js';
 import { readCmykComposite } from './psdFlatComposite.js';
 import { parseXmpPacket } from './xmpMetadata.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * PSD import with ag-psd: structure first (`useRawData`), then each layer's pixels decoded, checked
@@ -37,10 +38,9 @@ const MAX_LAYERS = 5000;
 const READABLE_MODES: Record<number, string | undefined> = { 0: 'bitmap', 1: 'grayscale', 2: 'indexed', 3: 'RGB' };
 const MODE_NAMES: Record<number, string> = { 7: 'multichannel', 8: 'duotone', 9: 'Lab' };
 
-export class PsdImportError extends Error {
+export class PsdImportError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PsdImportError';
+    super(message, 'invalid-input');
   }
 }
 

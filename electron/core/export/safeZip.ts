@@ -1,5 +1,6 @@
 import { zipSync, type Zippable } from 'fflate';
 import { crc32, createInflateRaw } from 'node:zlib';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * Zip reading for untrusted files (.atelier, .ora). We read the central directory ourselves, then
@@ -10,10 +11,9 @@ import { crc32, createInflateRaw } from 'node:zlib';
  * file (no second copy of every PNG); every CRC-32 is checked. No zip64 (our writer never needs it).
  */
 
-export class ZipFormatError extends Error {
+export class ZipFormatError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ZipFormatError';
+    super(message, 'invalid-input');
   }
 }
 

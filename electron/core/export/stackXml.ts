@@ -1,13 +1,13 @@
+import { UserError } from '../../shared/userError.js';
 /**
  * OpenRaster's stack.xml: written from a tree, and read back with a tiny tokenizer that understands
  * exactly what ORA needs (elements, attributes, nesting; comments, processing instructions and text
  * are skipped). Linear in the input, depth-limited, never throws anything but StackXmlError.
  */
 
-export class StackXmlError extends Error {
+export class StackXmlError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'StackXmlError';
+    super(message, 'invalid-input');
   }
 }
 

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { GrayImage, RgbaImage } from './types.js';
 import { checkMemoryBudget, openImagePeakBytes } from './memoryBudget.js';
+import { UserError, toUserMessage } from '../../shared/userError.js';
 
 /** A user-facing image failure (missing, unreadable, absurd size). */
-export class ImageReadError extends Error {
+export class ImageReadError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ImageReadError';
+    super(message, 'invalid-input');
   }
 }
 
@@ -34,7 +34,7 @@ async function load(pathOrBytes: string | Uint8Array, what: string): Promise<sha
     if (!meta.width || !meta.height) throw new Error('no dimensions');
     size = { width: meta.width, height: meta.height };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const reason = toUserMessage(error);
     throw new ImageReadError(`${what}${name} is not a readable image (${reason})`);
   }
   // From the header alone, before a pixel is decoded.
@@ -48,7 +48,7 @@ export async function readRgba(pathOrBytes: string | Uint8Array, what = 'image')
     const { data, info } = await img.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (error) {
-    throw new ImageReadError(`${what} could not be decoded (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+    throw new ImageReadError(`${what} could not be decoded (${toUserMessage(error)})`);
   }
 }
 
@@ -62,7 +62,7 @@ export async function readMask(pathOrBytes: string | Uint8Array, what = 'mask'):
     for (let i = 0; i < gray.length; i++) gray[i] = data[i * info.channels]!;
     return { width: info.width, height: info.height, data: gray };
   } catch (error) {
-    throw new ImageReadError(`${what} could not be decoded (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+    throw new ImageReadError(`${what} could not be decoded (${toUserMessage(error)})`);
   }
 }
 

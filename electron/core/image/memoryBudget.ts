@@ -1,3 +1,4 @@
+import { UserError } from '../../shared/userError.js';
 /**
  * Atelier's memory budget for one document operation: opening a file, compositing, writing an export.
  * What the operation holds at once is estimated from sizes alone, before anything is decoded; an
@@ -7,11 +8,10 @@
 
 export const MEMORY_BUDGET_BYTES = 2 * 2 ** 30;
 
-export class MemoryBudgetError extends Error {
-  readonly code = 'too-large';
+export class MemoryBudgetError extends UserError {
+  declare readonly code: 'too-large';
   constructor(message: string) {
-    super(message);
-    this.name = 'MemoryBudgetError';
+    super(message, 'too-large');
   }
 }
 

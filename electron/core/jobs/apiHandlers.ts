@@ -1,6 +1,6 @@
 import { API_REQUESTS, type ApiChannel, type ApiHandlers, type RequestContext } from '../../contract/api.js';
 import type { ApiResult } from '../../contract/channel.js';
-import { describe } from './studioBackend.js';
+import { describeFailure } from '../../shared/userError.js';
 
 /** The contract's result envelope (contract/channel.ts), as every transport answers. */
 export type InvokeResult = ApiResult;
@@ -26,7 +26,7 @@ export async function invokeChannel(handlers: ApiHandlers, channel: unknown, pay
     const handler = handlers[c] as (req: unknown, context: RequestContext) => Promise<unknown>;
     return { ok: true, value: await handler(parsed.data, context) };
   } catch (e) {
-    return { ok: false, error: describe(e) };
+    return { ok: false, error: describeFailure(e) };
   }
 }
 

@@ -4,6 +4,7 @@ import type { AtelierDocument } from '../../contract/document.js';
 import { openDocument, saveDocumentAs } from '../document/documentIO.js';
 import { readDocumentFile, referencedImageIds, writeDocumentFile } from '../document/documentFile.js';
 import { ImageStore } from '../store/imageStore.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * The heavy document work — packing and unpacking `.atelier` files (every layer PNG read, hashed,
@@ -34,10 +35,9 @@ export type DocumentTaskResult<K extends DocumentTask['kind']> = DocumentTaskRes
 /** `done` of `total` steps (images read, layers decoded, the file written); `total` may grow once the work is known. */
 export type DocumentProgress = (done: number, total: number) => void;
 
-export class DocumentError extends Error {
-  constructor(message: string, readonly code = 'invalid-input') {
-    super(message);
-    this.name = 'DocumentError';
+export class DocumentError extends UserError {
+  constructor(message: string, code = 'invalid-input') {
+    super(message, code);
   }
 }
 

@@ -1,12 +1,12 @@
 import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
 import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
 import { transferablesOf, type EngineProcess, type EngineToHost, type HostToEngine, type SpawnEngine } from './protocol.js';
+import { UserError } from '../../shared/userError.js';
 
 /** A job's one failure, written for the user. */
-export class JobError extends Error {
-  constructor(message: string, readonly code: string) {
-    super(message);
-    this.name = 'JobError';
+export class JobError extends UserError {
+  constructor(message: string, code: string) {
+    super(message, code);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { GenerateOptions, GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
 import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
+import { describeFailure } from '../../shared/userError.js';
 import { transferablesOf, type EngineToHost, type HostToEngine, type MessagePortLike } from './protocol.js';
 
 /** The part of the lead's `Engine` class the runtime drives. */
@@ -60,11 +61,6 @@ export function runEngineRuntime(engine: EngineLike, port: MessagePortLike<HostT
 
 function describeError(e: unknown, aborted = false): { message: string; code: string } {
   if (aborted) return { message: 'Generation cancelled.', code: 'cancelled' };
-  if (e instanceof Error) {
-    const raw = (e as Error & { code?: unknown }).code;
-    const code = typeof raw === 'string' ? raw : 'runtime';
-    // First line only: users see this next to the prompt.
-    return { message: e.message.split('\n')[0] || 'The engine failed.', code };
-  }
-  return { message: String(e), code: 'runtime' };
+  const failure = describeFailure(e);
+  return { message: failure.message || 'The engine failed.', code: failure.code };
 }

@@ -1,14 +1,14 @@
 import sharp from 'sharp';
 import type { GrayImage, RgbaImage } from '../image/types.js';
+import { UserError } from '../../shared/userError.js';
 
 /** PNG/JPEG/WebP bytes in, the pieces the backend needs out. Errors are one line for the user. */
 
 const MAX_SIDE = 16384;
 
-export class ImageInputError extends Error {
+export class ImageInputError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ImageInputError';
+    super(message, 'invalid-input');
   }
 }
 

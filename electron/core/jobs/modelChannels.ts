@@ -10,6 +10,7 @@ import { readModelFolder } from '../models/modelFolder.js';
 import { JobError } from './engineHost.js';
 import type { InstalledModels } from './installedModels.js';
 import type { Emit } from './studioBackend.js';
+import { toUserMessage } from '../../shared/userError.js';
 
 export interface ModelChannelsOptions {
   dataDir: string;
@@ -44,7 +45,7 @@ export class ModelChannels {
     try {
       catalog = loadCatalog(env['ATELIER_MODELS_CATALOG'] || defaultCatalogPath(opts.resourcesPath));
     } catch (e) {
-      this.catalogProblem = `The model catalogue cannot be read: ${(e as Error).message.split('\n')[0]}`;
+      this.catalogProblem = `The model catalogue cannot be read: ${toUserMessage(e)}`;
     }
     this.catalog = catalog;
     this.downloads = catalog
@@ -131,7 +132,7 @@ export class ModelChannels {
       this.rescan();
       this.opts.emit('models:done', { jobId: e.jobId, catalogId, modelId: this.idOfDir(e.result.dir) ?? null, bytes: e.result.bytes, resumedFiles: e.result.resumed.length });
     } else {
-      this.opts.emit('models:failed', { jobId: e.jobId, catalogId, message: e.message.split('\n')[0], code: e.code });
+      this.opts.emit('models:failed', { jobId: e.jobId, catalogId, message: toUserMessage(e.message), code: e.code });
     }
     job?.end();
   }
@@ -160,7 +161,7 @@ export class ModelChannels {
         const l = readModelFolder(dir);
         return { id, label: l.label, family: l.family, origin };
       } catch (e) {
-        return { id, label: id, family, origin, problem: (e as Error).message.split('\n')[0] };
+        return { id, label: id, family, origin, problem: toUserMessage(e) };
       }
     });
   }

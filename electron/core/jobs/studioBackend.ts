@@ -11,7 +11,8 @@ import { DocumentLibrary } from './documentLibrary.js';
 import { inProcessDocuments, type DocumentRunner, type DocumentRunOptions } from './documentWorker.js';
 import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
-import { encodeSmallPng, toPng, ImageInputError } from './imageCodec.js';
+import { encodeSmallPng, toPng } from './imageCodec.js';
+import { describeFailure } from '../../shared/userError.js';
 import type { GenerationService } from './generationService.js';
 import type { InstalledModels } from './installedModels.js';
 import { HistoryChannels, ProtectedImages } from './historyChannels.js';
@@ -281,7 +282,7 @@ export class StudioBackend {
           images: out.images.map((img) => ({ imageId: img.imageId!, seed: img.seed, width: img.width, height: img.height, historyEntryId: started.entryId! })),
         });
       })
-      .catch((e: unknown) => emit('generation:failed', { jobId, ...describe(e) }))
+      .catch((e: unknown) => emit('generation:failed', { jobId, ...describeFailure(e) }))
       .finally(() => this.previews.delete(jobId));
     return { jobId };
   }
@@ -331,15 +332,3 @@ class LiveDrafts {
   }
 }
 
-/** One line for the user from anything thrown. */
-/** Readers' errors about a damaged or unsupported file: the user's input, not our failure. */
-const FILE_ERRORS = new Set(['DocumentIoError', 'DocumentFileError', 'PsdImportError', 'OraImportError', 'ZipFormatError', 'PngFormatError', 'ImageReadError', 'CompositeError']);
-
-export function describe(e: unknown): { message: string; code: string } {
-  if (e instanceof JobError || e instanceof ImageInputError) return { message: e.message, code: (e as { code?: string }).code ?? 'invalid-input' };
-  if (e instanceof Error) {
-    const code = (e as Error & { code?: unknown }).code;
-    return { message: e.message.split('\n')[0], code: typeof code === 'string' ? code : FILE_ERRORS.has(e.name) ? 'invalid-input' : 'runtime' };
-  }
-  return { message: String(e), code: 'runtime' };
-}

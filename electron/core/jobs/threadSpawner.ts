@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineOptions } from '../engine/engine.js';
 import type { EngineProcess, EngineToHost, HostToEngine, SpawnEngine } from './protocol.js';
+import { toUserMessage } from '../../shared/userError.js';
 
 /** Spawns the engine in a worker thread (serve mode and tests); Electron uses utilityProcess instead. */
 export function threadSpawner(opts: { engineModule: string; provider?: string; engineOptions?: EngineOptions }): SpawnEngine {
@@ -22,7 +23,7 @@ export function threadSpawner(opts: { engineModule: string; provider?: string; e
     worker.on('exit', (code) => fireExit(code));
     // An uncaught error (a missing module, a native abort surfaced as JS) ends the thread; 'exit' follows.
     worker.on('error', (e) => {
-      lastError = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      lastError = toUserMessage(e);
     });
     return {
       post: (m: HostToEngine, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer ?? []),

@@ -5,6 +5,7 @@ import { encodePng } from '../export/pngMetadata.js';
 import type { ImageStore } from '../store/imageStore.js';
 import { JobError, type EngineHost } from './engineHost.js';
 import { decodeRgba } from './imageCodec.js';
+import { describeFailure } from '../../shared/userError.js';
 import type { Emit } from './studioBackend.js';
 import type { InstalledUpscalers } from './installedUpscalers.js';
 
@@ -48,12 +49,8 @@ export class UpscaleChannels {
         totalMs: result.timings.totalMs, provider: result.upscaler.provider,
       });
     } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      emit('generation:failed', {
-        jobId,
-        message: code === 'cancelled' ? 'Upscale cancelled.' : e instanceof Error ? e.message.split('\n')[0]! : String(e),
-        code: typeof code === 'string' ? code : 'runtime',
-      });
+      const { message, code } = describeFailure(e);
+      emit('generation:failed', { jobId, message: code === 'cancelled' ? 'Upscale cancelled.' : message, code });
     }
   }
 }

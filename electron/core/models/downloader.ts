@@ -7,6 +7,7 @@ import { fileUrl, HUGGING_FACE, type CatalogEntry, type CatalogFile } from './mo
 import { formatBytes } from '../../shared/format.js';
 import { ProgressMeter, type PullProgress } from './downloadProgress.js';
 import { readModelFolder } from './modelFolder.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * Downloads one catalogue entry into the models folder, so that a model is either wholly there and
@@ -61,10 +62,10 @@ export interface PullResult {
 
 export type PullErrorCode = 'cancelled' | 'http' | 'network' | 'checksum' | 'size' | 'disk-space' | 'disk-full' | 'exists' | 'busy' | 'invalid-model';
 
-export class PullError extends Error {
-  constructor(message: string, readonly code: PullErrorCode) {
-    super(message);
-    this.name = 'PullError';
+export class PullError extends UserError {
+  declare readonly code: PullErrorCode;
+  constructor(message: string, code: PullErrorCode) {
+    super(message, code);
   }
 }
 

@@ -6,8 +6,13 @@ import type { GenerationSettings } from '../../contract/generation.js';
 import { readLoraLayers } from './loraFile.js';
 import type { LoraRequest } from '../engine/lora/loraMerger.js';
 import { parseSafetensors, readSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.js';
+import { UserError } from '../../shared/userError.js';
 
-export class LoraLibraryError extends Error {}
+export class LoraLibraryError extends UserError {
+  constructor(message: string) {
+    super(message, 'invalid-input');
+  }
+}
 
 const hashes = new Map<string, { stamp: string; sha256: string }>();
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SCHEDULER_NAMES } from '../../contract/generation.js';
 import { projectRoot } from './defaultModel.js';
 import { MODEL_FAMILIES } from '../../contract/modelFamily.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * The catalogue of models Atelier can download (`native-models/catalog.json`): where each file lives,
@@ -100,10 +101,9 @@ export const ModelCatalogSchema = z.object({
 });
 export type ModelCatalog = z.infer<typeof ModelCatalogSchema>;
 
-export class CatalogError extends Error {
+export class CatalogError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CatalogError';
+    super(message, 'invalid-input');
   }
 }
 

@@ -6,6 +6,7 @@ import { projectRoot } from './defaultModel.js';
 import { pullModel, PullError, SOURCE_FILE, stagingDir, type PullOptions, type PullProgress, type PullResult } from './downloader.js';
 import { readModelFolder } from './modelFolder.js';
 import type { ModelFamily } from '../../contract/modelFamily.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * Where installed models live, and the one list of them every host uses (the picker's InstalledModels,
@@ -105,10 +106,9 @@ export function listModelFolders(roots: string[], accept: (dir: string) => boole
 
 // ---- registry of imported folders ----
 
-export class LibraryError extends Error {
+export class LibraryError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LibraryError';
+    super(message, 'invalid-input');
   }
 }
 

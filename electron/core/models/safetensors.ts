@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fromHalfArray } from '../onnx/float16.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * A `.safetensors` file (8-byte little-endian header length, JSON header, then the tensors'
@@ -34,7 +35,11 @@ export const LORA_LIMITS: SafetensorsLimits = {
   maxTensors: 20_000,
 };
 
-export class SafetensorsError extends Error {}
+export class SafetensorsError extends UserError {
+  constructor(message: string) {
+    super(message, 'invalid-input');
+  }
+}
 
 function toFloat32(dtype: SafetensorDtype, bytes: Uint8Array): Float32Array {
   // Copy into an aligned buffer first: the file's offsets need not be aligned for the dtype.

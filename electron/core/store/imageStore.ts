@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { THUMBNAIL_SIZE, THUMBNAIL_SIZES, writeThumbnail } from './thumbnails.js';
 import { HistoryError } from './types.js';
+import { toUserMessage } from '../../shared/userError.js';
 
 /**
  * Content-addressed PNG files: `images/ab/abcdef….png`, id = sha256 hex of the bytes.
@@ -116,7 +117,7 @@ function fileError(e: unknown, what: string): HistoryError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return new HistoryError(`the disk is full; ${what}`, 'unavailable');
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new HistoryError(`the image folder is not writable (${code}); ${what}`, 'unavailable');
-  return new HistoryError(`${what}: ${(e as Error).message.split('\n')[0]}`, 'unavailable');
+  return new HistoryError(`${what}: ${toUserMessage(e)}`, 'unavailable');
 }
 
 function missing(id: string): HistoryError {

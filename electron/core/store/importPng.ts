@@ -5,6 +5,7 @@ import { checkSettings } from './entryRows.js';
 import type { HistoryStore } from './historyStore.js';
 import { looksLikePng } from './imageStore.js';
 import { HistoryError, type GenerationRecord } from './types.js';
+import { toUserMessage } from '../../shared/userError.js';
 
 /**
  * Adds a PNG that carries generation metadata to the history as a finished entry: our `atelier`
@@ -94,6 +95,6 @@ async function decodedSize(bytes: Uint8Array): Promise<{ width: number; height: 
     const { info } = await sharp(bytes, { failOn: 'error', limitInputPixels: 16384 * 16384 }).raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height };
   } catch (e) {
-    throw new HistoryError(`the PNG cannot be decoded: ${(e as Error).message.split('\n')[0]}`);
+    throw new HistoryError(`the PNG cannot be decoded: ${toUserMessage(e)}`);
   }
 }

@@ -1,5 +1,6 @@
 import type { GenerationSettings, GenerationSettingsInput } from '../../contract/generation.js';
 import type { PhaseTimings } from '../engine/types.js';
+import { UserError } from '../../shared/userError.js';
 
 /**
  * The prompt history: plain data types shared by the store, the CLI, `serve` and (via main) the renderer.
@@ -114,10 +115,10 @@ export interface HistoryPage {
 }
 
 /** A failure written for the user (bad id, bad settings, impossible transition); hosts print it as one line. */
-export class HistoryError extends Error {
-  constructor(message: string, readonly code: HistoryErrorCode = 'invalid-input') {
-    super(message);
-    this.name = 'HistoryError';
+export class HistoryError extends UserError {
+  declare readonly code: HistoryErrorCode;
+  constructor(message: string, code: HistoryErrorCode = 'invalid-input') {
+    super(message, code);
   }
 }
 export type HistoryErrorCode = 'invalid-input' | 'not-found' | 'conflict' | 'unavailable';

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './command.js';
+import { toUserMessage } from '../../shared/userError.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -8,7 +9,7 @@ export function parse<O extends Options>(args: string[], options: O, allowPositi
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new CliError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+    throw new CliError(toUserMessage(error));
   }
 }
 

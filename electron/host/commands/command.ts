@@ -1,3 +1,4 @@
+import { UserError } from '../../shared/userError.js';
 /** One CLI command: `npm run cli -- <name> …`. Each lives in its own file under host/commands/. */
 export interface CliIo {
   out(line: string): void;
@@ -15,9 +16,8 @@ export interface CliCommand {
 }
 
 /** A failure explained in one line; the CLI prints `error: <message>` and exits non-zero. */
-export class CliError extends Error {
+export class CliError extends UserError {
   constructor(message: string, readonly exitCode = 2) {
-    super(message);
-    this.name = 'CliError';
+    super(message, 'invalid-input');
   }
 }

@@ -6,7 +6,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { z } from 'zod';
 import { invokeChannel, RequestDispatcher } from '../../core/jobs/apiHandlers.js';
 import { resolveImageRoute } from '../../core/jobs/imageRouteResolver.js';
-import { describe, type StudioBackend } from '../../core/jobs/studioBackend.js';
+import type { StudioBackend } from '../../core/jobs/studioBackend.js';
+import { describeFailure } from '../../shared/userError.js';
 import { API, API_CHANNELS, API_EVENT_TABLE, type ApiChannel, type ApiEventName } from '../../contract/api.js';
 import type { ApiResult } from '../../contract/channel.js';
 import type { ServeServerMessage } from '../../contract/serveProtocol.js';
@@ -143,7 +144,7 @@ export class ServeServer {
     if (channel === 'documents:import') {
       return this.opts.backend.importFromTemp(rest.fileName!, tmp, { signal }).then(
         (value) => ({ ok: true as const, value }),
-        (e: unknown) => ({ ok: false as const, error: describe(e) }),
+        (e: unknown) => ({ ok: false as const, error: describeFailure(e) }),
       );
     }
     try {

@@ -2,6 +2,7 @@ import type { AtelierDocument, BlendMode, GenerationFrame, LayerMask, RasterLaye
 import { inPicture } from '../../contract/document.js';
 import { createRgba, type GrayImage, type RgbaImage } from './pixels.js';
 import { buildLayerTree, rasterLayersOf, type LayerNode } from './layerTree.js';
+import { UserError } from '../userError.js';
 
 /**
  * Flattens a document into one RGBA image, 8 bits per channel as Photoshop does for 8-bit files.
@@ -18,10 +19,9 @@ export interface LayerPixels {
 }
 export type Rect = Pick<GenerationFrame, 'x' | 'y' | 'width' | 'height'>;
 
-export class CompositeError extends Error {
+export class CompositeError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CompositeError';
+    super(message, 'invalid-input');
   }
 }
 

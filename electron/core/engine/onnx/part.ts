@@ -7,6 +7,7 @@ import { EngineError } from '../types.js';
 import { fromHalfArray, toHalfArray } from '../../onnx/float16.js';
 import { PROVIDER_LABELS, providerCandidates, type ProviderPreference } from './providers.js';
 import { DEFAULT_SESSION_TUNING, tuningSessionOptions, type SessionTuning } from './sessionTuning.js';
+import { toUserMessage } from '../../../shared/userError.js';
 
 export interface IoSpec {
   name: string;
@@ -118,7 +119,7 @@ export class OnnxPart {
           : undefined;
         return new OnnxPart(file, session, describe(session.inputMetadata), describe(session.outputMetadata), { provider, notice });
       } catch (error) {
-        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        const reason = toUserMessage(error);
         if (provider === 'cpu') {
           throw new EngineError(`cannot load ${file}: ${reason}`, 'invalid-model');
         }
