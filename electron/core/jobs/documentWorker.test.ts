@@ -9,7 +9,7 @@ import { readDocumentFile } from '../document/documentFile.js';
 import { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
 import { DocumentWorker, inProcessDocuments } from './documentWorker.js';
-import { describe as describeError } from './studioBackend.js';
+import { describeFailure as describeError } from '../../shared/userError.js';
 
 describe('DocumentWorker: export, import and packing off the calling thread', () => {
   let dir: string;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { JobError } from './engineHost.js';
 import { runDocumentTask, type DocumentProgress, type DocumentTask, type DocumentTaskResult } from './documentWork.js';
+import { toUserMessage } from '../../shared/userError.js';
 
 /**
  * Runs document tasks (documentWork.ts) off the calling thread: one worker thread, tasks one at a time in
@@ -108,7 +109,7 @@ export class DocumentWorker implements DocumentRunner {
     worker.unref();
     let lastError: string | undefined;
     worker.on('message', (m: FromDocumentThread) => this.onMessage(m));
-    worker.on('error', (e) => (lastError = (e instanceof Error ? e.message : String(e)).split('\n')[0]));
+    worker.on('error', (e) => (lastError = toUserMessage(e)));
     worker.on('exit', (code) => {
       if (this.worker !== worker) return; // ended on purpose (cancel, dispose)
       this.worker = undefined;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatBytes } from '../../contract/format.js';
+import { formatBytes } from '../../shared/format.js';
 import { formatParameters } from '../../core/models/parameterCount.js';
 import { convertUpscalerJs, UpscalerJsError } from '../../core/models/upscalerjs.js';
 import { CliError, type CliIo } from './command.js';
