@@ -17,8 +17,13 @@ import { z } from 'zod';
 import { floatToHalf } from '../onnx/float16.js';
 import { UPSCALER_META_FILE, type UpscalerMeta } from '../engine/upscale/onnxUpscaler.js';
 import { encodeModel, type InitializerSpec, type NodeSpec } from '../onnx/onnxProto.js';
+import { UserError } from '../../shared/userError.js';
 
-export class UpscalerJsError extends Error {}
+export class UpscalerJsError extends UserError {
+  constructor(message: string) {
+    super(message, 'invalid-input');
+  }
+}
 
 const LayerSchema = z.object({
   class_name: z.string(),
