@@ -149,7 +149,7 @@ export function CanvasView() {
   }, []);
 
   return (
-    <div ref={host} className="canvas-host" data-tool={tool} data-zoom={zoom} data-pan-x={panX} data-pan-y={panY} role="application" aria-label="Canvas" style={{ cursor: TOOLS[tool].cursor }}>
+    <div ref={host} className="canvas-host" data-tool={tool} data-zoom={zoom} data-pan-x={panX} data-pan-y={panY} data-doc-width={docSize.width} data-doc-height={docSize.height} role="application" aria-label="Canvas" style={{ cursor: TOOLS[tool].cursor }}>
       <Stage width={vw} height={vh} scaleX={zoom} scaleY={zoom} x={panX} y={panY} listening={false}>
         <Layer listening={false} imageSmoothingEnabled={zoom < 1}>
           {/* A plain border, not a shadow: blurred shadows cost tens of ms per redraw in software rendering. */}

@@ -30,3 +30,13 @@ export function documentGrowth(doc: AtelierDocument, frame: Rect): { commands: D
   if (width !== doc.width || height !== doc.height) commands.push({ type: 'resizeDocument', width, height });
   return { commands, frame: moved };
 }
+
+/**
+ * Setting the frame: when it reaches past the document (outpainting), the document grows with it in the
+ * same undo step, so the frame always lies inside the document.
+ */
+export function setFrameCommand(doc: AtelierDocument, frame: Rect): DocCommand {
+  const g = documentGrowth(doc, frame);
+  if (g.commands.length === 0) return { type: 'setFrame', frame };
+  return { type: 'batch', label: 'Grow document', commands: [...g.commands.filter((c) => c.type !== 'setFrame'), { type: 'setFrame', frame: g.frame }] };
+}

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { SCHEDULER_NAMES, type InpaintBlend, type InpaintPrefill, type SchedulerName } from '../../../electron/contract/generation.js';
 import { api } from '../api/api.js';
 import { FRAME_MAX, FRAME_MIN, FRAME_MULTIPLE, sizeForAspect, snapFrame } from '../document/geometry.js';
+import { setFrameCommand } from '../document/documentGrowth.js';
 import { useStore } from '../state/store.js';
 import type { TokenCount } from '../state/generateSlice.js';
 import { generate } from './generateFlow.js';
@@ -89,7 +90,8 @@ export function PromptPanel() {
 
   const setSize = (width: number, height: number) => {
     const f = snapFrame({ ...frame, width, height });
-    if (f.width !== frame.width || f.height !== frame.height) useStore.getState().perform({ type: 'setFrame', frame: f }, 'Resize frame');
+    // A frame larger than the document grows the document with it (one undo step): the frame stays inside.
+    if (f.width !== frame.width || f.height !== frame.height) useStore.getState().perform(setFrameCommand(useStore.getState().undoHistory.doc, f), 'Resize frame');
   };
 
   return (

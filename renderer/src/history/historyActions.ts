@@ -4,6 +4,7 @@ import type { GenerationFrame } from '../../../electron/contract/document.js';
 import { api, errorMessage } from '../api/api.js';
 import type { DocCommand } from '../document/commands.js';
 import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
+import { setFrameCommand } from '../document/documentGrowth.js';
 import { useStore } from '../state/store.js';
 import { imagesInUse } from './imagesInUse.js';
 
@@ -19,7 +20,7 @@ function placeCommands(e: HistoryEntry, name: string): { commands: DocCommand[];
   const frame: GenerationFrame = { x: f.x, y: f.y, width: e.width, height: e.height };
   const layer = rasterLayer(name, e.imageId, frame, e.settings ? { source: { historyEntryId: e.id, model: e.model, settings: e.settings } } : {});
   const commands: DocCommand[] = [{ type: 'addLayer', layer, index: useStore.getState().undoHistory.doc.layers.length }];
-  if (f.width !== e.width || f.height !== e.height) commands.push({ type: 'setFrame', frame });
+  if (f.width !== e.width || f.height !== e.height) commands.push(setFrameCommand(useStore.getState().undoHistory.doc, frame));
   return { commands, layerId: layer.id };
 }
 
@@ -60,7 +61,7 @@ export function useSettings(e: HistoryEntry, report: Report): void {
     loras: st.loras ?? [],
   });
   const f = s.undoHistory.doc.generationFrame;
-  if (f.width !== st.width || f.height !== st.height) s.perform({ type: 'setFrame', frame: { ...f, width: st.width, height: st.height } }, 'Use settings');
+  if (f.width !== st.width || f.height !== st.height) s.perform(setFrameCommand(s.undoHistory.doc, { ...f, width: st.width, height: st.height }), 'Use settings');
   report(installed || !e.model ? { notice: 'Settings filled in from the history entry.' } : { notice: `Settings filled in; model "${e.model}" is not installed, so the current model stays.` });
 }
 

@@ -1,6 +1,7 @@
 import type { GenerationFrame } from '../../../../electron/contract/document.js';
 import { snapFrame } from '../../document/geometry.js';
 import { dragFrame, type FrameGrip } from '../../document/hitTest.js';
+import { setFrameCommand } from '../../document/documentGrowth.js';
 import { useStore } from '../../state/store.js';
 import type { ToolMemo, ToolPointer, ToolState } from '../toolTypes.js';
 
@@ -29,7 +30,8 @@ export const frameDragging: ToolState = {
       const frame = frameFor(memo, p);
       const old = s.undoHistory.doc.generationFrame;
       if (frame.x !== old.x || frame.y !== old.y || frame.width !== old.width || frame.height !== old.height) {
-        s.perform({ type: 'setFrame', frame }, 'Move frame');
+        // Past the document's edge (outpainting) the document grows with it, in this one undo step.
+        s.perform(setFrameCommand(s.undoHistory.doc, frame), 'Move frame');
       }
     }
     return 'idle';
