@@ -10,7 +10,7 @@ import { floatToHalf } from '../electron/core/onnx/float16.js';
 import { readModelFolder } from '../electron/core/models/modelFolder.js';
 
 /**
- * `npm run bench -- lora --model DIR [--rank R]`: merging LoRAs into a model in memory and
+ * `npm run bench -- lora --model DIR [--rank R] [--quick]`: merging LoRAs into a model in memory and
  * switching between them. Writes two synthetic kohya LoRAs (every attention, feed-forward and
  * projection layer of the UNet and every text-encoder linear, rank R, fp16) to a temp folder,
  * then times and measures peak memory for: first merge + session, a second LoRA, back to the first
@@ -48,6 +48,14 @@ function writeLora(file: string, layers: Array<{ key: string; out: number; inner
 }
 
 const mb = (b: number) => `${(b / 1024 ** 2).toFixed(0)} MB`;
+/** Bytes this process has caused to be written to storage (Linux /proc/self/io), to show no merged copy lands on disk. */
+const writtenBytes = (): number | undefined => {
+  try {
+    return Number(/^write_bytes: (\d+)/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
+  } catch {
+    return undefined;
+  }
+};
 const peak = () => process.resourceUsage().maxRSS * 1024;
 const rss = () => process.memoryUsage().rss;
 
@@ -79,6 +87,7 @@ export async function benchLora(args: string[]): Promise<void> {
     const model = await loadModel(dir, 'cpu');
     console.log(`load model: ${((performance.now() - t) / 1000).toFixed(1)} s, rss ${mb(rss())}, peak ${mb(peak())}`);
     const merger = new LoraMerger();
+    const written0 = writtenBytes();
     const step = async (label: string, reqs: LoraRequest[]) => {
       const rssBefore = rss();
       t = performance.now();
@@ -87,13 +96,18 @@ export async function benchLora(args: string[]): Promise<void> {
       console.log(`${label.padEnd(38)} ${(ms / 1000).toFixed(1).padStart(6)} s   rss ${mb(rss()).padStart(8)} (was ${mb(rssBefore)})   peak so far ${mb(peak())}${r.warnings.length ? `   ${r.warnings.join('; ')}` : ''}`);
     };
     await step('LoRA a: merge + UNet/TE sessions', [a]);
-    await step('LoRA b: merge + UNet/TE sessions', [b]);
-    await step('back to a (merged weights cached)', [a]);
-    await step('a + b at once: merge + sessions', [a, b]);
+    // --quick (full-size models on a loaded CPU): the first merge and the way back only.
+    if (!args.includes('--quick')) {
+      await step('LoRA b: merge + UNet/TE sessions', [b]);
+      await step('back to a (merged weights cached)', [a]);
+      await step('a + b at once: merge + sessions', [a, b]);
+    }
     await step('no LoRA (weights on disk)', []);
+    const written = writtenBytes();
+    if (written0 !== undefined && written !== undefined) console.log(`written to disk by this process during the merges and session loads: ${mb(written - written0)} (a merged UNet would be ${mb(statSync(layout.unet.file).size + (statSync(layout.unet.file + '_data', { throwIfNoEntry: false })?.size ?? 0))})`);
     await model.release();
     const after = files.map(stamp);
-    console.log(`model files unchanged: ${after.every((s, i) => s === before[i])}; merged variants cached: ${merger.cachedVariants}`);
+    console.log(`model files unchanged: ${after.every((s, i) => s === before[i])}; merged variants cached: ${merger.cachedVariants}; peak RSS ${mb(peak())} for ${mb(layout.weightBytes)} of weights on disk`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
