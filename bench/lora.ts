@@ -8,6 +8,7 @@ import { readOnnxGraph } from '../electron/core/engine/lora/onnxProto.js';
 import { findTargets } from '../electron/core/engine/lora/targets.js';
 import { floatToHalf } from '../electron/core/onnx/float16.js';
 import { readModelFolder } from '../electron/core/models/modelFolder.js';
+import { checkWeightFiles } from '../electron/core/models/weightFiles.js';
 
 /**
  * `npm run bench -- lora --model DIR [--rank R] [--quick]`: merging LoRAs into a model in memory and
@@ -66,6 +67,8 @@ export async function benchLora(args: string[]): Promise<void> {
   const layout = readModelFolder(dir);
   const stamp = (f: string) => `${statSync(f).size}:${statSync(f).mtimeMs}`;
   const files = [layout.unet.file, layout.textEncoder.file];
+  /** model.onnx plus its external data. */
+  const unetBytes = checkWeightFiles([layout.unet.file]).fileBytes;
   const before = files.map(stamp);
 
   const layers: Array<{ key: string; out: number; inner: number }> = [];
@@ -81,7 +84,7 @@ export async function benchLora(args: string[]): Promise<void> {
     const b: LoraRequest = { name: 'b', file: join(tmp, 'b.safetensors'), strength: 0.6 };
     const size = writeLora(a.file, layers, rank, 1);
     writeLora(b.file, layers, rank, 2);
-    console.log(`model ${layout.name} (${layout.family}), UNet ${mb(statSync(layout.unet.file).size)}; LoRA rank ${rank}: ${layers.length} layers, ${mb(size)} (fp16)`);
+    console.log(`model ${layout.name} (${layout.family}), UNet ${mb(unetBytes)}; LoRA rank ${rank}: ${layers.length} layers, ${mb(size)} (fp16)`);
 
     let t = performance.now();
     const model = await loadModel(dir, 'cpu');
@@ -104,7 +107,7 @@ export async function benchLora(args: string[]): Promise<void> {
     }
     await step('no LoRA (weights on disk)', []);
     const written = writtenBytes();
-    if (written0 !== undefined && written !== undefined) console.log(`written to disk by this process during the merges and session loads: ${mb(written - written0)} (a merged UNet would be ${mb(statSync(layout.unet.file).size + (statSync(layout.unet.file + '_data', { throwIfNoEntry: false })?.size ?? 0))})`);
+    if (written0 !== undefined && written !== undefined) console.log(`written to disk by this process during the merges and session loads: ${mb(written - written0)} (a merged UNet would be ${mb(unetBytes)})`);
     await model.release();
     const after = files.map(stamp);
     console.log(`model files unchanged: ${after.every((s, i) => s === before[i])}; merged variants cached: ${merger.cachedVariants}; peak RSS ${mb(peak())} for ${mb(layout.weightBytes)} of weights on disk`);
