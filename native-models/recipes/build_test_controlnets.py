@@ -28,7 +28,7 @@ from onnx import numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_test_models  # noqa: E402
 import sdlayout  # noqa: E402
-from hfcontrolnet import (ControlNetExport, ControlNetModel, residual_channels, residual_names,  # noqa: E402
+from hfcontrolnet import (ControlNetModel, residual_channels, residual_names, with_onnxstack_inputs,  # noqa: E402
                           with_residual_inputs)
 from sdlayout import unet_config, write_json  # noqa: E402
 
@@ -123,7 +123,7 @@ def export_controlnet(net, path, ctx_dim, timestep, scale, sdxl=None):
     outs = residual_names(len(residual_channels(cfg)))
     for o in outs:
         dyn[o] = {0: 'batch', 2: f'{o}_height', 3: f'{o}_width'}
-    sdlayout.export(ControlNetExport(net), tuple(args), path, names, outs, dyn)
+    sdlayout.export(with_onnxstack_inputs(net), tuple(args), path, names, outs, dyn)
     write_json(os.path.join(os.path.dirname(path), 'config.json'), {
         '_class_name': 'ControlNetModel', '_diffusers_version': '0.21.0', 'conditioning_channels': 3,
         'controlnet_conditioning_channel_order': 'rgb', 'act_fn': 'silu', 'flip_sin_to_cos': True, 'freq_shift': 0,

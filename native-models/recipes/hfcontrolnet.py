@@ -115,20 +115,24 @@ class ControlNetModel(nn.Module):
         return tuple(down) + (self.controlnet_mid_block(h) * scale,)
 
 
-class ControlNetExport(nn.Module):
-    """ControlNetModel with OnnxStack's positional inputs: SD 1.x (sample, timestep, encoder_hidden_states,
-    controlnet_cond, conditioning_scale); SDXL puts text_embeds and time_ids before controlnet_cond."""
-
-    def __init__(self, net):
-        super().__init__()
-        self.net = net
+class ControlNetOnnxStack(ControlNetModel):
+    """ControlNetModel with OnnxStack's positional inputs (its PatchedControlNetModel): SD 1.x (sample,
+    timestep, encoder_hidden_states, controlnet_cond, conditioning_scale); SDXL puts text_embeds and
+    time_ids before controlnet_cond. Exported as itself, so names carry no wrapper prefix."""
 
     def forward(self, sample, timestep, encoder_hidden_states, *rest):
-        if self.net.text_time:
+        if self.text_time:
             text_embeds, time_ids, cond, scale = rest
-            return self.net(sample, timestep, encoder_hidden_states, cond, scale, text_embeds, time_ids)
+            return ControlNetModel.forward(self, sample, timestep, encoder_hidden_states, cond, scale, text_embeds, time_ids)
         cond, scale = rest
-        return self.net(sample, timestep, encoder_hidden_states, cond, scale)
+        return ControlNetModel.forward(self, sample, timestep, encoder_hidden_states, cond, scale)
+
+
+def with_onnxstack_inputs(net):
+    """The same ControlNet (shared weights) with OnnxStack's input order, for export."""
+    out = copy.copy(net)
+    out.__class__ = ControlNetOnnxStack
+    return out
 
 
 class ControlNetUNet2DConditionModel(UNet2DConditionModel):

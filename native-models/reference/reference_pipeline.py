@@ -29,10 +29,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from pcg32 import Pcg32  # noqa: E402
 import samplers  # noqa: E402
-from torch_models import RECIPES, TEST_MODELS, load_models  # noqa: E402
+from torch_models import RECIPES, TEST_MODELS, load_controlnets, load_models  # noqa: E402
 
 sys.path.insert(0, RECIPES)
 from clip_bpe import ClipBPE  # noqa: E402
+from hfcontrolnet import with_residual_inputs  # noqa: E402
 
 FIXTURES = os.path.join(HERE, 'fixtures')
 
@@ -133,7 +134,28 @@ def mask_tensors(mask_u8):
 
 
 # ---- the sampling loop shared by the pipelines ---------------------------------------------------
-def generate_one(model, s, cond, seed, init_rgb=None, mask_u8=None):
+def control_residuals(controls, k, n, x, t, cond, xl):
+    """StableDiffusionControlNetPipeline: every ControlNet runs on the same scaled latents, timestep and
+    prompt batch as the UNet (control_model_input = latent_model_input, both CFG halves; the image is
+    repeated over the batch), with cond_scale = conditioning_scale * controlnet_keep[i], where
+    keep = 1 - float(i / len(timesteps) < start or (i + 1) / len(timesteps) > end) over the timesteps the
+    pipeline runs; MultiControlNetModel sums the residuals. Run literally: a control outside its window
+    still runs, with scale 0."""
+    down = mid = None
+    for c in controls:
+        keep = 1.0 - float(k / n < c['start'] or (k + 1) / n > c['end'])
+        image = c['image'].expand(x.shape[0], -1, -1, -1)
+        extra = (cond['text_embeds'], cond['time_ids']) if xl else ()
+        out = c['net'](x, t, cond['ctx'], image, c['scale'] * keep, *extra)
+        d, m = out[:-1], out[-1]
+        if down is None:
+            down, mid = list(d), m
+        else:
+            down, mid = [a + b for a, b in zip(down, d)], mid + m
+    return down, mid
+
+
+def generate_one(model, s, cond, seed, init_rgb=None, mask_u8=None, controls=None):
     h, w = s['height'] // 8, s['width'] // 8
     cfg = s['guidance'] > 1.0
     sched = samplers.make(s['scheduler'], model.scheduler_config, s['steps'])
@@ -170,6 +192,7 @@ def generate_one(model, s, cond, seed, init_rgb=None, mask_u8=None):
     for i in range(start, len(timesteps)):
         x = np.concatenate([latents, latents]) if cfg else latents
         x = torch.from_numpy(sched.scale_model_input(x, i)).float()
+        control_input = x  # the ControlNet sees the 4 latent channels, also beside a 9-channel UNet
         if extra is not None:
             x = torch.cat([x, extra.expand(x.shape[0], -1, -1, -1)], dim=1)
         # The ONNX pipelines feed np.array([t], dtype=<the UNet's timestep type>): an integer UNet gets the
@@ -180,7 +203,13 @@ def generate_one(model, s, cond, seed, init_rgb=None, mask_u8=None):
         kwargs = {}
         if model.xl:
             kwargs = {'text_embeds': cond['text_embeds'], 'time_ids': cond['time_ids']}
-        eps = model.m['unet'](x, t, cond['ctx'], **kwargs).double().numpy()
+        if controls:
+            t_cn = torch.tensor([timesteps[i]], dtype=torch.float32)  # the test ControlNets take float timesteps
+            down, mid = control_residuals(controls, i - start, len(timesteps) - start, control_input, t_cn, cond, model.xl)
+            xl_args = (kwargs['text_embeds'], kwargs['time_ids']) if model.xl else ()
+            eps = with_residual_inputs(model.m['unet'])(x, t, cond['ctx'], *xl_args, *down, mid).double().numpy()
+        else:
+            eps = model.m['unet'](x, t, cond['ctx'], **kwargs).double().numpy()
         assert eps.shape[0] == batch
         if cfg:
             uncond, text = eps[:1], eps[1:]
@@ -196,7 +225,7 @@ def generate_one(model, s, cond, seed, init_rgb=None, mask_u8=None):
 
 
 @torch.no_grad()
-def run_case(model, case, init_rgb=None, mask_u8=None):
+def run_case(model, case, init_rgb=None, mask_u8=None, controls=None):
     s = case['settings']
     cfg = s['guidance'] > 1.0
     if model.xl:
@@ -205,7 +234,7 @@ def run_case(model, case, init_rgb=None, mask_u8=None):
         cond = encode_prompt_sd(model, s['prompt'], s['negativePrompt'], cfg)
     images, info = [], None
     for b in range(s.get('batch', 1)):
-        img, info_b = generate_one(model, s, cond, (s['seed'] + b) & 0xFFFFFFFF, init_rgb, mask_u8)
+        img, info_b = generate_one(model, s, cond, (s['seed'] + b) & 0xFFFFFFFF, init_rgb, mask_u8, controls)
         images.append(img)
         info = info or info_b
     return images, info
@@ -254,6 +283,61 @@ CASES = [
         'width': 64, 'height': 96, 'steps': 3, 'guidance': 6, 'scheduler': 'euler-a', 'seed': 31337}},
 ]
 
+# ControlNet (issue 20): StableDiffusionControlNetPipeline, its Img2Img and Inpaint variants and the SDXL one.
+CN = 'controlnet-sd15-tiny'  # timestep float32 [1], conditioning_scale float32 scalar
+CN_B = 'controlnet-sd15-tiny-b'  # model.onnx at the root, timestep [batch], conditioning_scale float64 [1]
+CN_XL = 'controlnet-sdxl-tiny'
+CASES += [
+    # One ControlNet on both CFG halves, scaled; the residual UNet is sd15-tiny's controlnet/model.onnx.
+    {'name': 'sd15-cn-one-euler', 'model': 'sd15-tiny', 'controls': [{'model': CN, 'scale': 1.0}], 'settings': {
+        'mode': 'txt2img', 'prompt': 'a red circle on a blue square', 'negativePrompt': 'blurry',
+        'width': 64, 'height': 64, 'steps': 4, 'guidance': 7, 'scheduler': 'euler', 'seed': 301}},
+    # Two ControlNets, different scales: residuals summed (MultiControlNetModel).
+    {'name': 'sd15-cn-two-scales', 'model': 'sd15-tiny',
+     'controls': [{'model': CN, 'scale': 0.7}, {'model': CN_B, 'scale': 0.35, 'map': 1}], 'settings': {
+         'mode': 'txt2img', 'prompt': 'a house by a lake', 'negativePrompt': '',
+         'width': 64, 'height': 64, 'steps': 4, 'guidance': 7, 'scheduler': 'euler-a', 'seed': 302}},
+    # start/end 0.2/0.8 over 5 steps: steps 1..3 guided, 0 and 4 not.
+    {'name': 'sd15-cn-start-end', 'model': 'sd15-tiny', 'controls': [{'model': CN, 'scale': 1.0, 'start': 0.2, 'end': 0.8}],
+     'settings': {'mode': 'txt2img', 'prompt': 'a tall tower', 'negativePrompt': 'fog',
+                  'width': 64, 'height': 64, 'steps': 5, 'guidance': 7, 'scheduler': 'ddim', 'seed': 303}},
+    # Guidance 1: no CFG batch, the ControlNet on the conditional half only; the UNet declaring the residuals.
+    {'name': 'sd15-cn-guidance1', 'model': 'sd15-cn-tiny', 'unet_from': 'sd15-tiny', 'controls': [{'model': CN_B, 'scale': 0.8}],
+     'settings': {'mode': 'txt2img', 'prompt': 'a boat at sea', 'negativePrompt': '',
+                  'width': 64, 'height': 64, 'steps': 4, 'guidance': 1, 'scheduler': 'euler', 'seed': 304}},
+    # img2img: the window is a fraction of the steps run (6 of 10 at strength 0.6): 0.5..1 guides the last 3
+    # (over the whole schedule it would guide the last 5).
+    {'name': 'sd15-cn-img2img', 'model': 'sd15-tiny', 'controls': [{'model': CN, 'scale': 1.2, 'start': 0.5, 'end': 1.0}],
+     'settings': {'mode': 'img2img', 'prompt': 'a yellow sun over a green hill', 'negativePrompt': '',
+                  'width': 64, 'height': 64, 'steps': 10, 'guidance': 7.5, 'scheduler': 'ddim', 'seed': 305, 'strength': 0.6}},
+    # Inpaint (4-channel UNet, latent blending) with a ControlNet.
+    {'name': 'sd15-cn-inpaint', 'model': 'sd15-tiny', 'controls': [{'model': CN, 'scale': 1.0}], 'settings': {
+        'mode': 'inpaint', 'prompt': 'a green tree', 'negativePrompt': 'text',
+        'width': 64, 'height': 64, 'steps': 4, 'guidance': 6, 'scheduler': 'euler', 'seed': 306, 'strength': 0.75,
+        **INPAINT_PLAIN}},
+    # SDXL: text_embeds and time_ids into the ControlNet too, non-square, guidance 5.
+    {'name': 'sdxl-cn-one', 'model': 'sdxl-tiny', 'controls': [{'model': CN_XL, 'scale': 0.9}], 'settings': {
+        'mode': 'txt2img', 'prompt': 'a lighthouse at dusk', 'negativePrompt': 'low quality',
+        'width': 96, 'height': 64, 'steps': 4, 'guidance': 5, 'scheduler': 'euler', 'seed': 307}},
+    # SDXL img2img, guidance 1, start/end 0.2/0.8.
+    {'name': 'sdxl-cn-img2img-guidance1', 'model': 'sdxl-tiny', 'controls': [{'model': CN_XL, 'scale': 1.0, 'start': 0.2, 'end': 0.8}],
+     'settings': {'mode': 'img2img', 'prompt': 'a red fox in the snow', 'negativePrompt': '',
+                  'width': 64, 'height': 96, 'steps': 6, 'guidance': 1, 'scheduler': 'euler', 'seed': 308, 'strength': 0.9}},
+]
+
+
+def control_map(width, height, variant=0):
+    """A scribble: white strokes (a ring and a diagonal, or a box) on black, 0..255 RGB."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    if variant == 0:
+        r = np.hypot(x - 0.5 * width, y - 0.5 * height)
+        on = (np.abs(r - 0.3 * min(width, height)) < 1.5) | (np.abs(x - y * width / height) < 1.2)
+    else:
+        on = ((np.abs(x - 0.25 * width) < 1.5) | (np.abs(x - 0.75 * width) < 1.5)) & (y > 0.2 * height) & (y < 0.8 * height)
+    img = np.zeros((height, width, 3), dtype=np.uint8)
+    img[on] = 255
+    return img
+
 
 def init_picture(width, height):
     """Smooth gradients, stripes and a disc: varied enough that the VAE latents carry the picture."""
@@ -281,12 +365,14 @@ def save_png(array, name):
 
 def main():
     models = load_models()
+    controlnets = load_controlnets(models)
     os.makedirs(FIXTURES, exist_ok=True)
     for f in os.listdir(FIXTURES):
         if f.endswith(('.json', '.png')):
             os.remove(os.path.join(FIXTURES, f))
     for case in CASES:
-        model = Model(case['model'], models[case['model']])
+        # sd15-cn-tiny is sd15-tiny's files with the residual UNet as unet/ (same weights).
+        model = Model(case['model'], models[case.get('unet_from', case['model'])])
         s = case['settings']
         out = {'note': 'written by native-models/reference/reference_pipeline.py; do not edit',
                'name': case['name'], 'model': case['model'], 'settings': s}
@@ -297,7 +383,17 @@ def main():
         if s['mode'] == 'inpaint':
             mask = grid_mask(s['width'], s['height'])
             out['mask'] = save_png(mask, f"{case['name']}.mask.png")
-        images, info = run_case(model, case, init, mask)
+        controls = None
+        if case.get('controls'):
+            controls, out['controls'] = [], []
+            for j, c in enumerate(case['controls']):
+                rgb = control_map(s['width'], s['height'], c.get('map', 0))
+                name = save_png(rgb, f"{case['name']}.control{j}.png")
+                spec = {'model': c['model'], 'image': name, 'scale': c['scale'], 'start': c.get('start', 0.0), 'end': c.get('end', 1.0)}
+                out['controls'].append(spec)
+                image = torch.from_numpy(rgb.astype(np.float32) / 255.0).permute(2, 0, 1)[None]  # 0..1, not normalised
+                controls.append({**spec, 'net': controlnets[c['model']], 'image': image})
+        images, info = run_case(model, case, init, mask, controls)
         out['expected'] = [save_png(img, f"{case['name']}.expected{b}.png") for b, img in enumerate(images)]
         # Inpaint: diffusers returns the decoded picture; the engine pastes it into the original inside the
         # mask, so only the masked pixels are compared (and the rest must be the original's bytes).

@@ -68,3 +68,33 @@ def load_models(seed=1234):
 
 if __name__ == '__main__':
     load_models()
+
+
+# ControlNets (issue 20): build_test_controlnets.py's nets, replayed from the base UNets above.
+CONTROLNETS = {
+    # name: (base model, seed offset, ONNX file inside test-models/name)
+    'controlnet-sd15-tiny': ('sd15-tiny', 200, 'controlnet/model.onnx'),
+    'controlnet-sd15-tiny-b': ('sd15-tiny', 300, 'model.onnx'),
+    'controlnet-sdxl-tiny': ('sdxl-tiny', 400, 'controlnet/model.onnx'),
+}
+
+
+def load_controlnets(models, seed=1234):
+    """{name: ControlNetModel} with the committed ONNX files' weights (checked by initializer name)."""
+    import build_test_controlnets
+    out = {}
+    for name, (base, offset, rel) in CONTROLNETS.items():
+        net = build_test_controlnets.build_controlnet(models[base]['unet'], seed + offset)
+        onnx_model = onnx.load(os.path.join(TEST_MODELS, name, rel))
+        state = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+        matched = 0
+        for init in onnx_model.graph.initializer:
+            if init.name in state:
+                if not np.array_equal(numpy_helper.to_array(init), state[init.name]):
+                    raise SystemExit(f'{name}: weight {init.name} differs from the recipe replay; rebuild the ControlNets and the fixtures together')
+                matched += 1
+        if matched < 10:
+            raise SystemExit(f'{name}: only {matched} initializers could be matched by name')
+        print(f'{name}: rebuilt, {matched} weights equal to the committed ONNX initializers', file=sys.stderr)
+        out[name] = net
+    return out

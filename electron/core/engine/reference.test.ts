@@ -39,6 +39,8 @@ interface Fixture {
   timesteps: number[];
   initNoiseSigma: number;
   noiseHead: number[];
+  /** ControlNet cases (issue 20): folders under test-models, maps beside the fixture. */
+  controls?: Array<{ model: string; image: string; scale: number; start: number; end: number }>;
 }
 
 function loadFixtures(): Fixture[] {
@@ -103,7 +105,10 @@ describe('engine pipeline vs the diffusers reference (native-models/reference)',
 
     const initImage = fx.initImage ? await readRgba(join(FIXTURES, fx.initImage)) : undefined;
     const mask = fx.mask ? await readMask(join(FIXTURES, fx.mask)) : undefined;
-    const result = await engine.generate(dir, { settings, initImage, mask });
+    const controls = fx.controls && (await Promise.all(fx.controls.map(async (c) => ({
+      dir: join(MODELS, c.model), image: await readRgba(join(FIXTURES, c.image)), scale: c.scale, start: c.start, end: c.end,
+    }))));
+    const result = await engine.generate(dir, { settings, initImage, mask, ...(controls ? { controls } : {}) });
     expect(result.images).toHaveLength(fx.expected.length);
 
     for (let b = 0; b < fx.expected.length; b++) {

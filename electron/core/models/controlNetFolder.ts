@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ModelFamily } from '../../contract/modelFamily.js';
+import { MODEL_FAMILIES, type ModelFamily } from '../../contract/modelFamily.js';
+import { SOURCE_FILE } from './downloader.js';
 import { EngineError } from '../engine/types.js';
 import { displayLabel } from './modelFolder.js';
 import { listModelFolders } from './modelLibrary.js';
@@ -8,7 +9,8 @@ import { checkWeightFiles } from './weightFiles.js';
 
 /**
  * A ControlNet model folder as the ONNX ecosystem publishes them (OnnxStack/Amuse): `controlnet/model.onnx`,
- * or `model.onnx` at the root beside a diffusers `config.json` (`_class_name: ControlNetModel`), and no
+ * or `model.onnx` at the root beside a diffusers `config.json` (`_class_name: ControlNetModel`), Amuse's
+ * `amuse_template.json` (Category ControlNet) or a catalogue pull's `atelier-source.json`, and no
  * `unet/` (a folder with a UNet is a base model; its own `controlnet/model.onnx` is the UNet that takes
  * the residuals). What the network declares is checked when it loads (controlNetRunner.ts).
  */
@@ -43,8 +45,12 @@ export function controlNetFile(dir: string): string | undefined {
   const nested = join(dir, 'controlnet', 'model.onnx');
   if (existsSync(nested)) return nested;
   const root = join(dir, 'model.onnx');
-  if (existsSync(root) && readConfig(join(dir, 'config.json'))['_class_name'] === 'ControlNetModel') return root;
-  return undefined;
+  if (!existsSync(root)) return undefined;
+  // A diffusers config, a `models pull` of a catalogue ControlNet, or an Amuse template says what the file is.
+  const says = readConfig(join(dir, 'config.json'))['_class_name'] === 'ControlNetModel'
+    || readConfig(join(dir, SOURCE_FILE))['kind'] === 'controlnet'
+    || readConfig(join(dir, 'amuse_template.json'))['Category'] === 'ControlNet';
+  return says ? root : undefined;
 }
 
 export function readControlNetFolder(dir: string): ControlNetFolder {
@@ -55,10 +61,12 @@ export function readControlNetFolder(dir: string): ControlNetFolder {
   if (statSync(file).size < 16) throw new EngineError(`the ControlNet's model.onnx is empty or truncated: ${file}`, 'invalid-model');
   const config = readConfig(join(file, '..', 'config.json'));
   const addition = config['addition_embed_type'];
-  const family: ModelFamily | undefined = Object.keys(config).length === 0 ? undefined
+  const pulled = readConfig(join(dir, SOURCE_FILE));
+  const pulledFamily = MODEL_FAMILIES.find((f) => f === pulled['family']);
+  const family: ModelFamily | undefined = Object.keys(config).length === 0 ? pulledFamily
     : addition === 'text_time' ? 'sdxl' : config['cross_attention_dim'] === 1024 ? 'sd2' : 'sd1';
   const index = readConfig(join(dir, 'model_index.json'))['_atelier'];
-  const labelRaw = index && typeof index === 'object' ? (index as Record<string, unknown>)['label'] : undefined;
+  const labelRaw = index && typeof index === 'object' ? (index as Record<string, unknown>)['label'] : pulled['label'];
   return {
     dir,
     name: basename(dir),

@@ -15,7 +15,9 @@ describe('native-models/catalog.json', () => {
   const catalog = loadCatalog();
 
   it('validates and lists the models users pick', () => {
-    expect(catalog.models.map((m) => m.id)).toEqual(['sd-turbo', 'sdxl-turbo', 'lcm-dreamshaper-v7', 'sd15-inpainting', 'taesd', 'taesdxl', 'realesrgan-x4plus', 'realesrgan-x4plus-anime-6b']);
+    expect(catalog.models.map((m) => m.id)).toEqual(['sd-turbo', 'sdxl-turbo', 'lcm-dreamshaper-v7', 'sd15-inpainting', 'taesd', 'taesdxl', 'realesrgan-x4plus', 'realesrgan-x4plus-anime-6b',
+      'stable-diffusion-v1-5-onnx-controlnet', 'controlnet-sd15-canny', 'controlnet-sd15-scribble', 'controlnet-sd15-depth',
+      'controlnet-sd15-openpose', 'controlnet-sd15-lineart', 'controlnet-sdxl-canny', 'controlnet-sdxl-depth']);
     for (const m of catalog.models) {
       expect(m.sources.length).toBeGreaterThan(0);
       expect(m.license.id.length).toBeGreaterThan(0);
@@ -31,6 +33,17 @@ describe('native-models/catalog.json', () => {
     expect(findEntry(catalog, 'lcm-dreamshaper-v7').recommended?.scheduler).toBe('lcm');
     expect(findEntry(catalog, 'taesd').recommended).toBeNull();
     expect(findEntry(catalog, 'taesdxl')).toMatchObject({ kind: 'preview-vae', family: 'sdxl' });
+  });
+
+  it('ControlNets (issue 20): files fetched from their subfolder of the collection, placed at the folder root', () => {
+    const canny = findEntry(catalog, 'controlnet-sd15-canny');
+    expect(canny).toMatchObject({ kind: 'controlnet', family: 'sd1', source: { repo: 'TensorStack/ControlNet-amuse', subfolder: 'StableDiffusion/Canny' } });
+    expect(fileUrl(canny, canny.files[0]!)).toBe('https://huggingface.co/TensorStack/ControlNet-amuse/resolve/76ef99ee42ab075faec360e01a56bb8b84d58963/StableDiffusion/Canny/model.onnx');
+    expect(findEntry(catalog, 'controlnet-sdxl-depth').files.map((f) => f.path)).toEqual(['model.onnx', 'model.onnx.data']);
+    expect(findEntry(catalog, 'stable-diffusion-v1-5-onnx-controlnet').files.some((f) => f.path === 'controlnet/model.onnx')).toBe(true);
+    const broken = structuredClone(catalog);
+    broken.models.find((m) => m.id === 'controlnet-sd15-canny')!.files = [{ path: 'amuse_template.json', size: null, approxBytes: 1, sha256: null }];
+    expect(() => parseCatalog(broken)).toThrow(/a ControlNet needs model.onnx or controlnet\/model.onnx/);
   });
 
   it('upscalers: one top-level .onnx, scale and range for upscaler.json, the published hash where there is one', () => {

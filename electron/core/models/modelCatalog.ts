@@ -39,7 +39,7 @@ export type CatalogFile = z.infer<typeof CatalogFileSchema>;
 export const CatalogEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'id must be lower-case letters, digits and dashes'),
   label: z.string().min(1).max(120),
-  kind: z.enum(['pipeline', 'preview-vae', 'upscaler']),
+  kind: z.enum(['pipeline', 'preview-vae', 'upscaler', 'controlnet']),
   /** SD family (pipelines and preview VAEs; upscalers have none). */
   family: z.enum(MODEL_FAMILIES).optional(),
   /** Upscalers: what the model does, written as upscaler.json beside it when pulled. */
@@ -50,6 +50,8 @@ export const CatalogEntrySchema = z.object({
   }).strict().optional(),
   source: z.object({
     repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'repo must be owner/name'),
+    /** Files live under this folder of the repo (ControlNet collections keep one net per folder); placed without it. */
+    subfolder: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'subfolder must be a relative path').optional(),
     /** A commit hash (pinned) or a branch name. */
     revision: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
     page: z.string().url(),
@@ -77,6 +79,9 @@ export const CatalogEntrySchema = z.object({
     if (entry.files.filter((f) => f.path.endsWith('.onnx') && !f.path.includes('/')).length !== 1) {
       ctx.addIssue({ code: 'custom', message: `${entry.id}: an upscaler is one .onnx file at the top of its folder` });
     }
+  }
+  if (entry.kind === 'controlnet' && !entry.files.some((f) => (f.path === 'model.onnx' || f.path === 'controlnet/model.onnx') && !f.optional)) {
+    ctx.addIssue({ code: 'custom', message: `${entry.id}: a ControlNet needs model.onnx or controlnet/model.onnx (not optional)` });
   }
   if (entry.kind === 'pipeline') {
     for (const required of ['model_index.json', 'unet/model.onnx', 'text_encoder/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt']) {
@@ -147,7 +152,7 @@ export function findEntry(catalog: ModelCatalog, id: string): CatalogEntry {
 /** `<base>/<owner>/<name>/resolve/<revision>/<path>`: the Hugging Face download URL, or the same shape on a mirror. */
 export function fileUrl(entry: CatalogEntry, file: CatalogFile, baseUrl = HUGGING_FACE): string {
   const base = baseUrl.replace(/\/+$/, '');
-  const path = file.path.split('/').map(encodeURIComponent).join('/');
+  const path = [...(entry.source.subfolder?.split('/') ?? []), ...file.path.split('/')].map(encodeURIComponent).join('/');
   return `${base}/${entry.source.repo}/resolve/${encodeURIComponent(entry.source.revision)}/${path}`;
 }
 

@@ -14,6 +14,7 @@ import { intOption, numberOption, parse } from './args.js';
 import { CliError, type CliCommand, type CliIo } from './command.js';
 import { isLayeredOutput, writeLayeredResult } from './layeredOutput.js';
 import { parseRegionArg } from './regionArgs.js';
+import { CONTROL_OPTIONS, CONTROL_USAGE, readControlArgs } from './controlArgs.js';
 import { applyStyle, type StylePreset } from '../../contract/styles.js';
 import { UserStyles } from '../../core/store/userStyles.js';
 import { checkImageOutput, outputPathFor, writeImage } from './output.js';
@@ -38,6 +39,7 @@ const COMMON_USAGE = `  --model DIR        ONNX model folder (default: the embed
                      layered formats hold the input (img2img, inpaint) and the result, masked for inpaint
   --lora FILE[:S]    merge a LoRA (.safetensors) at strength S (default 1); repeatable. <lora:NAME:S> in the
                      prompt takes NAME from the data folder's loras/
+${CONTROL_USAGE}
   --data DIR         history folder (default: $ATELIER_DATA_DIR, else the platform's app data folder)
   --no-history       do not record this generation in the history`;
 
@@ -70,6 +72,7 @@ const OPTIONS = {
   data: { type: 'string' },
   'no-history': { type: 'boolean' },
   lora: { type: 'string', multiple: true },
+  ...CONTROL_OPTIONS,
 } as const;
 
 /** `--lora FILE[:STRENGTH]`: the strength is what follows the last colon when it is a number. */
@@ -143,9 +146,10 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
   if (initImage && mask && (mask.width !== initImage.width || mask.height !== initImage.height)) {
     throw new CliError(`mask is ${mask.width}×${mask.height} but the image is ${initImage.width}×${initImage.height}: they must match`);
   }
+  const controls = await readControlArgs(v);
   const sizeDefault = layout.family === 'sdxl' ? 1024 : 512;
-  const width = intOption(v.width, 'width', initImage?.width ?? rec.width ?? sizeDefault);
-  const height = intOption(v.height, 'height', initImage?.height ?? rec.height ?? sizeDefault);
+  const width = intOption(v.width, 'width', initImage?.width ?? controls.size?.width ?? rec.width ?? sizeDefault);
+  const height = intOption(v.height, 'height', initImage?.height ?? controls.size?.height ?? rec.height ?? sizeDefault);
   if (initImage && (initImage.width !== width || initImage.height !== height)) {
     throw new CliError(`the image is ${initImage.width}×${initImage.height}; --width/--height must match it (or resize the image)`);
   }
@@ -168,6 +172,7 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
     maskFeather: intOption(v.feather, 'feather', INPAINT_DEFAULTS.feather),
     ...inpaintCliOptions(v),
     ...(v.region?.length ? { regions: v.region.map(parseRegionArg) } : {}),
+    ...(controls.refs.length ? { controls: controls.refs } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -186,6 +191,7 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
         settings, model: { name: layout.name, dir: modelDir },
         initImage: initImage && { pixels: initImage }, mask: mask && { pixels: mask },
         loraFiles: (v.lora ?? []).map(parseLoraOption),
+        ...(controls.inputs.length ? { controlInputs: controls.inputs } : {}),
       },
       printer && ((p) => printer(p)),
     );
