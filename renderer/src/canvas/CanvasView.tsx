@@ -4,7 +4,7 @@ import { Image as KImage, Layer, Rect, Stage, Text, Circle } from 'react-konva';
 import { useShallow } from 'zustand/react/shallow';
 import type { RasterLayer } from '../../../electron/contract/document.js';
 import { useStore } from '../state/store.js';
-import { onImageReady, readySource } from './imageCache.js';
+import { CompositeImage, ControlLayers, DraggedLayer } from './CompositeImage.js';
 import { MaskBitmap } from './maskBitmap.js';
 import { paintSurface } from '../state/paintSurfaceRegistry.js';
 import { cursor, cursorListeners, useToolInput } from './useToolInput.js';
@@ -28,42 +28,6 @@ function checkerPattern(): HTMLCanvasElement {
   ctx.fillRect(0, 0, 8, 8);
   ctx.fillRect(8, 8, 8, 8);
   return c;
-}
-
-function LayerImage({ layer: l, dx = 0, dy = 0, opacity }: { layer: RasterLayer; dx?: number; dy?: number; opacity?: number }) {
-  const src = readySource(l);
-  if (!src) return null;
-  return (
-    <KImage image={src as HTMLImageElement} x={l.x + dx} y={l.y + dy} width={l.width} height={l.height}
-      opacity={opacity ?? l.opacity} visible={l.visible} listening={false} perfectDrawEnabled={false}
-      globalCompositeOperation={l.blendMode === 'normal' ? 'source-over' : (l.blendMode as GlobalCompositeOperation)} />
-  );
-}
-
-/** All layers but the one being dragged; re-renders when a drag starts or ends, not on every move. */
-function LayerImages() {
-  const layers = useStore((s) => s.undoHistory.doc.layers);
-  const draggedId = useStore((s) => s.session.layerDrag?.id);
-  const liveOpacity = useStore((s) => s.session.layerOpacity);
-  const [, bump] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => onImageReady(bump), []);
-  return (
-    <>
-      {layers.map((l) =>
-        l.kind !== 'raster' || l.id === draggedId ? null : (
-          <LayerImage key={l.id} layer={l} opacity={liveOpacity?.id === l.id ? liveOpacity.opacity : undefined} />
-        ),
-      )}
-    </>
-  );
-}
-
-/** The layer under a Move drag, on the fast-changing Konva layer (as Konva's performance notes advise). */
-function DraggedLayer() {
-  const drag = useStore((s) => s.session.layerDrag);
-  const layer = useStore((s) => (drag ? s.undoHistory.doc.layers.find((l) => l.id === drag.id) : undefined));
-  if (!drag || !layer || layer.kind !== 'raster') return null;
-  return <LayerImage layer={layer} dx={drag.dx} dy={drag.dy} />;
 }
 
 function SelectionOutline({ zoom }: { zoom: number }) {
@@ -154,7 +118,8 @@ export function CanvasView() {
         <Layer listening={false} imageSmoothingEnabled={zoom < 1}>
           {/* A plain border, not a shadow: blurred shadows cost tens of ms per redraw in software rendering. */}
           <Rect x={0} y={0} width={docSize.width} height={docSize.height} fillPatternImage={pattern as unknown as HTMLImageElement} fillPatternScaleX={1 / zoom} fillPatternScaleY={1 / zoom} stroke="#0c0d0f" strokeWidth={3 / zoom} listening={false} perfectDrawEnabled={false} />
-          <LayerImages />
+          <CompositeImage />
+          <ControlLayers />
         </Layer>
         {/* Changes every step while generating: kept apart from the layer images so a preview redraws only this. */}
         <Layer listening={false}>

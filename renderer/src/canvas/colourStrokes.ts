@@ -1,10 +1,10 @@
 import { api, errorMessage } from '../api/api.js';
 import type { RasterLayer } from '../../../electron/contract/document.js';
 import { newId, rasterLayer } from '../document/newDocument.js';
-import { canvasPng } from '../generate/compositeFrame.js';
+import { canvasPng, layerSource } from '../generate/compositeFrame.js';
 import { useStore } from '../state/store.js';
 import type { StrokePainter } from '../tools/paint/strokePainter.js';
-import { layerSource, primeImage } from './imageCache.js';
+import { primeImage } from './imageCache.js';
 
 /** A stroke on its own document-sized canvas: shown over the layers until its layer update lands. */
 export interface PendingStroke {

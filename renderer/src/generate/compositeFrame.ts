@@ -1,23 +1,36 @@
-import type { AtelierDocument, RasterLayer } from '../../../electron/contract/document.js';
-import { inPicture } from '../../../electron/contract/document.js';
+import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument, type RasterLayer } from '../../../electron/contract/document.js';
+import { compositeDocument } from '../../../electron/shared/image/composite.js';
+import type { RgbaImage } from '../../../electron/shared/image/pixels.js';
 import type { Rect } from '../document/geometry.js';
-import { layerSource } from '../canvas/imageCache.js';
+import { decodeFor } from '../canvas/layerPixels.js';
 
-/** The visible layers flattened inside `frame` (transparent where nothing is), for init images and export. */
+/**
+ * The visible layers flattened inside `frame` (transparent where nothing is), through the one compositor the
+ * exporters use (groups, masks, blend modes, opacity): the canvas shows it, Generate and Live send it.
+ */
 export async function compositeFrame(doc: AtelierDocument, frame: Rect): Promise<HTMLCanvasElement> {
+  const pixels = await decodeFor(doc);
+  return rgbaCanvas(compositeDocument(doc, pixels, { region: frame }));
+}
+
+/** One layer on its own over its rectangle (a control layer too): its mask applied, full opacity, normal mode, outside any group. */
+export function layerSource(layer: RasterLayer): Promise<HTMLCanvasElement> {
+  const alone: RasterLayer = { ...layer, opacity: 1, visible: true, blendMode: 'normal', parentId: undefined, role: undefined };
+  const doc: AtelierDocument = {
+    type: DOCUMENT_TYPE, version: DOCUMENT_VERSION, id: 'layer', name: layer.name, width: layer.width, height: layer.height,
+    layers: [alone], generationFrame: { x: 0, y: 0, width: layer.width, height: layer.height }, historyEntryIds: [],
+  };
+  return compositeFrame(doc, { x: layer.x, y: layer.y, width: layer.width, height: layer.height });
+}
+
+export function rgbaCanvas(image: RgbaImage): HTMLCanvasElement {
   const c = document.createElement('canvas');
-  c.width = frame.width;
-  c.height = frame.height;
+  c.width = image.width;
+  c.height = image.height;
   const ctx = c.getContext('2d', { willReadFrequently: true })!;
-  const layers = doc.layers.filter((l): l is RasterLayer => l.kind === 'raster' && inPicture(l) && l.opacity > 0);
-  const sources = await Promise.all(layers.map((l) => layerSource(l)));
-  layers.forEach((l, i) => {
-    ctx.globalAlpha = l.opacity;
-    ctx.globalCompositeOperation = l.blendMode === 'normal' ? 'source-over' : (l.blendMode as GlobalCompositeOperation);
-    ctx.drawImage(sources[i], l.x - frame.x, l.y - frame.y, l.width, l.height);
-  });
-  ctx.globalAlpha = 1;
-  ctx.globalCompositeOperation = 'source-over';
+  const data = ctx.createImageData(image.width, image.height);
+  data.data.set(image.data);
+  ctx.putImageData(data, 0, 0);
   return c;
 }
 

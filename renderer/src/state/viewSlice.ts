@@ -101,10 +101,10 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
   },
   zoomTo100() {
     const { viewportWidth: vw, viewportHeight: vh, zoom, panX, panY } = get();
-    // Keep the point at the viewport centre where it is.
+    // Keep the point at the viewport centre where it is; whole-pixel pan, so document pixels land on screen pixels.
     const cx = (vw / 2 - panX) / zoom;
     const cy = (vh / 2 - panY) / zoom;
-    set({ zoom: 1, panX: vw / 2 - cx, panY: vh / 2 - cy });
+    set({ zoom: 1, panX: Math.round(vw / 2 - cx), panY: Math.round(vh / 2 - cy) });
   },
   selectLayer: (selectedLayerId) => set({ selectedLayerId }),
   selectRegion: (selectedRegionId) => set({ selectedRegionId }),
