@@ -106,7 +106,7 @@ test('canvas and export show the same pixels for groups, masks and blend modes',
     return Uint8Array.from(values);
   };
   // The composite appears once the layer pictures are decoded: poll until the canvas shows it.
-  await expect.poll(async () => compare(await readCanvas(), expected.data).max, { timeout: 20_000 }).toBeLessThanOrEqual(2);
+  await expect.poll(async () => compare(await readCanvas(), expected.data).max, { timeout: 45_000 }).toBeLessThanOrEqual(2);
   const shown = await readCanvas();
   const vsNode = compare(shown, expected.data);
 

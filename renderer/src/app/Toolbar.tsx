@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../state/store.js';
 import { ZOOM_STEP, type ToolId } from '../state/viewSlice.js';
+import { TOOLS } from '../tools/tools.js';
 import { Icon } from './icons.js';
 
 const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
@@ -17,6 +18,7 @@ const TOOL_BUTTONS: { id: ToolId; label: string; key: string }[] = [
 export function Toolbar() {
   const v = useStore(useShallow((s) => ({ tool: s.tool, size: s.brushSize, hardness: s.brushHardness, colour: s.paintColour, maskHidden: s.maskHidden })));
   const s = useStore.getState();
+  const brush = TOOLS[v.tool].brush;
   return (
     <div className="toolbar" role="toolbar" aria-label="Tools">
       {TOOL_BUTTONS.map((t) => (
@@ -27,12 +29,12 @@ export function Toolbar() {
       ))}
       <button type="button" className="tool" aria-pressed={!v.maskHidden} title="Show the mask overlay (the mask is kept either way)"
         onClick={() => s.setMaskHidden(!v.maskHidden)}>Show mask</button>
-      {(v.tool === 'brush' || v.tool === 'eraser' || v.tool === 'paint') && (
+      {brush && (
         <div className="brush-settings">
-          {v.tool === 'paint' && <label>Colour <input type="color" style={{ width: 36 }} value={v.colour} aria-label="Paint colour" onChange={(e) => s.setBrush({ paintColour: e.target.value })} /></label>}
+          {brush.colour && <label>Colour <input type="color" style={{ width: 36 }} value={v.colour} aria-label="Paint colour" onChange={(e) => s.setBrush({ paintColour: e.target.value })} /></label>}
           <label>Size <input type="range" min={1} max={512} value={v.size} aria-label="Brush size" onChange={(e) => s.setBrush({ brushSize: Number(e.target.value) })} /> <span>{v.size}px</span></label>
           <label>Hardness <input type="range" min={0} max={100} value={Math.round(v.hardness * 100)} aria-label="Brush hardness" onChange={(e) => s.setBrush({ brushHardness: Number(e.target.value) / 100 })} /></label>
-          {v.tool !== 'paint' && <button type="button" onClick={() => s.clearMask()}>Clear mask</button>}
+          {brush.clearsMask && <button type="button" onClick={() => s.clearMask()}>Clear mask</button>}
         </div>
       )}
     </div>

@@ -70,6 +70,7 @@ function FrameOverlay({ zoom }: { zoom: number }) {
   );
 }
 
+/** The brush outline under the pointer, for tools that say they are brushes (size and colour from the tool's hints). */
 function BrushCursor({ zoom }: { zoom: number }) {
   const { tool, size } = useStore(useShallow((s) => ({ tool: s.tool, size: s.brushSize })));
   const [, bump] = useReducer((n: number) => n + 1, 0);
@@ -77,8 +78,9 @@ function BrushCursor({ zoom }: { zoom: number }) {
     cursorListeners.add(bump);
     return () => void cursorListeners.delete(bump);
   }, []);
-  if ((tool !== 'brush' && tool !== 'eraser' && tool !== 'paint') || !cursor.inside) return null;
-  return <Circle x={cursor.x} y={cursor.y} radius={size / 2} stroke={tool === 'eraser' ? '#ffcc66' : '#ffffff'} strokeWidth={1 / zoom} listening={false} />;
+  const brush = TOOLS[tool].brush;
+  if (!brush || !cursor.inside) return null;
+  return <Circle x={cursor.x} y={cursor.y} radius={size / 2} stroke={brush.outline} strokeWidth={1 / zoom} listening={false} />;
 }
 
 /** The canvas: Konva for layers and overlays (2 layers, nothing listening), the mask as a DOM bitmap on top. */
@@ -89,7 +91,7 @@ export function CanvasView() {
   const maskHidden = useStore((s) => s.maskHidden);
   const docSize = useStore(useShallow((s) => ({ width: s.undoHistory.doc.width, height: s.undoHistory.doc.height })));
   const pattern = useMemo(checkerPattern, []);
-  useToolInput(host);
+  const toolStatus = useToolInput(host);
   useDropImport(host);
 
   useEffect(() => {
@@ -136,6 +138,7 @@ export function CanvasView() {
       </Stage>
       <div ref={maskHost} className="mask-host" data-hidden={maskHidden || undefined}
         style={{ transform: `matrix(${zoom},0,0,${zoom},${panX},${panY})`, ...(maskHidden ? { visibility: 'hidden' as const } : {}) }} />
+      <div className="tool-status" aria-label="Tool hint">{toolStatus}</div>
     </div>
   );
 }

@@ -1,23 +1,26 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from '../state/store.js';
 import { ZOOM_STEP } from '../state/viewSlice.js';
-import { ToolRunner } from '../tools/toolRunner.js';
+import { appEditor } from '../tools/editor.js';
 import { TOOLS } from '../tools/tools.js';
-import type { ToolPointer } from '../tools/toolTypes.js';
+import type { ActiveTool, ToolPointer } from '../tools/toolTypes.js';
 
 /**
  * Routes pointer, wheel and key input on the canvas element to the active tool's state machine
- * (Space held = Hand for the gesture). View-only: tools decide what changes.
+ * (Space held = Hand for the gesture). View-only: tools decide what changes. Returns the active tool's
+ * status line (its state's hint).
  */
-export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
+export function useToolInput(el: React.RefObject<HTMLDivElement | null>): string {
   const tool = useStore((s) => s.tool);
-  const runner = useRef<ToolRunner | null>(null);
-  const spaceRunner = useRef<ToolRunner | null>(null);
+  const runner = useRef<ActiveTool | null>(null);
+  const spaceRunner = useRef<ActiveTool | null>(null);
   const spaceDown = useRef(false);
+  const [status, setStatus] = useState(TOOLS[tool].status);
 
   useEffect(() => {
     runner.current?.dispose();
-    runner.current = new ToolRunner(TOOLS[tool]);
+    runner.current = TOOLS[tool].start(appEditor);
+    setStatus(runner.current.status);
     return () => runner.current?.dispose();
   }, [tool]);
 
@@ -31,12 +34,14 @@ export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
       const sy = e.clientY - r.top;
       return { sx, sy, x: (sx - panX) / zoom, y: (sy - panY) / zoom, shift: e.shiftKey, alt: e.altKey };
     };
-    const active = (): ToolRunner | null => spaceRunner.current ?? runner.current;
+    const active = (): ActiveTool | null => spaceRunner.current ?? runner.current;
+    const showStatus = () => setStatus((spaceRunner.current ?? runner.current)?.status ?? '');
     const down = (e: PointerEvent) => {
       if (e.button !== 0 && e.button !== 1) return;
       node.setPointerCapture(e.pointerId);
-      if (spaceDown.current || e.button === 1) spaceRunner.current = new ToolRunner(TOOLS.hand);
+      if (spaceDown.current || e.button === 1) spaceRunner.current = TOOLS.hand.start(appEditor);
       active()?.pointerDown(toPointer(e));
+      showStatus();
       e.preventDefault();
     };
     const move = (e: PointerEvent) => {
@@ -46,25 +51,28 @@ export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
       cursor.inside = true;
       // Coalesced events keep strokes smooth when frames are slower than the pointer.
       const events = e.getCoalescedEvents?.() ?? [];
-      if (events.length > 1 && active()?.stateName === 'painting') for (const c of events) active()?.pointerMove(toPointer(c));
+      if (events.length > 1 && active()?.everyMove) for (const c of events) active()?.pointerMove(toPointer(c));
       else active()?.pointerMove(p);
       // Hover feedback comes from the tool's state (never from a switch on the tool's name).
       if (!node.hasPointerCapture(e.pointerId)) {
         const runner = active();
-        if (runner) node.style.cursor = runner.hoverCursor(p) ?? runner.tool.cursor;
+        if (runner) node.style.cursor = runner.hoverCursor(p) ?? runner.hints.cursor;
       }
       for (const l of cursorListeners) l();
     };
     const up = (e: PointerEvent) => {
       active()?.pointerUp(toPointer(e));
       spaceRunner.current = null;
+      showStatus();
     };
     const lost = () => {
       if (spaceRunner.current) {
         spaceRunner.current = null;
+        showStatus();
         return;
       }
-      if (runner.current && runner.current.stateName !== runner.current.tool.initial) runner.current.cancel();
+      if (runner.current && !runner.current.idle) runner.current.cancel();
+      showStatus();
     };
     const leave = () => {
       cursor.inside = false;
@@ -86,7 +94,10 @@ export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
         node.dataset.spacePan = 'true'; // the hand cursor, as in Photoshop and Krita
         e.preventDefault();
       }
-      if (e.key === 'Escape') active()?.cancel();
+      if (e.key === 'Escape') {
+        active()?.cancel();
+        showStatus();
+      }
     };
     const keyup = (e: KeyboardEvent) => {
       if (e.code === 'Space') {
@@ -113,6 +124,7 @@ export function useToolInput(el: React.RefObject<HTMLDivElement | null>): void {
       window.removeEventListener('keyup', keyup);
     };
   }, [el]);
+  return status;
 }
 
 export function isTyping(e: KeyboardEvent): boolean {

@@ -3,9 +3,10 @@ import { createDocument, rasterLayer } from '../document/newDocument.js';
 import { setPaintSurface } from '../state/paintSurfaceRegistry.js';
 import { useStore } from '../state/store.js';
 import type { ToolId } from '../state/viewSlice.js';
-import { ToolRunner } from './toolRunner.js';
+import { createEditor } from './editor.js';
+import { strokePainter } from './paint/strokePainter.js';
 import { TOOLS } from './tools.js';
-import type { ToolPointer } from './toolTypes.js';
+import type { ActiveTool, ToolPointer } from './toolTypes.js';
 
 /**
  * A headless editor for tool tests: the real store and tool state machines, an array-backed mask,
@@ -18,9 +19,12 @@ export function testEditor(size = 256) {
   useStore.getState().loadDocument(createDocument(size, size), null);
   useStore.getState().setView({ zoom: 1, panX: 0, panY: 0 });
   const at = (x: number, y: number, mods: Partial<ToolPointer> = {}): ToolPointer => ({ x, y, sx: x, sy: y, shift: false, alt: false, ...mods });
-  let runner: ToolRunner | null = null;
+  // The editor the tools get: the real store, this array mask, whatever stroke painter the test installed.
+  const tools = createEditor({ store: () => useStore.getState(), mask: () => surface, painter: strokePainter });
+  let runner: ActiveTool | null = null;
   const editor = {
     surface,
+    tools,
     get state() {
       return useStore.getState();
     },
@@ -30,10 +34,10 @@ export function testEditor(size = 256) {
     use(tool: ToolId) {
       runner?.dispose();
       useStore.getState().setTool(tool);
-      runner = new ToolRunner(TOOLS[tool]);
+      runner = TOOLS[tool].start(tools);
       return editor;
     },
-    get runner(): ToolRunner {
+    get runner(): ActiveTool {
       if (!runner) throw new Error('call use(tool) first');
       return runner;
     },

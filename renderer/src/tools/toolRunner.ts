@@ -1,50 +1,86 @@
-import type { Tool, ToolMemo, ToolPointer } from './toolTypes.js';
+import type { Editor } from './editor.js';
+import type { ActiveTool, Tool, ToolDefinition, ToolPointer } from './toolTypes.js';
 
-/** Drives one tool's state machine. The canvas forwards events here and never asks which tool is on. */
-export class ToolRunner {
-  private state: string;
-  private memo: ToolMemo = {};
+export class UnknownToolStateError extends Error {}
 
-  constructor(readonly tool: Tool) {
-    this.state = tool.initial;
-    tool.states[this.state]?.onEnter?.(this.memo);
+/** Drives one tool's state machine on an editor. The canvas forwards events here and never asks which tool is on. */
+export class ToolRunner<S extends string, M> implements ActiveTool {
+  private state: S;
+  private readonly memo: M;
+
+  constructor(
+    readonly tool: Tool<S, M>,
+    private readonly editor: Editor,
+  ) {
+    this.memo = tool.memo();
+    this.state = this.checked(tool.initial);
+    tool.states[this.state].onEnter?.(editor, this.memo);
   }
 
-  get stateName(): string {
+  get hints(): Tool<S, M> {
+    return this.tool;
+  }
+
+  get stateName(): S {
     return this.state;
   }
 
+  get idle(): boolean {
+    return this.state === this.tool.initial;
+  }
+
+  get status(): string {
+    return this.tool.states[this.state].status ?? this.tool.status;
+  }
+
+  get everyMove(): boolean {
+    return this.tool.states[this.state].everyMove === true;
+  }
+
   pointerDown(p: ToolPointer): void {
-    this.go(this.tool.states[this.state]?.onPointerDown?.(this.memo, p), p);
+    this.go(this.tool.states[this.state].onPointerDown?.(this.editor, this.memo, p), p);
   }
 
   pointerMove(p: ToolPointer): void {
-    this.go(this.tool.states[this.state]?.onPointerMove?.(this.memo, p), p);
+    this.go(this.tool.states[this.state].onPointerMove?.(this.editor, this.memo, p), p);
   }
 
   pointerUp(p: ToolPointer): void {
-    this.go(this.tool.states[this.state]?.onPointerUp?.(this.memo, p), p);
+    this.go(this.tool.states[this.state].onPointerUp?.(this.editor, this.memo, p), p);
   }
 
   /** Cursor for a hovering pointer, from the current state (undefined: the tool's default). */
   hoverCursor(p: ToolPointer): string | undefined {
-    return this.tool.states[this.state]?.hoverCursor?.(p);
+    return this.tool.states[this.state].hoverCursor?.(this.editor, p);
   }
 
   cancel(): void {
-    this.go(this.tool.states[this.state]?.onCancel?.(this.memo) ?? this.tool.initial);
+    this.go(this.tool.states[this.state].onCancel?.(this.editor, this.memo) ?? this.tool.initial);
   }
 
   /** Leaving the tool: cancel what is in progress. */
   dispose(): void {
-    if (this.state !== this.tool.initial) this.cancel();
-    this.tool.states[this.state]?.onExit?.(this.memo);
+    if (!this.idle) this.cancel();
+    this.tool.states[this.state].onExit?.(this.editor, this.memo);
   }
 
-  private go(next: string | void, p?: ToolPointer): void {
-    if (!next || next === this.state || !this.tool.states[next]) return;
-    this.tool.states[this.state]?.onExit?.(this.memo);
-    this.state = next;
-    this.tool.states[next].onEnter?.(this.memo, p);
+  /** A state name the tool does not have is a bug in the tool: it throws rather than leaving the tool stuck. */
+  private checked(name: S): S {
+    if (!Object.hasOwn(this.tool.states, name)) throw new UnknownToolStateError(`tool "${this.tool.id}" has no state "${name}"`);
+    return name;
   }
+
+  private go(next: S | void, p?: ToolPointer): void {
+    if (next === undefined || next === this.state) return;
+    const to = this.checked(next);
+    this.tool.states[this.state].onExit?.(this.editor, this.memo);
+    this.state = to;
+    this.tool.states[to].onEnter?.(this.editor, this.memo, p);
+  }
+}
+
+/** Registers a tool: its states and data stay typed inside, the registry sees hints and a start. */
+export function defineTool<S extends string, M>(tool: Tool<S, M>): ToolDefinition {
+  const { states: _states, initial: _initial, memo: _memo, ...hints } = tool;
+  return { ...hints, start: (editor) => new ToolRunner(tool, editor) };
 }

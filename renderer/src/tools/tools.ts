@@ -6,6 +6,6 @@ import { handTool } from './hand/index.js';
 import { moveTool } from './move/index.js';
 import { paintTool } from './paint/index.js';
 import { regionsTool } from './regions/index.js';
-import type { Tool } from './toolTypes.js';
+import type { ToolDefinition } from './toolTypes.js';
 
-export const TOOLS: Record<ToolId, Tool> = { move: moveTool, frame: frameTool, brush: brushTool, eraser: eraserTool, hand: handTool, paint: paintTool, regions: regionsTool };
+export const TOOLS: Record<ToolId, ToolDefinition> = { move: moveTool, frame: frameTool, brush: brushTool, eraser: eraserTool, hand: handTool, paint: paintTool, regions: regionsTool };

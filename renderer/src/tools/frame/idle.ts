@@ -1,6 +1,6 @@
 import { frameGrip, type FrameGrip } from '../../document/hitTest.js';
-import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
+import type { FrameDrag, FrameState } from './index.js';
 
 /** Frame tool, waiting: a press inside moves the frame, on an edge resizes it, outside draws a new one. */
 const CURSORS: Record<FrameGrip, string> = {
@@ -8,16 +8,13 @@ const CURSORS: Record<FrameGrip, string> = {
   ne: 'nesw-resize', sw: 'nesw-resize', nw: 'nwse-resize', se: 'nwse-resize',
 };
 
-export const frameIdle: ToolState = {
-  hoverCursor(p) {
-    const s = useStore.getState();
-    return CURSORS[frameGrip(s.undoHistory.doc.generationFrame, p.x, p.y, 8 / s.zoom)];
+export const frameIdle: ToolState<FrameState, FrameDrag> = {
+  hoverCursor(editor, p) {
+    return CURSORS[frameGrip(editor.doc.generationFrame, p.x, p.y, 8 / editor.store.zoom)];
   },
-  onPointerDown(memo, p) {
-    const s = useStore.getState();
-    const frame = s.undoHistory.doc.generationFrame;
-    const grip = frameGrip(frame, p.x, p.y, 8 / s.zoom);
-    memo.grip = grip;
+  onPointerDown(editor, memo, p) {
+    const frame = editor.doc.generationFrame;
+    memo.grip = frameGrip(frame, p.x, p.y, 8 / editor.store.zoom);
     memo.start = { ...frame };
     memo.startX = p.x;
     memo.startY = p.y;

@@ -1,10 +1,10 @@
-import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
+import type { HandState, PanStart } from './index.js';
 
 /** Hand, waiting: a press starts panning (also used while Space is held). */
-export const handIdle: ToolState = {
-  onPointerDown(memo, p) {
-    const { panX, panY } = useStore.getState();
+export const handIdle: ToolState<HandState, PanStart> = {
+  onPointerDown(editor, memo, p) {
+    const { panX, panY } = editor.store;
     memo.sx = p.sx;
     memo.sy = p.sy;
     memo.panX = panX;

@@ -1,14 +1,14 @@
-import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
+import type { HandState, PanStart } from './index.js';
 
 /** Hand, panning: the viewport follows the pointer (view state, never an undo step). */
-export const handPanning: ToolState = {
-  onPointerMove(memo, p) {
-    useStore.getState().setView({ panX: (memo.panX as number) + p.sx - (memo.sx as number), panY: (memo.panY as number) + p.sy - (memo.sy as number) });
+export const handPanning: ToolState<HandState, PanStart> = {
+  onPointerMove(editor, memo, p) {
+    editor.store.setView({ panX: memo.panX + p.sx - memo.sx, panY: memo.panY + p.sy - memo.sy });
   },
   onPointerUp: () => 'idle',
-  onCancel(memo) {
-    useStore.getState().setView({ panX: memo.panX as number, panY: memo.panY as number });
+  onCancel(editor, memo) {
+    editor.store.setView({ panX: memo.panX, panY: memo.panY });
     return 'idle';
   },
 };

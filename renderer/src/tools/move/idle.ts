@@ -1,12 +1,12 @@
 import { layerAt } from '../../document/hitTest.js';
-import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
+import type { LayerDrag, MoveState } from './index.js';
 
 /** Move tool, waiting: a press picks the layer under the pointer (or keeps the selected one) and starts a drag. */
-export const moveIdle: ToolState = {
-  onPointerDown(memo, p) {
-    const s = useStore.getState();
-    const doc = s.undoHistory.doc;
+export const moveIdle: ToolState<MoveState, LayerDrag> = {
+  onPointerDown(editor, memo, p) {
+    const s = editor.store;
+    const doc = editor.doc;
     const selected = doc.layers.find((l) => l.id === s.selectedLayerId);
     const hit = layerAt(doc, p.x, p.y);
     // Alt-drag moves the selected layer even when another lies on top.

@@ -1,12 +1,11 @@
-import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
-import { strokePainter } from './strokePainter.js';
+import type { PaintState } from './index.js';
 
 /** Paint, waiting: a press starts a colour stroke. */
-export const paintColourIdle: ToolState = {
-  onPointerDown(_memo, p) {
-    const { brushSize, brushHardness, paintColour } = useStore.getState();
-    strokePainter().begin(p.x, p.y, brushSize, brushHardness, paintColour);
+export const paintColourIdle: ToolState<PaintState, null> = {
+  onPointerDown(editor, _memo, p) {
+    const { brushSize, brushHardness, paintColour } = editor.store;
+    editor.painter.begin(p.x, p.y, brushSize, brushHardness, paintColour);
     return 'painting';
   },
 };

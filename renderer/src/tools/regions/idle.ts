@@ -1,17 +1,16 @@
 import { regionAt } from '../../document/regions.js';
-import { useStore } from '../../state/store.js';
 import type { ToolState } from '../toolTypes.js';
+import type { RegionStart, RegionsState } from './index.js';
 
 /** Regions tool, waiting: a press on a region selects it (its prompt opens in the panel); elsewhere draws a new one. */
-export const regionsIdle: ToolState = {
-  hoverCursor(p) {
-    return regionAt(useStore.getState().undoHistory.doc.regions ?? [], p.x, p.y) ? 'pointer' : 'crosshair';
+export const regionsIdle: ToolState<RegionsState, RegionStart> = {
+  hoverCursor(editor, p) {
+    return regionAt(editor.doc.regions ?? [], p.x, p.y) ? 'pointer' : 'crosshair';
   },
-  onPointerDown(memo, p) {
-    const s = useStore.getState();
-    const hit = regionAt(s.undoHistory.doc.regions ?? [], p.x, p.y);
+  onPointerDown(editor, memo, p) {
+    const hit = regionAt(editor.doc.regions ?? [], p.x, p.y);
     if (hit) {
-      s.selectRegion(hit.id);
+      editor.store.selectRegion(hit.id);
       return;
     }
     memo.startX = p.x;
