@@ -11,6 +11,7 @@ import { RegionsPanel } from './RegionsPanel.js';
 import { StylePicker } from './StylePicker.js';
 import { applyModelDefaults } from './modelDefaults.js';
 import { LoraPicker } from './LoraPicker.js';
+import { ControlSection } from '../control/ControlSection.js';
 import { MemoryEstimate } from './MemoryEstimate.js';
 
 const ASPECTS: [string, number][] = [['1:1', 1], ['4:3', 4 / 3], ['3:4', 3 / 4], ['16:9', 16 / 9], ['9:16', 9 / 16]];
@@ -118,6 +119,7 @@ export function PromptPanel() {
         </select>
       </div>
       <LoraPicker />
+      <ControlSection />
       <div className="row">
         <SizeField label="Width" value={frame.width} onCommit={(v) => setSize(v, frame.height)} />
         <SizeField label="Height" value={frame.height} onCommit={(v) => setSize(frame.width, v)} />

@@ -11,6 +11,7 @@ import { planGeneration } from '../document/generationPlan.js';
 import { landJobResult } from '../batch/resultLayers.js';
 import { useStore } from '../state/store.js';
 import { alphaOf, canvasPng, compositeFrame, maskPng } from './compositeFrame.js';
+import { controlSettings } from '../control/controlMaps.js';
 
 /** What Generate (and a Live draft, with its own overrides) asks the engine for. */
 export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, seed: number, over: Partial<GenerationSettings> = {}): GenerationSettings {
@@ -94,7 +95,7 @@ export async function generate(opts: GenerateOptions = {}): Promise<void> {
     const painted = paintSurface().read(frame);
     const { plan, upload } = opts.inputs?.(painted, composite) ?? { plan: planGeneration(painted, alphaOf(composite), s.useCanvasAsInit), upload: composite };
     const { initImageId, maskImageId } = await uploadInputs(plan, upload, frame);
-    const settings = generationSettings(s, plan.mode, frame, seed, opts.over);
+    const settings = { ...generationSettings(s, plan.mode, frame, seed, opts.over), ...(await controlSettings(doc, s.controls, frame)) };
     useStore.getState().updateJob({ mode: plan.mode, maskImageId, settings, modelId });
     const { jobId } = await api.startGeneration({ modelId, settings, initImageId, maskImageId, documentId: doc.id, ...(opts.live ? { live: opts.live } : {}) });
     const job = useStore.getState().job;

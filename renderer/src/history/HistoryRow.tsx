@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { HistoryEntry } from '../../../electron/contract/api.js';
 import { api } from '../api/api.js';
+import { controlText } from '../control/controlText.js';
 import { HistoryIcon, type HistoryIconName } from './HistoryIcons.js';
 
 export type RowAction = 'rerun' | 'settings' | 'init' | 'add' | 'favourite' | 'delete';
@@ -26,13 +27,13 @@ const loraText = (e: HistoryEntry) => (e.settings?.loras?.length ? ` · LoRA ${e
 export const HistoryRow = memo(function HistoryRow(props: { entry: HistoryEntry; top: number; height: number; busy: boolean; onAction(a: RowAction, e: HistoryEntry): void }) {
   const { entry: e, busy } = props;
   return (
-    <li className="history-row" data-image-id={e.imageId} style={{ top: props.top, height: props.height }} title={`${e.prompt}\nseed ${e.seed} · ${e.mode}${e.model ? ` · ${e.model}` : ''}`}
+    <li className="history-row" data-image-id={e.imageId} style={{ top: props.top, height: props.height }} title={`${e.prompt}\nseed ${e.seed} · ${e.mode}${e.model ? ` · ${e.model}` : ''}${controlText(e.settings?.controls)}`}
       onDoubleClick={() => props.onAction('add', e)}>
       <img className="thumb" src={api.thumbnailUrl(e.imageId)} alt="" loading="lazy" decoding="async" draggable={false} />
       <div className="meta">
         <span className="history-prompt">{e.prompt || '(no prompt)'}</span>
         <span className="sub">seed {e.seed}{e.model ? ` · ${e.model}` : ''}{loraText(e)}</span>
-        <span className="sub when">{e.mode} · {e.width}×{e.height} · {when(e.createdAt)}{e.origin === 'live' ? ' · from live draft' : ''}</span>
+        <span className="sub when">{e.mode} · {e.width}×{e.height} · {when(e.createdAt)}{e.origin === 'live' ? ' · from live draft' : ''}{controlText(e.settings?.controls)}</span>
         <div className="history-actions-row" role="toolbar" aria-label="Entry actions">
           {ACTIONS.map(({ action, label, icon }) => {
             const fav = action === 'favourite';

@@ -5,9 +5,10 @@ import { createPromptHistorySlice, type PromptHistorySlice } from './promptHisto
 import { createViewSlice, type ViewSlice } from './viewSlice.js';
 import { createLiveSlice, type LiveSlice } from '../live/liveSlice.js';
 import { createStagingSlice, type StagingSlice } from '../batch/stagingSlice.js';
+import { createControlSlice, type ControlSlice } from '../control/controlSlice.js';
 
 /** The renderer's one store, in typed slices. Read with selectors (useShallow for objects/arrays). */
-export type Store = DocumentSlice & ViewSlice & GenerateSlice & PromptHistorySlice & LiveSlice & StagingSlice;
+export type Store = DocumentSlice & ViewSlice & GenerateSlice & PromptHistorySlice & LiveSlice & StagingSlice & ControlSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createDocumentSlice(...a),
@@ -16,4 +17,5 @@ export const useStore = create<Store>()((...a) => ({
   ...createPromptHistorySlice(...a),
   ...createLiveSlice(...a),
   ...createStagingSlice(...a),
+  ...createControlSlice(...a),
 }));
