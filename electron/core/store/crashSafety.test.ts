@@ -218,6 +218,25 @@ describe('damaged or foreign database files', () => {
     }
   });
 
+  it('damage that the start-up queries hit (not the open) is repaired in the same open: a start never fails', async () => {
+    fill(2000);
+    // A running job with no session (as left by an older Atelier) makes the open's sweep update its row
+    // without any sign of a crash, so the open does not check the file first.
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dir, 'history.db'));
+    db.prepare("UPDATE entries SET status = 'running', session_id = NULL WHERE seq = (SELECT max(seq) FROM entries)").run();
+    db.close();
+    await damagePagesOf(['entries']);
+    const store = openHistoryStore(dir);
+    try {
+      expect(store.notices).toEqual([expect.stringMatching(/could not be read .* moved to .*history\.db\.corrupt-/)]);
+      expect(readdirSync(dir).filter((f) => f.startsWith('history.db.corrupt-') && !f.includes('-wal') && !f.includes('-shm'))).toHaveLength(1);
+      expect(existsSync(join(dir, 'history.db.needs-check'))).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
   it('refuses a database from a newer Atelier without touching it', async () => {
     const Database = (await import('better-sqlite3')).default;
     const file = join(dir, 'history.db');

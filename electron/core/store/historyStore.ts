@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ENTRY_COLUMNS, checkSettings, decodeCursor, encodeCursor, rowToEntry, type EntryRow } from './entryRows.js';
 import { ImageStore, isImageId } from './imageStore.js';
 import { importPng, type ImportOptions, type ImportResult } from './importPng.js';
-import { markNeedsCheck, openHistoryDatabase, oneLine } from './openDatabase.js';
+import { markNeedsCheck, needsCheck, openHistoryDatabase, oneLine } from './openDatabase.js';
 import { MAX_CREATED_AT, allocateSeq } from './seqOrder.js';
 import { imageCountQuery, sqlWhere, whereClause } from './historyWhere.js';
 import { endSession, startSession } from './sessions.js';
@@ -73,7 +73,14 @@ const UNFINISHED: readonly HistoryStatus[] = ['queued', 'running'];
 const MAX_PAGE = 500;
 
 export function openHistoryStore(dataDir: string, options: OpenHistoryOptions = {}): HistoryStore {
-  return new SqliteHistoryStore(dataDir, options);
+  try {
+    return new SqliteHistoryStore(dataDir, options);
+  } catch (e) {
+    // The start-up queries (this session, jobs interrupted last time) hit damage the open did not check for:
+    // check and repair now, so a start never fails on what the next start would repair.
+    if (options.integrityCheck === 'always' || !needsCheck(join(dataDir, HISTORY_DB_FILE))) throw e;
+    return new SqliteHistoryStore(dataDir, { ...options, integrityCheck: 'always' });
+  }
 }
 
 class SqliteHistoryStore implements HistoryStore {

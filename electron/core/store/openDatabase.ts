@@ -34,6 +34,11 @@ export interface OpenDatabaseOptions {
 const NEEDS_CHECK_SUFFIX = '.needs-check';
 
 /** Called when a query hits damage mid-session: the next open checks (and if need be moves aside) the file. */
+/** True when a query found damage since the last open (the next open checks the file). */
+export function needsCheck(file: string): boolean {
+  return existsSync(file + NEEDS_CHECK_SUFFIX);
+}
+
 export function markNeedsCheck(file: string): void {
   try {
     writeFileSync(file + NEEDS_CHECK_SUFFIX, new Date().toISOString());
