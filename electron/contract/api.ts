@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { ApiErrorPayload, ClientOf, PayloadOf, ResponseOf } from './channel.js';
-import { documentChannels } from './channels/documents.js';
+import { documentChannels, documentEvents } from './channels/documents.js';
 import { generationChannels, generationEvents } from './channels/generation.js';
 import { historyChannels } from './channels/history.js';
 import { modelChannels, modelEvents } from './channels/models.js';
 import { settingsChannels } from './channels/settings.js';
+import { noticeChannels, noticeEvents } from './channels/notices.js';
 
 /**
  * The one API between the renderer and the app core: the per-domain tables in `channels/`, joined.
@@ -19,12 +20,15 @@ export const API = {
   ...historyChannels,
   ...documentChannels,
   ...settingsChannels,
+  ...noticeChannels,
 };
 
 /** Events pushed from the core to the windows / clients that subscribed to them. */
 export const API_EVENT_TABLE = {
   ...generationEvents,
   ...modelEvents,
+  ...documentEvents,
+  ...noticeEvents,
 };
 
 export type ApiTable = typeof API;
@@ -70,4 +74,5 @@ export * from './channels/generation.js';
 export * from './channels/models.js';
 export * from './channels/history.js';
 export * from './channels/documents.js';
+export * from './channels/notices.js';
 export { JobIdSchema, HistoryIdSchema } from './ids.js';

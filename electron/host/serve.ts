@@ -34,6 +34,8 @@ export async function startServe(args: ServeArgs, log: (line: string) => void = 
     emit: (event, payload) => server?.publish(event, payload),
     previewUrl: (jobId, step) => `/previews/${jobId}.png?step=${step}`,
     origin: 'serve',
+    // Shown in the app too (with the history's notices), not only on this terminal.
+    notices: settingsNotices,
   });
   server = new ServeServer({ backend: studio.backend, rendererDir, token, extraHosts: !args.hostGiven ? [] : args.host === '0.0.0.0' || args.host === '::' ? ['*'] : [args.host] });
   const port = await server.listen(args.port, args.host);

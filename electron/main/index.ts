@@ -11,6 +11,7 @@ import { registerIpc } from './ipc.js';
 import { installAppMenu } from './menu.js';
 import { utilitySpawner } from './utilitySpawner.js';
 import { isOwnRendererUrl } from './senderPolicy.js';
+import { startOrExplain } from './startupFailure.js';
 import { createMainWindow, rendererUrl } from './window.js';
 
 /** Electron main: one window, the core wired to IPC, the engine in a utilityProcess. */
@@ -25,7 +26,10 @@ function emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
   if (window && !window.isDestroyed()) window.webContents.send(event, payload);
 }
 
-app.whenReady().then(() => {
+// A start that fails says why in a dialog and quits, releasing the single-instance lock (startupFailure.ts).
+app.whenReady().then(() => startOrExplain(start, { showErrorBox: (title, content) => dialog.showErrorBox(title, content), releaseSingleInstanceLock: () => app.releaseSingleInstanceLock(), exit: (code) => app.exit(code) }));
+
+function start(): void {
   // The same data folder as the CLI and `serve`, so all three share one history and model library.
   const dataDir = resolveDataDir();
   const { notices: settingsNotices, ...engineOptions } = engineOptionsFor(dataDir);
@@ -39,6 +43,8 @@ app.whenReady().then(() => {
     origin: 'app',
     resourcesPath: app.isPackaged ? process.resourcesPath : undefined,
     documentThread: join(mainDir, 'documentWorker.js'),
+    // Shown in the window with the history's own notices (damage moved aside…), until dismissed.
+    notices: settingsNotices,
     host: {
       chooseExportPath: async (name, format) => {
         const options = { defaultPath: join(app.getPath('pictures'), `${name}.${format}`), filters: [{ name: format.toUpperCase(), extensions: [format] }] };
@@ -63,7 +69,7 @@ app.whenReady().then(() => {
   app.on('activate', () => {
     if (!window) window = createMainWindow(mainDir);
   });
-});
+}
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

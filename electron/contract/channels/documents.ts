@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { carries, channel, noArgs } from '../channel.js';
+import { apiEvent, carries, channel, noArgs } from '../channel.js';
 import { DocumentSchema, type AtelierDocument } from '../document.js';
+import { JobIdSchema } from '../ids.js';
 
 /** Documents in the data folder, autosave and recovery, import of picked files, export. */
 
@@ -69,7 +70,14 @@ export const documentChannels = {
       document: DocumentSchema,
       /** Flat formats only: render the generation frame instead of the document bounds. */
       frameOnly: z.boolean().default(false),
+      /** Names the `export:progress` events of this export (the caller picks it). */
+      jobId: JobIdSchema.optional(),
     }).strict(),
     response: carries<{ path: string; bytes: number; downloadUrl?: string }>(),
   }),
+};
+
+export const documentEvents = {
+  /** Steps of a running export (images read, layers written, the file): `jobId` as given in the request. */
+  'export:progress': apiEvent('onExportProgress', carries<{ jobId: string; done: number; total: number }>()),
 };

@@ -26,6 +26,8 @@ export interface StudioOptions {
   documentThread?: string;
   /** Native dialogs (Electron main only). */
   host?: HostCapabilities;
+  /** Notices the host found before the studio existed (unreadable settings.json): shown in the app with the history's. */
+  notices?: readonly string[];
 }
 
 export interface Studio {
@@ -68,6 +70,8 @@ export function createStudio(opts: StudioOptions): Studio {
     documentRunner: () => new DocumentWorker(opts.dataDir, opts.documentThread),
     host: opts.host,
   });
+  // Damage moved aside, a rebuilt index, jobs interrupted last time: the app shows them (both hosts).
+  for (const n of [...(opts.notices ?? []), ...history.notices]) backend.notices.add(n);
   return {
     backend,
     engine,

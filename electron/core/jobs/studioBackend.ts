@@ -8,6 +8,7 @@ import type { GenerationSettings } from '../../contract/generation.js';
 import type { PhaseTimings } from '../engine/types.js';
 import type { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
+import { NoticeBoard } from './noticeBoard.js';
 import { inProcessDocuments, type DocumentRunner, type DocumentRunOptions } from './documentWorker.js';
 import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
@@ -64,6 +65,8 @@ export interface StudioBackendOptions {
 export class StudioBackend {
   readonly images: ImageStore;
   readonly documents: DocumentLibrary;
+  /** What the user must see once (damaged history moved aside, unreadable settings…), until dismissed. */
+  readonly notices: NoticeBoard;
   private readonly previews = new Map<string, Buffer>();
   /** Live drafts: results kept in memory (newest last) until Apply keeps one; never in History unless kept. */
   private readonly drafts = new LiveDrafts();
@@ -74,6 +77,7 @@ export class StudioBackend {
 
   constructor(private readonly opts: StudioBackendOptions) {
     this.images = opts.images;
+    this.notices = new NoticeBoard((notice) => opts.emit('notices:added', notice));
     const runner = opts.documentRunner ?? (() => inProcessDocuments(opts.dataDir));
     this.libraryWork = runner('library');
     this.fileWork = runner('files');
@@ -143,9 +147,12 @@ export class StudioBackend {
         throw error;
       }
     },
-    'export:document': async ({ name, format, document, frameOnly }, context) => {
+    'notices:list': async () => ({ notices: this.notices.list() }),
+    'notices:dismiss': async ({ id }) => ({ dismissed: this.notices.dismiss(id) }),
+    'export:document': async ({ name, format, document, frameOnly, jobId }, context) => {
       // Cancelling the request (api.withSignal) ends the export in the document worker.
-      const run = { signal: context?.signal };
+      const onProgress = jobId ? (done: number, total: number) => this.opts.emit('export:progress', { jobId, done, total }) : undefined;
+      const run = { signal: context?.signal, onProgress };
       const { chooseExportPath } = this.opts.host ?? {};
       if (chooseExportPath) {
         // The desktop app asks where to put the file (the renderer never names a path).

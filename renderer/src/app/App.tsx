@@ -18,6 +18,7 @@ import { guardUnsaved, installUnloadGuard } from './unsavedGuard.js';
 import { RecoveryDialog, UnsavedChangesDialog } from './WorkGuardDialogs.js';
 import { applyModelDefaults } from '../generate/modelDefaults.js';
 import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
+import { NoticeBanner } from './NoticeBanner.js';
 import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
 import { LivePanel } from '../live/LivePanel.js';
 import { BatchChooser } from '../batch/BatchChooser.js';
@@ -121,6 +122,7 @@ export function App() {
   return (
     <div className="app" data-recovery={recoveryPhase}>
       <TopBar onDialog={setDialog} />
+      <NoticeBanner />
       <aside className="left">
         <PromptPanel />
         <LivePanel />

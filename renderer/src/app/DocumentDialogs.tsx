@@ -11,18 +11,21 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
 export function ExportDialog({ onClose }: { onClose(): void }) {
   const [format, setFormat] = useState<ExportFormat>('png');
   const [frameOnly, setFrameOnly] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<AbortController | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const id = useId();
   const flat = format === 'png' || format === 'jpg' || format === 'webp';
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
+    <div className="modal-backdrop" onMouseDown={() => !busy && onClose()}>
       <form role="dialog" aria-label="Export" className="modal" onMouseDown={(e) => e.stopPropagation()}
         onSubmit={async (e) => {
           e.preventDefault();
-          setBusy(true);
-          const ok = await exportDocument(format, flat && frameOnly);
-          setBusy(false);
-          if (ok) onClose();
+          const abort = new AbortController();
+          setBusy(abort);
+          setProgress(null);
+          const ok = await exportDocument(format, flat && frameOnly, { signal: abort.signal, onProgress: (done, total) => setProgress({ done, total }) });
+          setBusy(null);
+          if (ok || abort.signal.aborted) onClose();
         }}>
         <h2>Export</h2>
         <label htmlFor={id}>Format</label>
@@ -30,9 +33,14 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
           {EXPORT_FORMATS.map((f) => <option key={f} value={f}>{FORMAT_LABELS[f]}</option>)}
         </select>
         {flat && <label className="check"><input type="checkbox" checked={frameOnly} onChange={(e) => setFrameOnly(e.target.checked)} /> Only the generation frame</label>}
+        {busy && (
+          <progress className="export-progress" aria-label="Export progress" value={progress?.done ?? 0} max={progress?.total || 1} />
+        )}
         <div className="modal-actions">
-          <button type="button" onClick={onClose}>Close</button>
-          <button type="submit" className="primary" disabled={busy}>{busy ? 'Exporting…' : 'Export file'}</button>
+          {busy
+            ? <button type="button" onClick={() => busy.abort()}>Cancel export</button>
+            : <button type="button" onClick={onClose}>Close</button>}
+          <button type="submit" className="primary" disabled={!!busy}>{busy ? 'Exporting…' : 'Export file'}</button>
         </div>
       </form>
     </div>

@@ -58,13 +58,20 @@ export async function importDocumentFile(file: File): Promise<void> {
   }
 }
 
-/** Export through the core's writers (layered PSD/ORA, flat PNG/JPEG/WebP with metadata); serve downloads the file. */
-export async function exportDocument(format: ExportFormat, frameOnly: boolean): Promise<boolean> {
+let exportCount = 0;
+
+/**
+ * Export through the core's writers (layered PSD/ORA, flat PNG/JPEG/WebP with metadata); serve downloads the file.
+ * The core writes in its document worker: `onProgress` hears its steps, aborting `signal` cancels it there.
+ */
+export async function exportDocument(format: ExportFormat, frameOnly: boolean, watch: { signal?: AbortSignal; onProgress?(done: number, total: number): void } = {}): Promise<boolean> {
   const s = useStore.getState();
   const doc = s.undoHistory.doc;
   const name = (s.savedName ?? doc.name ?? 'Untitled').replace(/[\\/:*?"<>|]+/g, '_').replace(/^\.+/, '') || 'export';
+  const jobId = `export-${Date.now().toString(36)}-${++exportCount}`;
+  const off = api.onExportProgress((p) => p.jobId === jobId && watch.onProgress?.(p.done, p.total));
   try {
-    const r = await api.exportDocument({ name, format, document: { ...doc, name }, frameOnly });
+    const r = await (watch.signal ? api.withSignal(watch.signal) : api).exportDocument({ name, format, document: { ...doc, name }, frameOnly, jobId });
     if (!r.path) return false;
     if (r.downloadUrl) {
       const a = document.createElement('a');
@@ -77,8 +84,11 @@ export async function exportDocument(format: ExportFormat, frameOnly: boolean): 
     s.setGenerate({ notice: r.downloadUrl ? `Exported ${name}.${format} (${Math.round(r.bytes / 1024)} KB)` : `Exported to ${r.path}`, error: null });
     return true;
   } catch (e) {
-    fail(e);
+    if ((e as { code?: string }).code === 'cancelled') s.setGenerate({ notice: 'Export cancelled; no file was written.', error: null });
+    else fail(e);
     return false;
+  } finally {
+    off();
   }
 }
 
