@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { readControlNetFolder } from '../models/controlNetFolder.js';
-import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
+import type { ModelLayout } from '../models/modelFolder.js';
+import { readControlNetFolder, readModelFolder } from './modelFolders.js';
 import { modelParameterCounts, type PartParameters } from '../models/parameterCount.js';
 import { loadModel, type LoadedModel } from './loadedModel.js';
 import { LoraMerger } from './lora/loraMerger.js';

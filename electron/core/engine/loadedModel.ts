@@ -1,5 +1,5 @@
-import { readControlNetFolder } from '../models/controlNetFolder.js';
-import { readModelFolder, type ModelLayout } from '../models/modelFolder.js';
+import type { ModelLayout } from '../models/modelFolder.js';
+import { readControlNetFolder, readModelFolder } from './modelFolders.js';
 import type { LoraPart } from '../models/loraFile.js';
 import { ControlNetRunner } from './controlnet/controlNetRunner.js';
 import type { LoraMerger, LoraRequest } from './lora/loraMerger.js';

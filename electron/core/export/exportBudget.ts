@@ -1,6 +1,5 @@
 import type { AtelierDocument, GenerationFrame } from '../../contract/document.js';
 import { checkMemoryBudget, rgbaBytes as rgba } from '../image/memoryBudget.js';
-import { estimatePsdBytes } from './psdExport.js';
 
 /**
  * Export estimates for the memory budget (core/image/memoryBudget.ts), following the code paths: a
@@ -17,6 +16,20 @@ function largestDecode(doc: AtelierDocument): number {
     if (l.mask) most = Math.max(most, 2 * rgba(l.mask.width, l.mask.height));
   }
   return most;
+}
+
+/** Upper bound of the PSD size: PackBits never grows a row by more than 1/128 plus a byte (psdExport sizes its writer with it). */
+export function estimatePsdBytes(doc: AtelierDocument, xmpLength: number): number {
+  const rle = (w: number, h: number, channels: number) => channels * (2 * h + h * (w + Math.ceil(w / 128) + 1));
+  let n = 1 << 20;
+  n += rle(doc.width, doc.height, 4) + xmpLength * 3;
+  for (const l of doc.layers) {
+    n += 4096; // layer record, name, additional info
+    if (l.kind !== 'raster') continue;
+    n += rle(l.width, l.height, 4);
+    if (l.mask) n += rle(l.mask.width, l.mask.height, 1);
+  }
+  return n;
 }
 
 export type BudgetedWrite = 'psd' | 'ora' | 'flat';

@@ -10,7 +10,8 @@ import type { RasterLayer } from '../../contract/document.js';
 import { compositeDocument } from '../../shared/image/composite.js';
 import { buildSampleDocument, idOf, pngOf, type SampleDocument } from './fixtures/sampleDocument.js';
 import { decodePngGray, decodePngRgba } from './pngDecode.js';
-import { estimatePsdBytes, exportPsd } from './psdExport.js';
+import { estimatePsdBytes } from './exportBudget.js';
+import { exportPsd } from './psdExport.js';
 import { importPsd } from './psdImport.js';
 import { gimpBatch, IMAGEMAGICK_CONVERT, IMAGEMAGICK_IDENTIFY, python, reportMissing } from './readerTools.testutil.js';
 

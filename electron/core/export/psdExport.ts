@@ -9,7 +9,7 @@ import { describeGeneration } from './generationMetadata.js';
 import { buildLayerTree, type LayerNode } from '../../shared/image/layerTree.js';
 import { formatA1111Parameters } from './a1111Parameters.js';
 import { buildXmpPacket } from './xmpMetadata.js';
-import { checkExportBudget } from './exportBudget.js';
+import { checkExportBudget, estimatePsdBytes } from './exportBudget.js';
 import { UserError } from '../../shared/userError.js';
 
 /**
@@ -75,20 +75,6 @@ class LazyPixels {
       },
     } as PixelData;
   }
-}
-
-/** Upper bound of the PSD size: PackBits never grows a row by more than 1/128 plus a byte. */
-export function estimatePsdBytes(doc: AtelierDocument, xmpLength: number): number {
-  const rle = (w: number, h: number, channels: number) => channels * (2 * h + h * (w + Math.ceil(w / 128) + 1));
-  let n = 1 << 20;
-  n += rle(doc.width, doc.height, 4) + xmpLength * 3;
-  for (const l of doc.layers) {
-    n += 4096; // layer record, name, additional info
-    if (l.kind !== 'raster') continue;
-    n += rle(l.width, l.height, 4);
-    if (l.mask) n += rle(l.mask.width, l.mask.height, 1);
-  }
-  return n;
 }
 
 /**

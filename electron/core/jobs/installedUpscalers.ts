@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { UpscalerSummary } from '../../contract/api.js';
-import { readUpscalerMeta, UPSCALER_META_FILE } from '../engine/upscale/onnxUpscaler.js';
+import { readUpscalerMeta, UPSCALER_META_FILE } from '../models/upscalerFolder.js';
 
 /**
  * The super-resolution models the Upscale dialog may pick: folders (a root itself, or one level below it)

@@ -1,6 +1,6 @@
 import type { ApiParsedRequest, ApiResponses } from '../../contract/api.js';
 import { checkJobMemory } from '../engine/memoryCheck.js';
-import { EngineError } from '../engine/types.js';
+import { UserError } from '../../shared/userError.js';
 import { readModelFolder } from '../models/modelFolder.js';
 import { JobError } from './engineHost.js';
 
@@ -10,7 +10,7 @@ export function estimateJobMemoryFor(modelDir: string, job: Omit<ApiParsedReques
   try {
     layout = readModelFolder(modelDir);
   } catch (e) {
-    if (e instanceof EngineError) throw new JobError(e.message, e.code);
+    if (e instanceof UserError) throw new JobError(e.message, e.code);
     throw e;
   }
   const check = checkJobMemory(layout, job, provider === 'cpu' ? 'cpu' : 'auto');

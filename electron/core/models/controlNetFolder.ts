@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MODEL_FAMILIES, type ModelFamily } from '../../contract/modelFamily.js';
 import { SOURCE_FILE } from './downloader.js';
-import { EngineError } from '../engine/types.js';
+import { ModelFolderError } from './modelFolderError.js';
 import { displayLabel } from './modelFolder.js';
 import { listModelFolders } from './modelLibrary.js';
 import { checkWeightFiles } from './weightFiles.js';
@@ -56,9 +56,9 @@ export function controlNetFile(dir: string): string | undefined {
 export function readControlNetFolder(dir: string): ControlNetFolder {
   const file = controlNetFile(dir);
   if (!file) {
-    throw new EngineError(`not a ControlNet folder (no controlnet/model.onnx, or model.onnx with a ControlNetModel config.json): ${dir}`, 'invalid-model');
+    throw new ModelFolderError(`not a ControlNet folder (no controlnet/model.onnx, or model.onnx with a ControlNetModel config.json): ${dir}`);
   }
-  if (statSync(file).size < 16) throw new EngineError(`the ControlNet's model.onnx is empty or truncated: ${file}`, 'invalid-model');
+  if (statSync(file).size < 16) throw new ModelFolderError(`the ControlNet's model.onnx is empty or truncated: ${file}`);
   const config = readConfig(join(file, '..', 'config.json'));
   const addition = config['addition_embed_type'];
   const pulled = readConfig(join(dir, SOURCE_FILE));

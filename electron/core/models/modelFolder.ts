@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModelFamily } from '../../contract/modelFamily.js';
-import { EngineError } from '../engine/types.js';
+import { ModelFolderError } from './modelFolderError.js';
 import { checkWeightFiles } from './weightFiles.js';
 import { GenerationSettingsSchema } from '../../contract/generation.js';
 
@@ -56,14 +56,14 @@ function readJson(path: string, what: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new EngineError(`${what} is missing: ${path}`, 'invalid-model');
+    throw new ModelFolderError(`${what} is missing: ${path}`);
   }
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch {
-    throw new EngineError(`${what} is not valid JSON: ${path}`, 'invalid-model');
+    throw new ModelFolderError(`${what} is not valid JSON: ${path}`);
   }
 }
 
@@ -78,9 +78,9 @@ function readPart(modelDir: string, sub: string, required: boolean): ModelPart |
   const file = join(dir, 'model.onnx');
   if (!existsSync(file)) {
     if (!required) return undefined;
-    throw new EngineError(`model folder has no ${sub}/model.onnx: ${modelDir}`, 'invalid-model');
+    throw new ModelFolderError(`model folder has no ${sub}/model.onnx: ${modelDir}`);
   }
-  if (statSync(file).size < 16) throw new EngineError(`${sub}/model.onnx is empty or truncated: ${file}`, 'invalid-model');
+  if (statSync(file).size < 16) throw new ModelFolderError(`${sub}/model.onnx is empty or truncated: ${file}`);
   return { file, config: readOptionalJson(join(dir, 'config.json'), `${sub}/config.json`) ?? {} };
 }
 
@@ -144,13 +144,13 @@ export function displayLabel(text: string): string {
 
 export function readModelFolder(modelDir: string): ModelLayout {
   if (!existsSync(modelDir) || !statSync(modelDir).isDirectory()) {
-    throw new EngineError(`model folder not found: ${modelDir}`, 'invalid-model');
+    throw new ModelFolderError(`model folder not found: ${modelDir}`);
   }
   const index = readJson(join(modelDir, 'model_index.json'), 'model_index.json');
   const pipelineClass = typeof index['_class_name'] === 'string' ? index['_class_name'] : 'OnnxStableDiffusionPipeline';
 
   const tokenizer = readTokenizer(modelDir, 'tokenizer');
-  if (!tokenizer) throw new EngineError(`model folder has no tokenizer/vocab.json and merges.txt: ${modelDir}`, 'invalid-model');
+  if (!tokenizer) throw new ModelFolderError(`model folder has no tokenizer/vocab.json and merges.txt: ${modelDir}`);
   const textEncoder = readPart(modelDir, 'text_encoder', true);
   const textEncoder2 = readPart(modelDir, 'text_encoder_2', false);
   const tokenizer2 = textEncoder2 ? readTokenizer(modelDir, 'tokenizer_2') ?? tokenizer : undefined;

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { z } from 'zod';
 import { floatToHalf } from '../onnx/float16.js';
-import { UPSCALER_META_FILE, type UpscalerMeta } from '../engine/upscale/onnxUpscaler.js';
+import { UPSCALER_META_FILE, type UpscalerMeta } from './upscalerFolder.js';
 import { encodeModel, type InitializerSpec, type NodeSpec } from '../onnx/onnxProto.js';
 import { UserError } from '../../shared/userError.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import { EngineError } from '../engine/types.js';
+import { ModelFolderError } from './modelFolderError.js';
 import { summariseInitializers } from '../onnx/onnxProto.js';
 
 /**
@@ -51,18 +51,18 @@ export function checkWeightFiles(onnxFiles: string[], machineBytes = totalmem())
     try {
       summary = summaryOf(file, size, mtimeMs);
     } catch (e) {
-      throw new EngineError(`${shortName(file)} is not a readable ONNX model (${(e as Error).message})`, 'invalid-model');
+      throw new ModelFolderError(`${shortName(file)} is not a readable ONNX model (${(e as Error).message})`);
     }
     declaredBytes += summary.bytes;
     for (const [location, needed] of summary.external) {
       const path = normalize(join(part, location));
       if (isAbsolute(location) || !path.startsWith(normalize(part) + sep)) {
-        throw new EngineError(`${shortName(file)} names a weights file outside its folder ("${location.slice(0, 80)}")`, 'invalid-model');
+        throw new ModelFolderError(`${shortName(file)} names a weights file outside its folder ("${location.slice(0, 80)}")`);
       }
-      if (!existsSync(path)) throw new EngineError(`${shortName(file)} needs the weights file ${location.slice(0, 80)}, which is missing`, 'invalid-model');
+      if (!existsSync(path)) throw new ModelFolderError(`${shortName(file)} needs the weights file ${location.slice(0, 80)}, which is missing`);
       const st = statSync(path);
       if (st.size < needed) {
-        throw new EngineError(`the weights file ${shortName(path)} is ${st.size} bytes, shorter than the ${needed} its tensors need: it is truncated`, 'invalid-model');
+        throw new ModelFolderError(`the weights file ${shortName(path)} is ${st.size} bytes, shorter than the ${needed} its tensors need: it is truncated`);
       }
       if (seen.has(path)) continue;
       seen.add(path);
@@ -71,16 +71,15 @@ export function checkWeightFiles(onnxFiles: string[], machineBytes = totalmem())
       if (st.blocks > 0 || process.platform !== 'win32') {
         const allocated = st.blocks * 512;
         if (st.size >= SPARSE_CHECK_MIN_BYTES && allocated < st.size * MIN_ALLOCATED_SHARE) {
-          throw new EngineError(
+          throw new ModelFolderError(
             `the weights file ${shortName(path)} is sparse: ${gb(st.size)} long but only ${gb(allocated)} on disk, so its tensors are mostly missing (an interrupted download or a damaged file); download the model again`,
-            'invalid-model',
           );
         }
       }
     }
   }
   if (declaredBytes > machineBytes) {
-    throw new EngineError(`this model's weights need about ${gb(declaredBytes)} of memory, more than this machine's ${gb(machineBytes)}`, 'invalid-model');
+    throw new ModelFolderError(`this model's weights need about ${gb(declaredBytes)} of memory, more than this machine's ${gb(machineBytes)}`);
   }
   return { declaredBytes, fileBytes };
 }

@@ -7,52 +7,14 @@
  *   Real-ESRGAN, SwinIR and Swin2SR exports take;
  * - a fixed declared input size makes every tile that size (tilePlan pads small images).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
 import { floatTensor, OnnxPart, readFloats, type IoSpec } from '../onnx/part.js';
 import type { ProviderPreference } from '../onnx/providers.js';
 import { PROVIDER_LABELS } from '../onnx/providers.js';
 import { EngineError } from '../types.js';
 import type { TileUpscaler } from './tiledUpscale.js';
+import { readUpscalerMeta, upscalerFile } from '../../models/upscalerFolder.js';
 
-export const UPSCALER_META_FILE = 'upscaler.json';
 const PROBE = 64;
-
-const UpscalerMetaSchema = z.object({
-  type: z.literal('atelier-upscaler').optional(),
-  version: z.literal(1).optional(),
-  scale: z.number().int().min(1).max(16).optional(),
-  range: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'range must be [low, high] with high > low').optional(),
-  /** A tile size the model works well at (e.g. a multiple of its attention window). */
-  tile: z.number().int().min(16).max(4096).optional(),
-  label: z.string().max(120).optional(),
-}).passthrough();
-export type UpscalerMeta = z.infer<typeof UpscalerMetaSchema>;
-
-/** The .onnx file of an upscaler given as a file or a folder (model.onnx, else the folder's only .onnx). */
-export function upscalerFile(path: string): string {
-  if (!existsSync(path)) throw new EngineError(`upscaler not found: ${path}`, 'invalid-model');
-  if (statSync(path).isFile()) return path;
-  if (existsSync(join(path, 'model.onnx'))) return join(path, 'model.onnx');
-  const onnx = readdirSync(path).filter((f) => f.endsWith('.onnx'));
-  if (onnx.length === 1) return join(path, onnx[0]!);
-  throw new EngineError(`${path} has ${onnx.length === 0 ? 'no' : 'several'} .onnx files; an upscaler folder holds model.onnx`, 'invalid-model');
-}
-
-export function readUpscalerMeta(path: string): UpscalerMeta {
-  const file = statSync(path).isFile() ? join(path, '..', UPSCALER_META_FILE) : join(path, UPSCALER_META_FILE);
-  if (!existsSync(file)) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new EngineError(`${file} is not valid JSON`, 'invalid-model');
-  }
-  const r = UpscalerMetaSchema.safeParse(value);
-  if (!r.success) throw new EngineError(`${file} is invalid: ${r.error.issues[0]?.message ?? 'unknown problem'}`, 'invalid-model');
-  return r.data;
-}
 
 function imageInput(part: OnnxPart): IoSpec {
   const candidates = [...part.inputs.values()].filter((s) => (s.type === 'float32' || s.type === 'float16') && s.shape.length === 4);

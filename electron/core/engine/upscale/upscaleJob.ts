@@ -6,7 +6,7 @@
 import type { GenerationSettings } from '../../../contract/generation.js';
 import { resizeRgba } from '../../image/io.js';
 import type { RgbaImage } from '../../image/types.js';
-import { readModelFolder } from '../../models/modelFolder.js';
+import { readModelFolder } from '../modelFolders.js';
 import type { ProviderPreference } from '../onnx/providers.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult } from '../types.js';
 import { OnnxUpscaler, type UpscalerInfo } from './onnxUpscaler.js';
