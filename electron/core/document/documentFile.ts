@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   DOCUMENT_TYPE,
   DOCUMENT_VERSION,
@@ -12,6 +12,7 @@ import { ZipArchive, ZipFormatError, zipEntries } from '../export/safeZip.js';
 import { MAX_DECODE_SIDE } from '../export/pngDecode.js';
 import { pngLimitFromHead, pngMaxBytes } from '../export/pngChunks.js';
 import { UserError } from '../../shared/userError.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 
 /**
  * The `.atelier` file: a zip holding `mimetype`, `document.json` (the DocumentSchema JSON) and
@@ -221,7 +222,7 @@ function describeWriteError(path: string, e: unknown): DocumentFileError {
   return new DocumentFileError(`could not save "${basename(path)}": ${reason}; any previous version of the file is unchanged`);
 }
 
-/** Saves atomically: temp file in the same folder, fsync, rename, fsync the folder. */
+/** Saves atomically (files/atomicWrite.ts); a missing folder is reported, not created. */
 export async function writeDocumentFile(
   path: string,
   doc: AtelierDocument,
@@ -230,26 +231,11 @@ export async function writeDocumentFile(
 ): Promise<void> {
   const bytes = packDocument(doc, images);
   if (bytes.length > MAX_FILE_BYTES) throw new DocumentFileError(`could not save "${basename(path)}": the document is larger than 4 GiB`);
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const write = options.write ?? ((file, data) => file.writeFile(data));
-  let file: FileHandle | undefined;
   try {
-    file = await open(tmp, 'wx');
-    await write(file, bytes);
-    await file.sync();
-    await file.close();
-    file = undefined;
-    await rename(tmp, path);
+    await writeFileAtomic(path, bytes, { createFolder: false, write: options.write });
   } catch (e) {
-    await file?.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
     throw describeWriteError(path, e);
   }
-  // Make the rename itself durable; folders cannot be opened for sync on Windows, which is fine.
-  const folder = await open(dir, 'r').catch(() => undefined);
-  await folder?.sync().catch(() => undefined);
-  await folder?.close().catch(() => undefined);
 }
 
 export async function readDocumentFile(path: string): Promise<DocumentFileContents> {

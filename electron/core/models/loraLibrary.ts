@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { combineLoras, MAX_LORAS, type LoraInfo, type LoraRef } from '../../contract/lora.js';
 import type { GenerationSettings } from '../../contract/generation.js';
@@ -7,6 +7,7 @@ import { readLoraLayers } from './loraFile.js';
 import type { LoraRequest } from '../engine/lora/loraMerger.js';
 import { parseSafetensors, readSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.js';
 import { UserError } from '../../shared/userError.js';
+import { replaceFileAtomicSync } from '../files/atomicWrite.js';
 
 export class LoraLibraryError extends UserError {
   constructor(message: string) {
@@ -56,8 +57,7 @@ export class LoraLibrary {
     mkdirSync(this.dir, { recursive: true });
     const name = loraNameOf(fileName);
     const dest = join(this.dir, `${name}.safetensors`);
-    writeFileSync(`${dest}.partial`, bytes);
-    renameSync(`${dest}.partial`, dest);
+    replaceFileAtomicSync(dest, (tmp) => writeFileSync(tmp, bytes));
     return { name, sha256: fileSha256(dest), bytes: statSync(dest).size };
   }
 
@@ -67,9 +67,7 @@ export class LoraLibrary {
     mkdirSync(this.dir, { recursive: true });
     const name = loraNameOf(file);
     const dest = join(this.dir, `${name}.safetensors`);
-    const partial = `${dest}.partial`;
-    copyFileSync(file, partial);
-    renameSync(partial, dest);
+    replaceFileAtomicSync(dest, (tmp) => copyFileSync(file, tmp));
     return { name, sha256: fileSha256(dest), bytes: statSync(dest).size };
   }
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
 import { expectedBytes, findEntry, type ModelCatalog, type CatalogEntry } from './modelCatalog.js';
 import { projectRoot } from './defaultModel.js';
 import { pullModel, PullError, SOURCE_FILE, stagingDir, type PullOptions, type PullProgress, type PullResult } from './downloader.js';
 import { readModelFolder } from './modelFolder.js';
 import type { ModelFamily } from '../../contract/modelFamily.js';
 import { UserError } from '../../shared/userError.js';
+import { replaceFileAtomicSync } from '../files/atomicWrite.js';
 
 /**
  * Where installed models live, and the one list of them every host uses (the picker's InstalledModels,
@@ -132,19 +133,10 @@ export function readRegistry(dataDir: string): { models: RegisteredModel[]; prob
   }
 }
 
-/** Write to a temp file, fsync, rename: a crash leaves the old registry or the new one, never half. */
+/** Written atomically: a crash leaves the old registry or the new one, never half. */
 function writeRegistry(dataDir: string, models: RegisteredModel[]): void {
-  const path = registryPath(dataDir);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomUUID().slice(0, 8)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ type: 'atelier-model-registry', version: 1, models }, null, 2)}\n`);
-  const fd = openSync(tmp, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  const text = `${JSON.stringify({ type: 'atelier-model-registry', version: 1, models }, null, 2)}\n`;
+  replaceFileAtomicSync(registryPath(dataDir), (tmp) => writeFileSync(tmp, text));
 }
 
 /**
@@ -157,12 +149,13 @@ export async function importModelFolder(
   check?: (dir: string) => Promise<unknown>,
 ): Promise<{ id: string; dir: string; alreadyListed: boolean }> {
   const abs = resolve(dir);
-  readModelFolder(abs);
+  // The check (the engine's inspect) reads the folder itself and reports in the engine's terms; without one, read it here.
+  if (check) await check(abs);
+  else readModelFolder(abs);
   const registry = readRegistry(dataDir);
   if (registry.problem) throw new LibraryError(registry.problem);
   const idOf = () => listModelFolders(libraryRoots(dataDir)).find((m) => m.dir === abs)?.id;
   const listed = idOf();
-  if (check) await check(abs);
   if (listed) return { id: listed, dir: abs, alreadyListed: true };
   writeRegistry(dataDir, [...registry.models, { dir: abs, importedAt: new Date().toISOString() }]);
   return { id: idOf() ?? basename(abs), dir: abs, alreadyListed: false };

@@ -1,8 +1,8 @@
-import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { GenerationMetadata } from '../../core/export/generationMetadata.js';
 import { encodeImage, formatFromPath } from '../../core/export/pngMetadata.js';
 import type { RgbaImage } from '../../core/image/types.js';
+import { writeFileAtomic as writeAtomic } from '../../core/files/atomicWrite.js';
 import { CliError } from './command.js';
 
 /** Batch item i of `out.png` goes to `out.png`, `out-2.png`, … so a batch never overwrites itself. */
@@ -12,15 +12,12 @@ export function outputPathFor(out: string, index: number, count: number): string
   return join(dirname(out), `${basename(out, ext)}-${index + 1}${ext}`);
 }
 
-/** Writes to a temporary name first, so a failed write (full disk) never leaves a half file at `path`. */
+/** The core's atomic write (a failed write, full disk, never leaves a half file at `path`), with the CLI's messages. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    await writeAtomic(path, bytes, { createFolder: false });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    await import('node:fs/promises').then((fs) => fs.rm(tmp, { force: true }));
     if (code === 'ENOSPC') throw new CliError(`disk full: could not write ${path}`);
     if (code === 'ENOENT') throw new CliError(`folder does not exist: ${dirname(path)}`);
     throw new CliError(`could not write ${path}: ${code ?? error}`);
