@@ -20,10 +20,7 @@ import os
 import shutil
 import sys
 
-import numpy as np
-import onnx
 import torch
-from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_test_models  # noqa: E402
@@ -39,16 +36,7 @@ ROOT = os.path.dirname(HERE)
 def base_modules(name, build):
     """The committed base model's networks, rebuilt by replaying its recipe; refuses if they differ."""
     modules = sdlayout.capture_exports(build)
-    model = onnx.load(os.path.join(ROOT, 'test-models', name, 'unet', 'model.onnx'))
-    state = {k: v.detach().numpy() for k, v in modules['unet'].state_dict().items()}
-    matched = 0
-    for init in model.graph.initializer:
-        if init.name in state:
-            if not np.array_equal(numpy_helper.to_array(init), state[init.name]):
-                raise SystemExit(f'{name}: the recipe replay no longer gives the committed UNet ({init.name}); rebuild both')
-            matched += 1
-    if matched < 10:
-        raise SystemExit(f'{name}: only {matched} UNet weights matched by name')
+    sdlayout.verify_initializers(modules['unet'], os.path.join(ROOT, 'test-models', name, 'unet', 'model.onnx'), name, 10)
     return modules
 
 

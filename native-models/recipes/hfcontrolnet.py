@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from hfnets import DownBlock, TimestepEmbedding, UNet2DConditionModel, UNetMidBlock2DCrossAttn
+from hfnets import DownBlock, TimestepEmbedding, UNet2DConditionModel, UNetMidBlock2DCrossAttn, unet_levels
 from sdnet import timestep_embedding
 
 
@@ -57,14 +57,7 @@ class ControlNetModel(nn.Module):
     def __init__(self, **cfg):
         super().__init__()
         self.config = cfg
-        ch = cfg['block_out_channels']
-        n = len(ch)
-        heads = cfg['attention_head_dim']
-        heads = heads if isinstance(heads, (list, tuple)) else [heads] * n
-        tfl = cfg.get('transformer_layers_per_block', 1)
-        tfl = tfl if isinstance(tfl, (list, tuple)) else [tfl] * n
-        groups, linear, ctx, L = cfg['norm_num_groups'], cfg['use_linear_projection'], cfg['cross_attention_dim'], cfg['layers_per_block']
-        temb = ch[0] * 4
+        ch, n, heads, tfl, groups, linear, ctx, L, temb = unet_levels(cfg)
         self.conv_in = nn.Conv2d(cfg['in_channels'], ch[0], 3, padding=1)
         self.time_embedding = TimestepEmbedding(ch[0], temb)
         self.text_time = cfg.get('addition_embed_type') == 'text_time'

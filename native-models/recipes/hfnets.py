@@ -208,6 +208,20 @@ class UNetMidBlock2DCrossAttn(nn.Module):
         return self.resnets[1](self.attentions[0](self.resnets[0](h, emb), ctx), emb)
 
 
+def unet_levels(cfg):
+    """A UNet config's per-level settings, lists expanded (heads and transformer layers may be one number):
+    (block_out_channels, levels, heads, transformer layers, norm groups, linear projection, context width,
+    layers per block, time-embedding width). The ControlNet (hfcontrolnet.py) reads the same."""
+    ch = cfg['block_out_channels']
+    n = len(ch)
+    heads = cfg['attention_head_dim']
+    heads = heads if isinstance(heads, (list, tuple)) else [heads] * n
+    tfl = cfg.get('transformer_layers_per_block', 1)
+    tfl = tfl if isinstance(tfl, (list, tuple)) else [tfl] * n
+    return (ch, n, heads, tfl, cfg['norm_num_groups'], cfg['use_linear_projection'], cfg['cross_attention_dim'],
+            cfg['layers_per_block'], ch[0] * 4)
+
+
 class UNet2DConditionModel(nn.Module):
     """config: in_channels, out_channels, block_out_channels, down_block_types, up_block_types,
     layers_per_block, cross_attention_dim, attention_head_dim (heads, as SD's configs use it),
@@ -217,14 +231,7 @@ class UNet2DConditionModel(nn.Module):
     def __init__(self, **cfg):
         super().__init__()
         self.config = cfg
-        ch = cfg['block_out_channels']
-        n = len(ch)
-        heads = cfg['attention_head_dim']
-        heads = heads if isinstance(heads, (list, tuple)) else [heads] * n
-        tfl = cfg.get('transformer_layers_per_block', 1)
-        tfl = tfl if isinstance(tfl, (list, tuple)) else [tfl] * n
-        groups, linear, ctx, L = cfg['norm_num_groups'], cfg['use_linear_projection'], cfg['cross_attention_dim'], cfg['layers_per_block']
-        temb = ch[0] * 4
+        ch, n, heads, tfl, groups, linear, ctx, L, temb = unet_levels(cfg)
         self.conv_in = nn.Conv2d(cfg['in_channels'], ch[0], 3, padding=1)
         self.time_embedding = TimestepEmbedding(ch[0], temb)
         self.text_time = cfg.get('addition_embed_type') == 'text_time'

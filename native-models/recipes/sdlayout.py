@@ -197,3 +197,24 @@ def capture_exports(build):
     finally:
         sys.modules[__name__].export = original
     return captured
+
+
+def verify_initializers(module, onnx_file, label, min_matched=3):
+    """Every ONNX initializer named like one of the module's weights must equal it (and at least
+    `min_matched` must match): the committed file is what the recipe replay builds. Returns the count."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+    model = onnx.load(onnx_file)
+    state = {k: v.detach().numpy() for k, v in module.state_dict().items()}
+    matched = 0
+    for init in model.graph.initializer:
+        if init.name in state:
+            value = numpy_helper.to_array(init)
+            if value.shape != state[init.name].shape or not np.array_equal(value, state[init.name]):
+                raise SystemExit(f'{label}: weight {init.name} differs from the recipe replay; '
+                                 'rebuild the test models and the fixtures together')
+            matched += 1
+    if matched < min_matched:
+        raise SystemExit(f'{label}: only {matched} initializers could be matched by name')
+    return matched

@@ -8,10 +8,7 @@ the models changed since the fixtures were written, this refuses to continue."""
 import os
 import sys
 
-import numpy as np
-import onnx
 import torch
-from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.dirname(HERE)
@@ -27,22 +24,8 @@ PARTS = ('text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder')
 
 def _verify(name, modules):
     """Every ONNX initializer named like a parameter must equal it; at least a few must match."""
-    checked = 0
-    for part, module in modules.items():
-        model = onnx.load(os.path.join(TEST_MODELS, name, part, 'model.onnx'))
-        state = {k: v.detach().numpy() for k, v in module.state_dict().items()}
-        part_checked = 0
-        for init in model.graph.initializer:
-            if init.name in state:
-                onnx_value = numpy_helper.to_array(init)
-                if onnx_value.shape != state[init.name].shape or not np.array_equal(onnx_value, state[init.name]):
-                    raise SystemExit(f'{name}/{part}: weight {init.name} differs from the recipe replay; '
-                                     'rebuild the test models and the fixtures together')
-                part_checked += 1
-        if part_checked < 3:
-            raise SystemExit(f'{name}/{part}: only {part_checked} initializers could be matched by name')
-        checked += part_checked
-    return checked
+    return sum(sdlayout.verify_initializers(module, os.path.join(TEST_MODELS, name, part, 'model.onnx'), f'{name}/{part}')
+               for part, module in modules.items())
 
 
 def load_models(seed=1234):
@@ -85,16 +68,7 @@ def load_controlnets(models, seed=1234):
     out = {}
     for name, (base, offset, rel) in CONTROLNETS.items():
         net = build_test_controlnets.build_controlnet(models[base]['unet'], seed + offset)
-        onnx_model = onnx.load(os.path.join(TEST_MODELS, name, rel))
-        state = {k: v.detach().numpy() for k, v in net.state_dict().items()}
-        matched = 0
-        for init in onnx_model.graph.initializer:
-            if init.name in state:
-                if not np.array_equal(numpy_helper.to_array(init), state[init.name]):
-                    raise SystemExit(f'{name}: weight {init.name} differs from the recipe replay; rebuild the ControlNets and the fixtures together')
-                matched += 1
-        if matched < 10:
-            raise SystemExit(f'{name}: only {matched} initializers could be matched by name')
+        matched = sdlayout.verify_initializers(net, os.path.join(TEST_MODELS, name, rel), name, 10)
         print(f'{name}: rebuilt, {matched} weights equal to the committed ONNX initializers', file=sys.stderr)
         out[name] = net
     return out

@@ -17,6 +17,15 @@ export interface UnetConditioning {
   timestepCond?: Float32Array;
 }
 
+/** SDXL's pooled text_embeds [batch, P] and time_ids [batch, 6], for the UNet and the ControlNet alike. */
+export function addSdxlFeeds(part: OnnxPart, cond: UnetConditioning, batch: number, feeds: Record<string, ort.Tensor>, what: string): void {
+  if (!cond.textEmbeds || !cond.timeIds) throw new EngineError(`an SDXL ${what} needs pooled text embeddings and time ids`, 'invalid-model');
+  const te = part.input('text_embeds')!;
+  const ti = part.input('time_ids')!;
+  feeds[te.name] = floatTensor(te, cond.textEmbeds, [batch, cond.textEmbeds.length / batch]);
+  feeds[ti.name] = floatTensor(ti, cond.timeIds, [batch, 6]);
+}
+
 /**
  * Adapts to what the exported UNet declares: input names, fp16/fp32, the timestep's dtype and
  * shape (float [batch], int64 [1], float scalar, … — it differs by exporter), 4 or 9 input
@@ -109,13 +118,7 @@ export class UnetRunner {
       [this.sample.name]: floatTensor(this.sample, sample, [batch, this.inChannels, h, w]),
       [this.hidden.name]: floatTensor(this.hidden, cond.hidden, [batch, cond.sequenceLength, cond.width]),
     };
-    if (this.isXL) {
-      if (!cond.textEmbeds || !cond.timeIds) throw new EngineError('SDXL UNet needs pooled text embeddings and time ids', 'invalid-model');
-      const te = this.part.input('text_embeds')!;
-      const ti = this.part.input('time_ids')!;
-      feeds[te.name] = floatTensor(te, cond.textEmbeds, [batch, cond.textEmbeds.length / batch]);
-      feeds[ti.name] = floatTensor(ti, cond.timeIds, [batch, 6]);
-    }
+    if (this.isXL) addSdxlFeeds(this.part, cond, batch, feeds, 'UNet');
     if (this.takesTimestepCond) {
       const spec = this.part.input('timestep_cond')!;
       const data = cond.timestepCond ?? new Float32Array(batch * this.timestepCondDim);

@@ -4,7 +4,7 @@ import { floatTensor, readFloats, type IoSpec, type OnnxPart } from '../onnx/par
 import { TimestepInput } from '../onnx/timestepInput.js';
 import type { ModelFamily } from '../../../contract/modelFamily.js';
 import { EngineError } from '../types.js';
-import type { UnetConditioning, UnetRunner } from '../unet.js';
+import { addSdxlFeeds, type UnetConditioning, type UnetRunner } from '../unet.js';
 import { MID_RESIDUAL, RESIDUAL_INPUT, type Residuals } from './residuals.js';
 
 const FAMILY_NAMES: Record<ModelFamily, string> = { sd1: 'SD 1.x', sd2: 'SD 2.x', sdxl: 'SDXL' };
@@ -86,13 +86,7 @@ export class ControlNetRunner {
       [this.hidden.name]: floatTensor(this.hidden, cond.hidden, [batch, cond.sequenceLength, cond.width]),
       [this.cond.name]: floatTensor(this.cond, images, [batch, 3, h * 8, w * 8]),
     };
-    if (this.isXL) {
-      if (!cond.textEmbeds || !cond.timeIds) throw new EngineError('an SDXL ControlNet needs pooled text embeddings and time ids', 'invalid-model');
-      const te = this.part.input('text_embeds')!;
-      const ti = this.part.input('time_ids')!;
-      feeds[te.name] = floatTensor(te, cond.textEmbeds, [batch, cond.textEmbeds.length / batch]);
-      feeds[ti.name] = floatTensor(ti, cond.timeIds, [batch, 6]);
-    }
+    if (this.isXL) addSdxlFeeds(this.part, cond, batch, feeds, 'ControlNet');
     if (this.scale) feeds[this.scale.name] = scaleTensor(this.scale, scale);
     const ts = this.timestep;
     feeds[ts.spec.name] = ts.tensor(t, batch);
