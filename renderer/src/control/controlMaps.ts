@@ -4,10 +4,10 @@ import { isControlLayer, type AtelierDocument, type RasterLayer } from '../../..
 import { controlMap } from '../../../electron/shared/image/control/controlMap.js';
 import type { RgbaImage } from '../../../electron/shared/image/pixels.js';
 import { api } from '../api/api.js';
-import { layerSource, primeImage } from '../canvas/imageCache.js';
+import { primeImage } from '../canvas/imageCache.js';
 import type { Rect } from '../document/geometry.js';
 import { newId, rasterLayer } from '../document/newDocument.js';
-import { canvasPng } from '../generate/compositeFrame.js';
+import { canvasPng, layerSource } from '../generate/compositeFrame.js';
 import { useStore } from '../state/store.js';
 import type { ControlEntry } from './controlSlice.js';
 
