@@ -1,6 +1,17 @@
 import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
 import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
-import { transferablesOf, type EngineProcess, type EngineToHost, type HostToEngine, type SpawnEngine } from './protocol.js';
+import {
+  transferablesOf,
+  type EngineCallMessage,
+  type EngineCallName,
+  type EngineCalls,
+  type EngineJobKind,
+  type EngineJobMessage,
+  type EngineJobs,
+  type EngineProcess,
+  type EngineToHost,
+  type SpawnEngine,
+} from './protocol.js';
 import { UserError } from '../../shared/userError.js';
 
 /** A job's one failure, written for the user. */
@@ -15,21 +26,21 @@ interface Job {
   kind: 'job';
   id: string;
   /** What the engine is sent when the job's turn comes. */
-  message: Extract<HostToEngine, { type: 'generate' | 'upscale' }>;
+  message: EngineJobMessage;
   onProgress?: (p: StepProgress) => void;
-  resolve: (r: never) => void;
+  resolve: (r: EngineJobs[EngineJobKind]['result']) => void;
   reject: (e: JobError) => void;
 }
 
 interface PendingCall {
-  resolve: (v: unknown) => void;
+  resolve: (v: EngineCalls[EngineCallName]['result']) => void;
   reject: (e: JobError) => void;
 }
 
 /** A call that loads a model (inspect): it waits its turn behind jobs, so no job's model is released under it. */
 interface QueuedCall extends PendingCall {
   kind: 'call';
-  make: (callId: number) => Parameters<EngineProcess['post']>[0];
+  make: (callId: number) => EngineCallMessage;
   callId?: number;
 }
 
@@ -55,18 +66,20 @@ export class EngineHost {
 
   /** Queues a generation; the promise settles exactly once (result, error, or cancellation). */
   generate(jobId: string, modelDir: string, request: GenerateRequest, onProgress?: (p: StepProgress) => void): Promise<GenerateResult> {
-    if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
-    return new Promise<GenerateResult>((resolve, reject) => {
-      this.queue.push({ kind: 'job', id: jobId, message: { type: 'generate', jobId, modelDir, request }, onProgress, resolve, reject });
-      this.pump();
-    });
+    return this.run('generate', jobId, { modelDir, request }, onProgress);
   }
 
   /** Queues an upscale (and optional refine) with the generations; same cancel, progress and crash handling. */
   upscale(jobId: string, request: UpscaleRequest, onProgress?: (p: StepProgress) => void): Promise<UpscaleResult> {
+    return this.run('upscale', jobId, request, onProgress);
+  }
+
+  /** Queues a job of any kind of the protocol's table (protocol.ts). */
+  run<K extends EngineJobKind>(kind: K, jobId: string, request: EngineJobs[K]['request'], onProgress?: (p: StepProgress) => void): Promise<EngineJobs[K]['result']> {
     if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
-    return new Promise<UpscaleResult>((resolve, reject) => {
-      this.queue.push({ kind: 'job', id: jobId, message: { type: 'upscale', jobId, request }, onProgress, resolve, reject });
+    const message = { type: 'job', kind, jobId, request } as EngineJobMessage;
+    return new Promise<EngineJobs[K]['result']>((resolve, reject) => {
+      this.queue.push({ kind: 'job', id: jobId, message, onProgress, resolve: resolve as Job['resolve'], reject });
       this.pump();
     });
   }
@@ -86,15 +99,16 @@ export class EngineHost {
     return false;
   }
 
-  tokenize(modelDir: string, text: string): Promise<unknown> {
-    return this.call((callId) => ({ type: 'call', callId, method: 'tokenize', modelDir, text }));
+  /** Token counts, answered at once (no model is loaded or released). */
+  tokenize(modelDir: string, text: string): Promise<EngineCalls['tokenize']['result']> {
+    return this.call('tokenize', modelDir, text);
   }
 
   /** Loads the model to describe it: queued behind running and waiting jobs (model import, Models dialog). */
-  inspect(modelDir: string): Promise<unknown> {
+  inspect(modelDir: string): Promise<EngineCalls['inspect']['result']> {
     if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'call', make: (callId) => ({ type: 'call', callId, method: 'inspect', modelDir }), resolve, reject });
+      this.queue.push({ kind: 'call', make: (callId) => ({ type: 'call', callId, method: 'inspect', args: [modelDir] }), resolve: resolve as PendingCall['resolve'], reject });
       this.pump();
     });
   }
@@ -108,12 +122,13 @@ export class EngineHost {
     proc?.kill();
   }
 
-  private call(make: (callId: number) => Parameters<EngineProcess['post']>[0]): Promise<unknown> {
+  /** An immediate request/reply call of the protocol's table; its reply is typed by the same table. */
+  private call<M extends EngineCallName>(method: M, ...args: EngineCalls[M]['args']): Promise<EngineCalls[M]['result']> {
     if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));
     const callId = this.nextCallId++;
-    return new Promise((resolve, reject) => {
-      this.calls.set(callId, { resolve, reject });
-      this.ensureProcess().post(make(callId));
+    return new Promise<EngineCalls[M]['result']>((resolve, reject) => {
+      this.calls.set(callId, { resolve: resolve as PendingCall['resolve'], reject });
+      this.ensureProcess().post({ type: 'call', callId, method, args } as EngineCallMessage);
     });
   }
 
@@ -165,13 +180,12 @@ export class EngineHost {
       case 'progress':
         if (this.running?.kind === 'job' && this.running.id === m.jobId) this.running.onProgress?.(m.progress);
         return;
-      case 'result':
-      case 'upscaled':
+      case 'done':
       case 'failed': {
         const job = this.running;
         if (job?.kind !== 'job' || job.id !== m.jobId) return;
         this.running = null;
-        if (m.type !== 'failed') (job.resolve as (r: unknown) => void)(m.result);
+        if (m.type === 'done') job.resolve(m.result);
         else job.reject(new JobError(m.message, m.code));
         this.pump();
         return;

@@ -1,16 +1,46 @@
 import type { GenerateOptions, GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
 import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
+import {
+  transferablesOf,
+  type EngineCallName,
+  type EngineCalls,
+  type EngineFailure,
+  type EngineJobKind,
+  type EngineJobs,
+  type EngineToHost,
+  type HostToEngine,
+  type MessagePortLike,
+} from './protocol.js';
 import { describeFailure } from '../../shared/userError.js';
-import { transferablesOf, type EngineToHost, type HostToEngine, type MessagePortLike } from './protocol.js';
 
 /** The part of the lead's `Engine` class the runtime drives. */
 export interface EngineLike {
-  inspect(modelDir: string): Promise<unknown> | unknown;
-  tokenize(modelDir: string, text: string): Promise<unknown> | unknown;
+  inspect(modelDir: string): Promise<EngineCalls['inspect']['result']> | EngineCalls['inspect']['result'];
+  tokenize(modelDir: string, text: string): Promise<EngineCalls['tokenize']['result']> | EngineCalls['tokenize']['result'];
   generate(modelDir: string, request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResult>;
   /** Upscale (and refine) jobs; engines without it fail such jobs with one sentence. */
   upscale?(request: UpscaleRequest, options: Pick<GenerateOptions, 'signal'> & { onProgress?: (p: { done: number; total: number }) => void }): Promise<UpscaleResult>;
 }
+
+interface JobOptions {
+  signal: AbortSignal;
+  onProgress: (p: StepProgress) => void;
+}
+
+/** How each job kind of the protocol's table runs on the engine. */
+const JOBS: { [K in EngineJobKind]: (engine: EngineLike, request: EngineJobs[K]['request'], o: JobOptions) => Promise<EngineJobs[K]['result']> } = {
+  generate: (engine, { modelDir, request }, o) => engine.generate(modelDir, request, o),
+  upscale: (engine, request, o) =>
+    engine.upscale
+      ? engine.upscale(request, { signal: o.signal, onProgress: (p) => o.onProgress({ ...p, batchIndex: 0 }) })
+      : Promise.reject(new Error('this engine cannot upscale')),
+};
+
+/** How each call of the protocol's table is answered. */
+const CALLS: { [M in EngineCallName]: (engine: EngineLike, ...args: EngineCalls[M]['args']) => Promise<EngineCalls[M]['result']> | EngineCalls[M]['result'] } = {
+  tokenize: (engine, modelDir, text) => engine.tokenize(modelDir, text),
+  inspect: (engine, modelDir) => engine.inspect(modelDir),
+};
 
 /**
  * The engine side of the protocol: runs inside the worker thread / utilityProcess. One generation at a
@@ -26,40 +56,28 @@ export function runEngineRuntime(engine: EngineLike, port: MessagePortLike<HostT
       return;
     }
     if (m.type === 'call') {
-      const work = new Promise((resolve) => resolve(m.method === 'tokenize' ? engine.tokenize(m.modelDir, m.text) : engine.inspect(m.modelDir)));
-      work.then(
-        (value) => send({ type: 'reply', callId: m.callId, ok: true, value }),
+      const answer = CALLS[m.method] as (engine: EngineLike, ...args: unknown[]) => unknown;
+      new Promise((resolve) => resolve(answer(engine, ...m.args))).then(
+        (value) => send({ type: 'reply', callId: m.callId, method: m.method, ok: true, value } as EngineToHost),
         (e: unknown) => send({ type: 'reply', callId: m.callId, ok: false, ...describeError(e) }),
       );
       return;
     }
+    const { jobId, kind } = m;
     const controller = new AbortController();
-    running.set(m.jobId, controller);
-    const onProgress = (progress: StepProgress): void => send({ type: 'progress', jobId: m.jobId, progress });
-    if (m.type === 'upscale') {
-      const work = engine.upscale
-        ? engine.upscale(m.request, { signal: controller.signal, onProgress: (p) => onProgress({ ...p, batchIndex: 0 }) })
-        : Promise.reject(new Error('this engine cannot upscale'));
-      work
-        .then(
-          (result) => send({ type: 'upscaled', jobId: m.jobId, result }),
-          (e: unknown) => send({ type: 'failed', jobId: m.jobId, ...describeError(e, controller.signal.aborted) }),
-        )
-        .finally(() => running.delete(m.jobId));
-      return;
-    }
-    engine
-      .generate(m.modelDir, m.request, { onProgress, signal: controller.signal })
+    running.set(jobId, controller);
+    const run = JOBS[kind] as (engine: EngineLike, request: unknown, o: JobOptions) => Promise<unknown>;
+    run(engine, m.request, { signal: controller.signal, onProgress: (progress) => send({ type: 'progress', jobId, progress }) })
       .then(
-        (result) => send({ type: 'result', jobId: m.jobId, result }),
-        (e: unknown) => send({ type: 'failed', jobId: m.jobId, ...describeError(e, controller.signal.aborted) }),
+        (result) => send({ type: 'done', jobId, kind, result } as EngineToHost),
+        (e: unknown) => send({ type: 'failed', jobId, ...describeError(e, controller.signal.aborted) }),
       )
-      .finally(() => running.delete(m.jobId));
+      .finally(() => running.delete(jobId));
   });
   send({ type: 'ready' });
 }
 
-function describeError(e: unknown, aborted = false): { message: string; code: string } {
+function describeError(e: unknown, aborted = false): EngineFailure {
   if (aborted) return { message: 'Generation cancelled.', code: 'cancelled' };
   const failure = describeFailure(e);
   return { message: failure.message || 'The engine failed.', code: failure.code };

@@ -1,26 +1,49 @@
+import type { ModelInfo } from '../engine/engine.js';
+import type { PromptTokenInfo } from '../engine/prompt/promptTokens.js';
 import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
 import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
 
 /**
- * Messages between a host (serve's main thread, Electron main) and the engine process/thread.
- * The same protocol runs over worker_threads (serve, tests) and Electron's utilityProcess (app).
- * Pixels travel as Uint8Array (transferred or structured-cloned), never base64.
+ * Messages between a host (serve's main thread, Electron main, the CLI) and the engine process/thread,
+ * derived from two tables: the engine's jobs (long, one at a time, progress, cancel by job id) and its
+ * calls (request/reply). Adding either is one entry here plus its line in the runtime's table
+ * (engineRuntime.ts); both ends are typed from these, so no reply is `unknown`.
+ * The same protocol runs over worker_threads (serve, tests), Electron's utilityProcess (app) and in
+ * process (CLI). Pixels travel as Uint8Array (transferred or structured-cloned), never base64.
  */
-export type HostToEngine =
-  | { type: 'generate'; jobId: string; modelDir: string; request: GenerateRequest }
-  | { type: 'upscale'; jobId: string; request: UpscaleRequest }
-  | { type: 'cancel'; jobId: string }
-  | { type: 'call'; callId: number; method: 'tokenize'; modelDir: string; text: string }
-  | { type: 'call'; callId: number; method: 'inspect'; modelDir: string };
+export interface EngineJobs {
+  generate: { request: { modelDir: string; request: GenerateRequest }; result: GenerateResult };
+  upscale: { request: UpscaleRequest; result: UpscaleResult };
+}
+export type EngineJobKind = keyof EngineJobs;
+
+export interface EngineCalls {
+  /** Token counts; answered at once, between steps of a running job. */
+  tokenize: { args: [modelDir: string, text: string]; result: PromptTokenInfo };
+  /** Loads the model to describe it; queued behind jobs (EngineHost), so no job's model is released under it. */
+  inspect: { args: [modelDir: string]; result: ModelInfo };
+}
+export type EngineCallName = keyof EngineCalls;
+
+/** A job message of one kind (the host queues these). */
+export type EngineJobMessage<K extends EngineJobKind = EngineJobKind> = { [J in K]: { type: 'job'; kind: J; jobId: string; request: EngineJobs[J]['request'] } }[K];
+export type EngineCallMessage<M extends EngineCallName = EngineCallName> = { [C in M]: { type: 'call'; callId: number; method: C; args: EngineCalls[C]['args'] } }[M];
+
+export type HostToEngine = EngineJobMessage | EngineCallMessage | { type: 'cancel'; jobId: string };
+
+/** A failure as the user reads it: one line and a code ('cancelled', 'invalid-model', …). */
+export interface EngineFailure {
+  message: string;
+  code: string;
+}
 
 export type EngineToHost =
   | { type: 'ready' }
   | { type: 'progress'; jobId: string; progress: StepProgress }
-  | { type: 'result'; jobId: string; result: GenerateResult }
-  | { type: 'upscaled'; jobId: string; result: UpscaleResult }
-  | { type: 'failed'; jobId: string; message: string; code: string }
-  | { type: 'reply'; callId: number; ok: true; value: unknown }
-  | { type: 'reply'; callId: number; ok: false; message: string; code: string };
+  | { [J in EngineJobKind]: { type: 'done'; jobId: string; kind: J; result: EngineJobs[J]['result'] } }[EngineJobKind]
+  | ({ type: 'failed'; jobId: string } & EngineFailure)
+  | { [C in EngineCallName]: { type: 'reply'; callId: number; method: C; ok: true; value: EngineCalls[C]['result'] } }[EngineCallName]
+  | ({ type: 'reply'; callId: number; ok: false } & EngineFailure);
 
 /** Either side's view of the other end: send, receive, and (host side) learn of its death. */
 export interface MessagePortLike<In, Out> {

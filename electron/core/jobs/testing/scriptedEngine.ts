@@ -1,4 +1,4 @@
-import type { GenerateOptions, GenerateRequest, GenerateResult } from '../../engine/types.js';
+import type { EngineLike } from '../engineRuntime.js';
 import { EngineError } from '../../engine/types.js';
 
 /**
@@ -6,18 +6,17 @@ import { EngineError } from '../../engine/types.js';
  * (steps, previews, cancellation, errors) and can crash its process on demand, which the real engine
  * cannot be made to do reliably. Prompt keywords script it: "crash", "fail", "slow".
  */
-export function createEngine(): {
-  inspect(dir: string): Promise<unknown>;
-  tokenize(dir: string, text: string): Promise<unknown>;
-  generate(dir: string, r: GenerateRequest, o?: GenerateOptions): Promise<GenerateResult>;
-} {
+export function createEngine(): EngineLike {
   return {
     async inspect(dir) {
-      return { name: 'scripted', path: dir, family: 'sd1' };
+      return {
+        name: 'scripted', label: 'Scripted', path: dir, family: 'sd1', pipelineClass: 'OnnxStableDiffusionPipeline', weightBytes: 0, parameters: [],
+        vaeScalingFactor: 0.18215, unetInChannels: 4, inpainting: 'latent-blend', canImg2Img: true, provider: 'cpu', providerLabel: 'CPU', notices: [], parts: [],
+      };
     },
     async tokenize(_dir, text) {
-      const n = text.split(/\s+/).filter(Boolean).length;
-      return { inputIds: [], tokenCount: n, maxTokens: 75, chunks: Math.max(1, Math.ceil(n / 75)) };
+      // Words stand in for tokens; no weighted chunks (nothing encodes them here).
+      return { inputIds: [], tokenCount: text.split(/\s+/).filter(Boolean).length, maxTokens: 75, chunks: [] };
     },
     async generate(dir, request, options) {
       const { width, height, steps, prompt, seed, batch } = request.settings;
