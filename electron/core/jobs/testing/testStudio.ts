@@ -10,15 +10,24 @@ export const SCRIPTED_ENGINE = fileURLToPath(new URL('./scriptedEngine.ts', impo
 export const TEST_MODELS = fileURLToPath(new URL('../../../../native-models/test-models', import.meta.url));
 export const REAL_ENGINE = fileURLToPath(new URL('../../engine/engine.ts', import.meta.url));
 
-/** A studio on a throwaway data folder with the tiny test models; events are collected in order. */
-export function testStudio(engineModule = SCRIPTED_ENGINE): { studio: Studio; events: { event: ApiEventName; payload: unknown }[]; dispose(): void; dataDir: string } {
+/**
+ * A studio on a throwaway data folder with the tiny test models; events are collected in order (and
+ * handed to `onEvent`, e.g. a transport under test).
+ */
+export function testStudio(
+  engineModule = SCRIPTED_ENGINE,
+  onEvent?: (event: ApiEventName, payload: unknown) => void,
+): { studio: Studio; events: { event: ApiEventName; payload: unknown }[]; dispose(): void; dataDir: string } {
   const dataDir = mkdtempSync(join(tmpdir(), 'atelier-jobs-'));
   const events: { event: ApiEventName; payload: unknown }[] = [];
   const studio = createStudio({
     dataDir,
     modelRoots: [TEST_MODELS],
     spawn: threadSpawner({ engineModule }),
-    emit: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => void events.push({ event, payload }),
+    emit: <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => {
+      events.push({ event, payload });
+      onEvent?.(event, payload);
+    },
     previewUrl: (jobId, step) => `/previews/${jobId}.png?step=${step}`,
     origin: 'serve',
   });
