@@ -42,13 +42,32 @@ export const MAX_REGIONS = 8;
 export const EMPTY_ALPHA = 8;
 
 /**
+ * THE defaults of a generation's settings, in one place: the schema fills them in, the app's prompt panel
+ * starts from them, the CLI falls back to them (after a model's recommendation or a style), and the engine
+ * resolves a missing inpaint option to them.
+ */
+export const GENERATION_DEFAULTS = {
+  negativePrompt: '',
+  steps: 20,
+  guidance: 7,
+  scheduler: 'euler-a' as SchedulerName,
+  batch: 1,
+  strength: 0.75,
+  maskFeather: 4,
+  colorMatch: true,
+  blend: 'multiband' as InpaintBlend,
+  prefill: 'none' as InpaintPrefill,
+  maskMargin: 16,
+} as const;
+
+/**
  * The settings of one generation: what the history stores, what PNG metadata carries,
  * what "re-run exactly" replays. Pixels (init image, mask) travel separately.
  */
 export const GenerationSettingsSchema = z.object({
   mode: z.enum(GENERATION_MODES),
   prompt: z.string().max(10_000),
-  negativePrompt: z.string().max(10_000).default(''),
+  negativePrompt: z.string().max(10_000).default(GENERATION_DEFAULTS.negativePrompt),
   width: z.number().int().min(SIZE_LIMITS.min).max(SIZE_LIMITS.max).multipleOf(SIZE_LIMITS.multiple),
   height: z.number().int().min(SIZE_LIMITS.min).max(SIZE_LIMITS.max).multipleOf(SIZE_LIMITS.multiple),
   steps: z.number().int().min(1).max(200),
@@ -56,22 +75,22 @@ export const GenerationSettingsSchema = z.object({
   scheduler: z.enum(SCHEDULER_NAMES),
   /** 0 .. 2^32-1; the engine's RNG is seeded from it deterministically. */
   seed: z.number().int().min(0).max(0xffffffff),
-  batch: z.number().int().min(1).max(16).default(1),
+  batch: z.number().int().min(1).max(16).default(GENERATION_DEFAULTS.batch),
   /** img2img / inpaint: how much of the schedule to run (1 = from pure noise). */
-  strength: z.number().min(0).max(1).default(0.75),
+  strength: z.number().min(0).max(1).default(GENERATION_DEFAULTS.strength),
   /** inpaint: feather radius in pixels of the paste-back (0..8). */
-  maskFeather: z.number().int().min(0).max(8).default(4),
+  maskFeather: z.number().int().min(0).max(8).default(GENERATION_DEFAULTS.maskFeather),
   // The inpaint options below are filled in by parse (so history and metadata record them) but stay
   // optional in the type, so settings written before they existed still type-check and load;
   // the engine resolves a missing one to the same default (core/engine/inpaint/inpaintOptions.ts).
   /** inpaint: match the repainted region's colour (Lab mean/variance) to a ring just outside the mask. */
-  colorMatch: z.boolean().default(true).optional(),
+  colorMatch: z.boolean().default(GENERATION_DEFAULTS.colorMatch).optional(),
   /** inpaint: paste-back blend across the feather ('multiband' keeps detail sharp, 'linear' is a plain fade). */
-  blend: z.enum(INPAINT_BLENDS).default('multiband').optional(),
+  blend: z.enum(INPAINT_BLENDS).default(GENERATION_DEFAULTS.blend).optional(),
   /** inpaint: fill the masked area from its surroundings before denoising (for removing things). */
-  prefill: z.enum(INPAINT_PREFILLS).default('none').optional(),
+  prefill: z.enum(INPAINT_PREFILLS).default(GENERATION_DEFAULTS.prefill).optional(),
   /** inpaint: context in pixels the model repaints beyond the mask (then grown to the 8-px latent grid). */
-  maskMargin: z.number().int().min(0).max(64).default(16).optional(),
+  maskMargin: z.number().int().min(0).max(64).default(GENERATION_DEFAULTS.maskMargin).optional(),
   /** Regional prompts over the base prompt; absent or empty = the prompt covers the whole image. */
   regions: z.array(RegionSchema).max(MAX_REGIONS).optional(),
   /**

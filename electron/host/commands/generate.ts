@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { GenerationSettingsSchema, INPAINT_BLENDS, INPAINT_PREFILLS, SCHEDULER_NAMES, type GenerationMode, type GenerationSettings, type SchedulerName } from '../../contract/generation.js';
+import { GENERATION_DEFAULTS, GenerationSettingsSchema, INPAINT_BLENDS, INPAINT_PREFILLS, SCHEDULER_NAMES, type GenerationMode, type GenerationSettings, type SchedulerName } from '../../contract/generation.js';
 import type { ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { PROVIDER_PREFERENCES } from '../../core/engine/onnx/providers.js';
 import type { GenerationMetadata } from '../../core/export/generationMetadata.js';
@@ -137,7 +137,7 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
   const modelDir = resolveModelDir(v.model);
   const layout = readModelFolder(modelDir);
   const rec = layout.recommended ?? {};
-  const scheduler = (v.scheduler ?? rec.scheduler ?? 'euler-a') as SchedulerName;
+  const scheduler = (v.scheduler ?? rec.scheduler ?? GENERATION_DEFAULTS.scheduler) as SchedulerName;
   if (!SCHEDULER_NAMES.includes(scheduler)) throw new CliError(`unknown scheduler "${scheduler}" (choose ${SCHEDULER_NAMES.join(', ')})`);
 
   let initImage = v.image ? await readRgba(v.image, 'image') : undefined;
@@ -159,16 +159,16 @@ async function run(command: GenerationMode | 'outpaint', args: string[], io: Cli
   const parsed = GenerationSettingsSchema.safeParse({
     mode,
     prompt: v.prompt,
-    negativePrompt: v.negative ?? '',
+    negativePrompt: v.negative ?? GENERATION_DEFAULTS.negativePrompt,
     width,
     height,
-    steps: intOption(v.steps, 'steps', style?.steps ?? rec.steps ?? 20),
-    guidance: numberOption(v.guidance, 'guidance', style?.guidance ?? rec.guidance ?? 7),
+    steps: intOption(v.steps, 'steps', style?.steps ?? rec.steps ?? GENERATION_DEFAULTS.steps),
+    guidance: numberOption(v.guidance, 'guidance', style?.guidance ?? rec.guidance ?? GENERATION_DEFAULTS.guidance),
     scheduler: v.scheduler === undefined && style?.scheduler ? style.scheduler : scheduler,
     seed: intOption(v.seed, 'seed', randomInt(0, 0xffffffff)),
     batch: intOption(v.batch, 'batch', 1),
     // Inpaint repaints from noise unless a pre-fill is asked for, which exists to be partly kept.
-    strength: numberOption(v.strength, 'strength', mode === 'inpaint' && (v.prefill ?? 'none') === 'none' ? 1 : 0.75),
+    strength: numberOption(v.strength, 'strength', mode === 'inpaint' && (v.prefill ?? GENERATION_DEFAULTS.prefill) === 'none' ? 1 : GENERATION_DEFAULTS.strength),
     maskFeather: intOption(v.feather, 'feather', INPAINT_DEFAULTS.feather),
     ...inpaintCliOptions(v),
     ...(v.region?.length ? { regions: v.region.map(parseRegionArg) } : {}),

@@ -1,5 +1,5 @@
 import type { ApiEvents } from '../../../electron/contract/api.js';
-import type { GenerationMode, GenerationSettings, Region } from '../../../electron/contract/generation.js';
+import { GENERATION_DEFAULTS, type GenerationMode, type GenerationSettings, type Region } from '../../../electron/contract/generation.js';
 import { applyStyle, findStyle } from '../../../electron/contract/styles.js';
 import { regionsForFrame } from '../document/regions.js';
 import type { Rect } from '../document/geometry.js';
@@ -12,25 +12,18 @@ import { landJobResult } from '../batch/resultLayers.js';
 import { useStore } from '../state/store.js';
 import { alphaOf, canvasPng, compositeFrame, maskPng } from './compositeFrame.js';
 import { controlSettings } from '../control/controlMaps.js';
+import { panelSettings } from './panelSettings.js';
 
 /** What Generate (and a Live draft, with its own overrides) asks the engine for. */
 export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, seed: number, over: Partial<GenerationSettings> = {}): GenerationSettings {
   const strength = over.strength ?? s.strength;
   return {
     mode,
-    prompt: s.prompt,
-    negativePrompt: s.negativePrompt,
+    ...panelSettings(s),
     width: frame.width,
     height: frame.height,
-    steps: s.steps,
-    guidance: s.guidance,
-    scheduler: s.scheduler,
     seed,
-    batch: s.batch,
-    maskFeather: 4,
-    colorMatch: s.colorMatch,
-    blend: s.blend,
-    prefill: s.prefill,
+    maskFeather: GENERATION_DEFAULTS.maskFeather,
     ...(s.loras.length > 0 ? { loras: s.loras.map(({ name, strength }) => ({ name, strength })) } : {}),
     ...regionsSetting(regionsForFrame(s.undoHistory.doc.regions ?? [], frame)),
     ...styleSetting(s),

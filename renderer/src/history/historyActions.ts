@@ -7,6 +7,7 @@ import { layerNameFromPrompt, rasterLayer } from '../document/newDocument.js';
 import { setFrameCommand } from '../document/documentGrowth.js';
 import { useStore } from '../state/store.js';
 import { imagesInUse } from './imagesInUse.js';
+import { panelFromSettings } from '../generate/panelSettings.js';
 
 /**
  * What the History panel's buttons do. Edits to the document are one undo step each; calls to the core
@@ -52,12 +53,9 @@ export function useSettings(e: HistoryEntry, report: Report): void {
   }
   const installed = e.model !== undefined && s.models.some((m) => m.id === e.model);
   s.setGenerate({
-    prompt: st.prompt, negativePrompt: st.negativePrompt, steps: st.steps, guidance: st.guidance, scheduler: st.scheduler,
-    seed: e.seed, seedLocked: true, batch: 1, strength: st.strength, error: null,
+    ...panelFromSettings(st),
+    seed: e.seed, seedLocked: true, batch: 1, error: null,
     ...(installed ? { modelId: e.model } : {}),
-    ...(st.colorMatch !== undefined ? { colorMatch: st.colorMatch } : {}),
-    ...(st.blend !== undefined ? { blend: st.blend } : {}),
-    ...(st.prefill !== undefined ? { prefill: st.prefill } : {}),
     loras: st.loras ?? [],
   });
   const f = s.undoHistory.doc.generationFrame;

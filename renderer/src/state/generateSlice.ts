@@ -5,6 +5,7 @@ import type { LoraInfo, LoraRef } from '../../../electron/contract/lora.js';
 import type { StylePreset } from '../../../electron/contract/styles.js';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
+import { PANEL_DEFAULTS } from '../generate/panelSettings.js';
 
 export interface RunningJob {
   jobId: string | null;
@@ -73,21 +74,12 @@ export interface GenerateSlice {
 }
 
 export const createGenerateSlice: StateCreator<Store, [], [], GenerateSlice> = (set) => ({
-  prompt: '',
-  negativePrompt: '',
+  ...PANEL_DEFAULTS,
   models: [],
   modelId: '',
-  steps: 20,
-  guidance: 7,
-  scheduler: 'euler-a',
   seed: 1234,
   seedLocked: false,
-  batch: 1,
-  strength: 0.75,
   useCanvasAsInit: false,
-  colorMatch: true,
-  blend: 'multiband',
-  prefill: 'none',
   promptTokens: null,
   negativeTokens: null,
   loras: [],

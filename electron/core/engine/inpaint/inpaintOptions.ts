@@ -1,4 +1,4 @@
-import type { GenerationSettings, InpaintBlend, InpaintPrefill } from '../../../contract/generation.js';
+import { GENERATION_DEFAULTS, type GenerationSettings, type InpaintBlend, type InpaintPrefill } from '../../../contract/generation.js';
 
 /**
  * The inpaint options of one job, with defaults resolved: the CLI, the app and the engine all come
@@ -13,12 +13,13 @@ export interface InpaintOptions {
   marginPx: number;
 }
 
+/** The contract's defaults (GENERATION_DEFAULTS), in the engine's names. */
 export const INPAINT_DEFAULTS: Readonly<InpaintOptions> = {
-  feather: 4,
-  colorMatch: true,
-  blend: 'multiband',
-  prefill: 'none',
-  marginPx: 16,
+  feather: GENERATION_DEFAULTS.maskFeather,
+  colorMatch: GENERATION_DEFAULTS.colorMatch,
+  blend: GENERATION_DEFAULTS.blend,
+  prefill: GENERATION_DEFAULTS.prefill,
+  marginPx: GENERATION_DEFAULTS.maskMargin,
 };
 
 export function inpaintOptionsOf(s: Partial<GenerationSettings>): InpaintOptions {
