@@ -1,11 +1,11 @@
 import { CONTROL_TYPES, ControlRefSchema, MAX_CONTROLS, type ControlRef, type ControlType } from '../../contract/control.js';
-import { EngineError } from '../../core/engine/types.js';
 import { encodePng } from '../../core/export/pngMetadata.js';
 import { controlMap } from '../../shared/image/control/controlMap.js';
 import { readRgba } from '../../core/image/io.js';
 import type { RgbaImage } from '../../core/image/types.js';
 import { readControlNetFolder } from '../../core/models/controlNetFolder.js';
 import { imageIdOf } from '../../core/store/imageStore.js';
+import { UserError } from '../../shared/userError.js';
 import { numberOption } from './args.js';
 import { CliError } from './command.js';
 
@@ -71,7 +71,8 @@ export async function readControlArgs(v: ControlArgs): Promise<CliControls> {
     try {
       folder = readControlNetFolder(dir);
     } catch (error) {
-      if (error instanceof EngineError) throw new CliError(`--controlnet ${dir}: ${error.message}`);
+      // The folder reader's sentence, prefixed with the flag the user gave (ModelFolderError since models/ has its own).
+      if (error instanceof UserError) throw new CliError(`--controlnet ${dir}: ${error.message}`);
       throw error;
     }
     const type = (types[i] ?? 'none') as ControlType;
