@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument, type Layer } from '../electron/contract/document.js';
 import { packDocument } from '../electron/core/document/documentFile.js';
-import { gradientImage, idOf, pngOf } from '../electron/core/export/fixtures/sampleDocument.js';
+import { gradientImage, imageSet } from '../electron/core/export/fixtures/sampleDocument.js';
 import { compositeDocument } from '../electron/shared/image/composite.js';
 import { createGray, createRgba, type GrayImage, type RgbaImage } from '../electron/shared/image/pixels.js';
 import { clickNew, expect, layerItems, openApp, shot, test } from './fixtures.js';
@@ -18,15 +18,7 @@ const W = 96;
 const H = 64;
 
 async function groupedDocument(): Promise<{ doc: AtelierDocument; images: Map<string, Uint8Array>; pixels: Map<string, RgbaImage | GrayImage> }> {
-  const images = new Map<string, Uint8Array>();
-  const pixels = new Map<string, RgbaImage | GrayImage>();
-  const add = async (image: RgbaImage | GrayImage): Promise<string> => {
-    const png = await pngOf(image);
-    const id = idOf(png);
-    images.set(id, png);
-    pixels.set(id, image);
-    return id;
-  };
+  const { images, pixels, add } = imageSet();
   const off = createRgba(40, 24, [200, 40, 40, 255]);
   for (let i = 3; i < off.data.length; i += 16) off.data[i] = 128; // partial alpha
   const mask = createGray(44, 28);
