@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Locator, Page } from '@playwright/test';
-import { expect, layerItems, openApp, shot, test } from './fixtures.js';
+import { expect, layerItems, openApp, shot, test, watchJobUi } from './fixtures.js';
 
 /** Issue 12 items 3 and 4: a batch you choose from, and actions on one image of a batch. */
 
@@ -74,9 +74,9 @@ test('one image of a batch: favourite, re-run (to the canvas, with progress and 
   await expect(historyRows(page)).toHaveCount(3);
 
   // Re-run seed 44: one new image (not three), shown with progress and Cancel, landing as a layer.
+  const sawJobUi = await watchJobUi(page);
   await seedRow(page, 44).getByRole('button', { name: 'Re-run', exact: true }).click();
-  await expect(page.getByRole('progressbar', { name: 'Generation progress' })).toBeVisible();
-  await expect(page.locator('.statusbar').getByRole('button', { name: 'Cancel' })).toBeVisible();
+  await sawJobUi();
   await expect(layerItems(page)).toHaveCount(1, { timeout: 60_000 });
   await expect(layerItems(page).first()).toContainText('a stone bridge · seed 44');
   await expect(page.getByRole('button', { name: 'Undo' })).toHaveAttribute('title', 'Undo Generate');
@@ -104,7 +104,8 @@ test('one image of a batch: favourite, re-run (to the canvas, with progress and 
 });
 
 test('Cancel stops a re-run: no layer, a clear notice', async ({ page }) => {
-  await openApp(page, { size: 128, steps: 40 });
+  // 150 steps: long enough that Cancel always lands before the re-run ends (40 steps raced it on a fast machine).
+  await openApp(page, { size: 128, steps: 150 });
   await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a slow mill');
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(layerItems(page)).toHaveCount(1, { timeout: 60_000 });

@@ -54,6 +54,24 @@ export async function generateAndWait(page: Page, prompt: string, expectedLayers
   await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
 }
 
+/**
+ * Watches the status bar from inside the page and resolves once the progress bar and its Cancel button were
+ * both on screen. A demo-model job can end in under a second, so polling them one after the other races it.
+ */
+export async function watchJobUi(page: Page): Promise<() => Promise<void>> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { __sawJobUi: boolean };
+    w.__sawJobUi = false;
+    const status = document.querySelector('.statusbar')!;
+    new MutationObserver(() => {
+      const bar = status.querySelector('[role="progressbar"][aria-label="Generation progress"]');
+      const cancel = Array.from(status.querySelectorAll('button')).some((b) => b.textContent === 'Cancel');
+      if (bar && cancel) w.__sawJobUi = true;
+    }).observe(status, { subtree: true, childList: true });
+  });
+  return () => expect.poll(() => page.evaluate(() => (globalThis as unknown as { __sawJobUi: boolean }).__sawJobUi)).toBe(true);
+}
+
 export const test = base;
 export { expect };
 

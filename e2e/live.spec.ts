@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { docToScreen, dragOnCanvas, expect, layerItems, openApp, shot, test } from './fixtures.js';
+import { docToScreen, dragOnCanvas, expect, layerItems, openApp, shot, test, watchJobUi } from './fixtures.js';
 
 const DEMO = join(import.meta.dirname, '..', 'native-models', 'demo', 'atelier-shapes-128', 'unet', 'model.onnx');
 
@@ -57,8 +57,9 @@ test('live: prompt → draft, paint → new draft, Apply keeps it with its param
   await expect(page.getByRole('button', { name: 'Undo' })).toHaveAttribute('title', 'Undo Apply live result');
 
   // Finish: a normal job with progress, at the panel's full steps, same seed and strength.
+  const sawJobUi = await watchJobUi(page);
   await page.getByRole('button', { name: 'Finish', exact: true }).click();
-  await expect(page.getByRole('progressbar', { name: 'Generation progress' })).toBeVisible();
+  await sawJobUi();
   await expect(layerItems(page)).toHaveCount(3, { timeout: 60_000 });
   const finished = layerItems(page).first();
   await expect(finished.locator('.layer-name')).toHaveAttribute('title', /img2img · seed \d+ · 20 steps · guidance 5 · strength 0.4/);
