@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodePng } from '../export/pngMetadata.js';
+import { createRgba } from '../image/types.js';
 import { openHistoryStore } from './historyStore.js';
 import { INTERRUPTED_REASON } from './sessions.js';
 import { HistoryError } from './types.js';
@@ -213,6 +215,58 @@ describe('damaged or foreign database files', () => {
       } while (cursor);
       expect(seen).toBe(recovered);
       expect(store.count({ query: 'words' })).toBe(recovered);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('recovers per-image favourites: the marked image of a batch stays marked, its siblings stay unmarked', async () => {
+    const writer = openHistoryStore(dir);
+    const png = async (r: number) => new Uint8Array(await encodePng(createRgba(8, 8, [r, 0, 0, 255])));
+    const [a, b] = [await writer.images.put(await png(1)), await writer.images.put(await png(2))];
+    const marked = new Map<string, 'none' | 'second' | 'both'>();
+    writer.batch(() => {
+      for (let i = 0; i < 600; i++) {
+        const e = writer.createEntry({
+          settings: { mode: 'txt2img', prompt: `batch number ${i} with some words`, width: 64, height: 64, steps: 1, guidance: 1, scheduler: 'euler', seed: i, batch: 2 },
+          model: { name: 'm' },
+        });
+        writer.completeEntry(e.id, { images: [{ imageId: a, seed: i }, { imageId: b, seed: i + 1 }] });
+        const kind = i % 3 === 0 ? 'second' : i % 3 === 1 ? 'both' : 'none';
+        if (kind === 'second') writer.setFavourite(e.id, true, b);
+        if (kind === 'both') writer.setFavourite(e.id, true);
+        marked.set(e.id, kind);
+      }
+    });
+    writer.close();
+    await damagePagesOf(['entries'], 4);
+    const first = openHistoryStore(dir);
+    expect(() => {
+      let cursor: string | undefined;
+      do cursor = first.list({ limit: 500, cursor }).nextCursor;
+      while (cursor);
+    }).toThrow(/damaged; it will be checked and repaired/);
+    first.close();
+    const store = openHistoryStore(dir);
+    try {
+      expect(store.notices[0]).toMatch(/entries were recovered into a new history/);
+      const recovered = store.count();
+      expect(recovered).toBeGreaterThan(300);
+      expect(recovered).toBeLessThan(600);
+      const want = { none: [false, false], second: [false, true], both: [true, true] };
+      let favouriteImages = 0;
+      let cursor: string | undefined;
+      do {
+        const page = store.list({ limit: 500, cursor });
+        for (const e of page.entries) {
+          const kind = marked.get(e.id)!;
+          expect(e.images.map((img) => img.favourite === true)).toEqual(want[kind]);
+          expect(e.favourite).toBe(kind !== 'none');
+          favouriteImages += want[kind].filter(Boolean).length;
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(store.countImages({ favouritesOnly: true })).toBe(favouriteImages);
     } finally {
       store.close();
     }

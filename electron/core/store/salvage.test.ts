@@ -42,6 +42,8 @@ describe('salvageEntries', () => {
       { id: 'c', status: 'done', parent_id: null, favourite: 1, origin: 'cli' },
     ]);
     expect(fresh.prepare('SELECT image_id FROM entry_images').pluck().all()).toEqual(['a'.repeat(64)]);
+    // Before per-image favourites (schema 5) an entry's mark covered its images, as migration 5 sets them.
+    expect(fresh.prepare('SELECT favourite FROM entry_images').pluck().all()).toEqual([1]);
     expect(fresh.prepare("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'cab*'").pluck().get()).toBe(1);
     fresh.close();
   });

@@ -4,8 +4,9 @@ import { HISTORY_STATUSES } from './types.js';
 
 /**
  * Best-effort recovery from a damaged history file that was moved aside: copies every entry (and its
- * image list) that can still be read into the fresh database. Reads in small batches of rowids and falls
- * back to single rows around a damaged page, so one bad page costs the entries on it, not the whole history.
+ * image list, with each image's favourite mark) that can still be read into the fresh database. Reads in
+ * small batches of rowids and falls back to single rows around a damaged page, so one bad page costs the
+ * entries on it, not the whole history.
  * Never throws: whatever cannot be read stays in the moved-aside file.
  */
 
@@ -36,7 +37,11 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
     const select = COLUMNS.map((c) => (present.has(c) ? c : `NULL AS ${c}`)).join(', ');
     const range = old.prepare(`SELECT ${select} FROM entries WHERE seq IN (SELECT value FROM json_each(?))`);
     const one = old.prepare(`SELECT ${select} FROM entries WHERE seq = ?`);
-    const images = old.prepare('SELECT position, image_id, seed FROM entry_images WHERE entry_seq = ? ORDER BY position');
+    // Favourites per image since schema 5; before, an entry's favourite covered all its images (as migration 5 sets them).
+    const imageColumns = new Set((old.prepare("SELECT name FROM pragma_table_info('entry_images')").all() as { name: string }[]).map((r) => r.name));
+    const images = old.prepare(
+      `SELECT position, image_id, seed, ${imageColumns.has('favourite') ? 'favourite' : 'NULL AS favourite'} FROM entry_images WHERE entry_seq = ? ORDER BY position`,
+    );
 
     // Which rowids exist: a scan of the table from each end stops at the first bad page, so the
     // (created_at, seq) index and the image rows, which live on other pages, name the rest.
@@ -88,7 +93,9 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
     const insert = fresh.prepare(
       `INSERT OR IGNORE INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
     );
-    const insertImage = fresh.prepare('INSERT OR IGNORE INTO entry_images (entry_seq, position, image_id, seed) VALUES (?, ?, ?, ?)');
+    const insertImage = fresh.prepare('INSERT OR IGNORE INTO entry_images (entry_seq, position, image_id, seed, favourite) VALUES (?, ?, ?, ?, ?)');
+    // The entry is a favourite while any of its images is (historyStore keeps it so); only when its image list came back.
+    const syncFavourite = fresh.prepare('UPDATE entries SET favourite = EXISTS (SELECT 1 FROM entry_images WHERE entry_seq = @seq AND favourite = 1) WHERE seq = @seq');
     fresh.transaction(() => {
       for (const r of valid) {
         // A job that was running when the file broke will never finish.
@@ -108,9 +115,13 @@ export function salvageEntries(asidePath: string, fresh: Database.Database): Sal
         if (insert.run(...values).changes === 0) continue;
         result.recovered++;
         try {
-          for (const img of images.all(r.seq) as { position: number; image_id: string; seed: number }[]) {
-            if (typeof img.image_id === 'string' && ID.test(img.image_id)) insertImage.run(seq, img.position, img.image_id, img.seed);
+          let copied = 0;
+          for (const img of images.all(r.seq) as { position: number; image_id: string; seed: number; favourite: unknown }[]) {
+            if (typeof img.image_id !== 'string' || !ID.test(img.image_id)) continue;
+            const favourite = img.favourite === null ? r.favourite : img.favourite;
+            copied += insertImage.run(seq, img.position, img.image_id, img.seed, favourite ? 1 : 0).changes;
           }
+          if (copied > 0) syncFavourite.run({ seq });
         } catch {
           /* the entry stays, without the image list that could not be read */
         }
