@@ -78,6 +78,14 @@ describe('flat PNG export says how its picture was made, honestly', () => {
     expect(hidden.parameters).toMatch(/Seed: 42/);
   });
 
+  it('a visible Control layer is not part of the picture: the generated layer alone still reproduces it', async () => {
+    const [red, sketch] = await Promise.all([solid('#ff0000'), solid('#00ff00')]);
+    const d = doc([layer('fox', red.id, { source: { model: 'sd15-tiny', settings: settings('a red fox', 42) } }), layer('sketch', sketch.id, { role: 'control' })]);
+    const out = await exported(d, new Map([[red.id, red.png], [sketch.id, sketch.png]]));
+    expect(out.parameters).toMatch(/^a red fox\n.*Seed: 42/s);
+    expect(out.composite).toBeUndefined();
+  });
+
   it('no generated layer: no generation metadata at all', async () => {
     const red = await solid('#ff0000');
     const out = await exported(doc([layer('photo', red.id)]), new Map([[red.id, red.png]]));

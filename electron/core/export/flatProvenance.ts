@@ -1,4 +1,4 @@
-import type { AtelierDocument, Layer, RasterLayer } from '../../contract/document.js';
+import { inPicture, type AtelierDocument, type Layer, type RasterLayer } from '../../contract/document.js';
 import type { GenerationSettings } from '../../contract/generation.js';
 import type { GenerationMetadata } from './generationMetadata.js';
 import { buildInternationalTextChunk } from './pngChunks.js';
@@ -45,10 +45,10 @@ interface Area {
   height: number;
 }
 
-/** Shown, counting its groups: a layer in a hidden or transparent group is not in the picture. */
+/** Shown, counting its groups: a layer in a hidden or transparent group, or a Control layer, is not in the picture. */
 function shown(doc: AtelierDocument, l: Layer): boolean {
   for (let at: Layer | undefined = l, depth = 0; at && depth < 64; depth++) {
-    if (!at.visible || at.opacity <= 0) return false;
+    if (!inPicture(at) || at.opacity <= 0) return false;
     at = at.parentId ? doc.layers.find((g) => g.id === at!.parentId) : undefined;
   }
   return true;

@@ -8,7 +8,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RasterLayer } from '../../contract/document.js';
 import { compositeDocument } from '../../shared/image/composite.js';
-import { buildSampleDocument, idOf, pngOf, type SampleDocument } from './fixtures/sampleDocument.js';
+import { buildSampleDocument, gradientImage, idOf, imageSet, pngOf, type SampleDocument } from './fixtures/sampleDocument.js';
+import type { CompositeProvenance } from './flatProvenance.js';
+import { parseXmpPacket } from './xmpMetadata.js';
 import { decodePngGray, decodePngRgba } from './pngDecode.js';
 import { estimatePsdBytes } from './exportBudget.js';
 import { exportPsd } from './psdExport.js';
@@ -94,10 +96,32 @@ describe.skipIf(reportMissing('psdTools', 'python3-psd-tools'))('PSD export read
     expect(worst).toBeLessThanOrEqual(2);
   });
 
-  it('carries the generation parameters and the document in XMP', () => {
-    expect(dump.xmp).toContain('a small wooden boat');
-    expect(dump.xmp).toContain('Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42');
+  it('carries the document in XMP and, for this composite of several layers, no A1111 parameters but the generated layers (the flat PNG rule)', () => {
     expect(dump.xmp).toContain('atelier:document');
+    // Re-running the top generated layer's settings would not give this picture (issue 12).
+    expect(dump.xmp).not.toContain('exif:UserComment');
+    expect(dump.xmp).not.toContain('Steps: 20');
+    const composite = JSON.parse(parseXmpPacket(dump.xmp).atelier!.composite!) as CompositeProvenance;
+    expect(composite.note).toMatch(/composite of 5 layers/);
+    expect(composite.layers.map((l) => [l.name, l.model, l.seed, l.settings.prompt, l.x, l.y])).toEqual([
+      ['Inpaint: a small wooden boat · seed 42', 'sd-turbo', 42, 'a small wooden boat', 20, 10],
+    ]);
+  });
+
+  it('a PSD of one untouched generated layer carries its A1111 parameters (they reproduce the composite)', async () => {
+    const { images, add } = imageSet();
+    const settings = { ...(sample.document.layers[2] as RasterLayer).source!.settings!, width: 64, height: 64 };
+    const boat: RasterLayer = {
+      id: 'boat', kind: 'raster', name: 'boat', x: 0, y: 0, width: 64, height: 64, opacity: 1, visible: true, blendMode: 'normal',
+      imageId: await add(gradientImage(64, 64, 3)), source: { historyEntryId: 'h1', model: 'sd-turbo', settings },
+    };
+    const path = join(dir, 'one-layer.psd');
+    writeFileSync(path, exportPsd({ ...sample.document, width: 64, height: 64, layers: [boat] }, images, { appVersion: '0.1.0' }));
+    const xmp = python('import sys\nfrom psd_tools import PSDImage\nsys.stdout.write(PSDImage.open(sys.argv[1]).image_resources.get_data(1060).decode("utf-8"))', [path]);
+    expect(xmp).toContain('a small wooden boat');
+    expect(xmp).toContain('Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42');
+    expect(xmp).toContain('atelier:document');
+    expect(xmp).not.toContain('atelier:composite');
   });
 });
 

@@ -8,6 +8,7 @@ import { DecodedImages } from './decodedImages.js';
 import { describeGeneration } from './generationMetadata.js';
 import { buildLayerTree, type LayerNode } from '../../shared/image/layerTree.js';
 import { formatA1111Parameters } from './a1111Parameters.js';
+import { flatProvenance } from './flatProvenance.js';
 import { buildXmpPacket } from './xmpMetadata.js';
 import { checkExportBudget, estimatePsdBytes } from './exportBudget.js';
 import { UserError } from '../../shared/userError.js';
@@ -37,16 +38,21 @@ export function psdLayerName(layer: Layer, index: number): string {
   return s ? describeGeneration(s, s.seed) : `Layer ${index + 1}`;
 }
 
-/** XMP with the whole document JSON and the PSD layer id of each of our layers. */
+/**
+ * XMP with the whole document JSON and the PSD layer id of each of our layers. The A1111 parameters
+ * follow the flat PNG's rule (flatProvenance): only when they reproduce the composite; otherwise
+ * `atelier:composite` lists each visible generated layer's generation instead.
+ */
 export function documentXmp(doc: AtelierDocument, psdIds: Map<string, number>, appVersion?: string): string {
-  const top = [...doc.layers].reverse().find((l): l is RasterLayer => l.kind === 'raster' && !!l.source?.settings);
-  const parameters = top?.source?.settings
-    ? formatA1111Parameters({ settings: top.source.settings, model: top.source.model ?? 'unknown', seed: top.source.settings.seed, app: 'atelier', appVersion })
-    : undefined;
+  const provenance = flatProvenance(doc, undefined, appVersion);
   return buildXmpPacket({
-    parameters,
+    parameters: provenance.kind === 'generation' ? formatA1111Parameters(provenance.meta) : undefined,
     creatorTool: appVersion ? `Atelier ${appVersion}` : 'Atelier',
-    atelier: { document: JSON.stringify(doc), layerIds: JSON.stringify([...psdIds]) },
+    atelier: {
+      document: JSON.stringify(doc),
+      layerIds: JSON.stringify([...psdIds]),
+      ...(provenance.kind === 'composite' ? { composite: JSON.stringify(provenance.composite) } : {}),
+    },
   });
 }
 
