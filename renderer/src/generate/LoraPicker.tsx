@@ -18,8 +18,9 @@ export async function refreshLoraLibrary(): Promise<void> {
  * strength slider each. `<lora:NAME:WEIGHT>` in the prompt works too; the core combines both.
  */
 export function LoraPicker() {
-  const { loras, library } = useStore(useShallow((s) => ({ loras: s.loras, library: s.loraLibrary })));
+  const { loras, library } = useStore(useShallow((s) => ({ loras: s.settings.loras, library: s.loraLibrary })));
   const set = useStore.getState().setGenerate;
+  const setLoras = (next: typeof loras) => useStore.getState().setSettings({ loras: next });
   const selectId = useId();
   const fileRef = useRef<HTMLInputElement>(null);
 
@@ -29,12 +30,12 @@ export function LoraPicker() {
 
   const add = (name: string) => {
     if (!name || loras.some((l) => l.name === name) || loras.length >= MAX_LORAS) return;
-    set({ loras: [...loras, { name, strength: 1 }] });
+    setLoras([...loras, { name, strength: 1 }]);
   };
   const setStrength = (name: string, strength: number) => {
     if (!Number.isFinite(strength)) return;
     const s = Math.round(Math.min(2, Math.max(-2, strength)) * 100) / 100;
-    set({ loras: loras.map((l) => (l.name === name ? { ...l, strength: s } : l)) });
+    setLoras(loras.map((l) => (l.name === name ? { ...l, strength: s } : l)));
   };
   const importFile = async (file: File) => {
     try {
@@ -58,7 +59,7 @@ export function LoraPicker() {
             onChange={(e) => setStrength(l.name, Number(e.target.value))} />
           <input type="number" className="lora-strength" min={-2} max={2} step={0.05} value={l.strength} aria-label={`${l.name} strength value`}
             onChange={(e) => setStrength(l.name, Number(e.target.value))} />
-          <button type="button" className="chip" aria-label={`Remove LoRA ${l.name}`} onClick={() => set({ loras: loras.filter((x) => x.name !== l.name) })}>×</button>
+          <button type="button" className="chip" aria-label={`Remove LoRA ${l.name}`} onClick={() => setLoras(loras.filter((x) => x.name !== l.name))}>×</button>
         </div>
       ))}
       <div className="row">

@@ -78,15 +78,16 @@ function SizeField(props: { label: string; value: number; onCommit(v: number): v
 
 export function PromptPanel() {
   const g = useStore(useShallow((s) => ({
-    prompt: s.prompt, negativePrompt: s.negativePrompt, models: s.models, modelId: s.modelId, steps: s.steps, guidance: s.guidance,
-    scheduler: s.scheduler, seed: s.seed, seedLocked: s.seedLocked, batch: s.batch, strength: s.strength, useCanvasAsInit: s.useCanvasAsInit,
-    colorMatch: s.colorMatch, blend: s.blend, prefill: s.prefill,
+    models: s.models, modelId: s.modelId, seedLocked: s.seedLocked, useCanvasAsInit: s.useCanvasAsInit,
     promptTokens: s.promptTokens, negativeTokens: s.negativeTokens, error: s.error, busy: s.job !== null,
   })));
+  // The settings object changes identity only when a setting changes.
+  const st = useStore((s) => s.settings);
   const frame = useStore((s) => s.undoHistory.doc.generationFrame);
   const set = useStore.getState().setGenerate;
-  useTokenCount(g.prompt, g.modelId, 'promptTokens');
-  useTokenCount(g.negativePrompt, g.modelId, 'negativeTokens');
+  const setSettings = useStore.getState().setSettings;
+  useTokenCount(st.prompt, g.modelId, 'promptTokens');
+  useTokenCount(st.negativePrompt, g.modelId, 'negativeTokens');
   const ids = { prompt: useId(), negative: useId(), model: useId(), scheduler: useId(), blend: useId(), prefill: useId() };
 
   const setSize = (width: number, height: number) => {
@@ -99,18 +100,18 @@ export function PromptPanel() {
     <form className="prompt-panel" onSubmit={(e) => { e.preventDefault(); void generate(); }} aria-label="Generation settings">
       <div className="field">
         <div className="label-row"><label htmlFor={ids.prompt}>Prompt</label><Counter value={g.promptTokens} /></div>
-        <textarea id={ids.prompt} rows={4} value={g.prompt} placeholder="Describe what to paint…" onChange={(e) => set({ prompt: e.target.value })}
+        <textarea id={ids.prompt} rows={4} value={st.prompt} placeholder="Describe what to paint…" onChange={(e) => setSettings({ prompt: e.target.value })}
           onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void generate(); } }} />
       </div>
       <div className="field">
         <div className="label-row"><label htmlFor={ids.negative}>Negative prompt</label><Counter value={g.negativeTokens} /></div>
-        <textarea id={ids.negative} rows={2} value={g.negativePrompt} placeholder="What to avoid" onChange={(e) => set({ negativePrompt: e.target.value })} />
+        <textarea id={ids.negative} rows={2} value={st.negativePrompt} placeholder="What to avoid" onChange={(e) => setSettings({ negativePrompt: e.target.value })} />
       </div>
       <StylePicker />
       <RegionsPanel />
       {g.error && <div className="error" role="alert">{g.error}</div>}
       <button type="submit" className="primary generate" disabled={g.busy}>Generate</button>
-      <MemoryEstimate modelId={g.modelId} width={frame.width} height={frame.height} batch={g.batch} guidance={g.guidance} />
+      <MemoryEstimate modelId={g.modelId} width={frame.width} height={frame.height} batch={st.batch} guidance={st.guidance} />
       <div className="field">
         <label htmlFor={ids.model}>Model</label>
         <select id={ids.model} value={g.modelId} onChange={(e) => { set({ modelId: e.target.value }); applyModelDefaults(e.target.value); }}>
@@ -130,39 +131,39 @@ export function PromptPanel() {
         ))}
       </div>
       <div className="row">
-        <NumberField label="Steps" value={g.steps} min={1} max={200} onChange={(v) => set({ steps: Math.round(Math.min(200, Math.max(1, v))) })} />
-        <NumberField label="Guidance" value={g.guidance} min={0} max={30} step={0.5} onChange={(v) => set({ guidance: Math.min(30, Math.max(0, v)) })} />
+        <NumberField label="Steps" value={st.steps} min={1} max={200} onChange={(v) => setSettings({ steps: Math.round(Math.min(200, Math.max(1, v))) })} />
+        <NumberField label="Guidance" value={st.guidance} min={0} max={30} step={0.5} onChange={(v) => setSettings({ guidance: Math.min(30, Math.max(0, v)) })} />
       </div>
       <div className="field">
         <label htmlFor={ids.scheduler}>Scheduler</label>
-        <select id={ids.scheduler} value={g.scheduler} onChange={(e) => set({ scheduler: e.target.value as SchedulerName })}>
+        <select id={ids.scheduler} value={st.scheduler} onChange={(e) => setSettings({ scheduler: e.target.value as SchedulerName })}>
           {SCHEDULER_NAMES.map((n) => <option key={n} value={n}>{SCHEDULER_LABELS[n]}</option>)}
         </select>
       </div>
       <div className="row seed-row">
-        <NumberField label="Seed" value={g.seed} min={0} max={4294967295} onChange={(v) => set({ seed: Math.round(Math.min(0xffffffff, Math.max(0, v))), seedLocked: true })} />
+        <NumberField label="Seed" value={st.seed} min={0} max={4294967295} onChange={(v) => { setSettings({ seed: Math.round(Math.min(0xffffffff, Math.max(0, v))) }); set({ seedLocked: true }); }} />
         <button type="button" className={`chip lock${g.seedLocked ? ' on' : ''}`} aria-pressed={g.seedLocked} onClick={() => set({ seedLocked: !g.seedLocked })}
           title="Locked: reuse this seed. Unlocked: a new random seed each time.">{g.seedLocked ? 'Locked' : 'Random'}</button>
-        <NumberField label="Batch" value={g.batch} min={1} max={16} onChange={(v) => set({ batch: Math.round(Math.min(16, Math.max(1, v))) })} />
+        <NumberField label="Batch" value={st.batch} min={1} max={16} onChange={(v) => setSettings({ batch: Math.round(Math.min(16, Math.max(1, v))) })} />
       </div>
       <label className="check"><input type="checkbox" checked={g.useCanvasAsInit} onChange={(e) => set({ useCanvasAsInit: e.target.checked })} /> Use canvas as init</label>
-      {(g.useCanvasAsInit || g.prefill !== 'none') && (
-        <NumberField label="Strength" value={g.strength} min={0.05} max={1} step={0.05} onChange={(v) => set({ strength: Math.min(1, Math.max(0.05, v)) })} />
+      {(g.useCanvasAsInit || st.prefill !== 'none') && (
+        <NumberField label="Strength" value={st.strength} min={0.05} max={1} step={0.05} onChange={(v) => setSettings({ strength: Math.min(1, Math.max(0.05, v)) })} />
       )}
       <fieldset className="inpaint-options">
         <legend>Inpaint</legend>
-        <label className="check"><input type="checkbox" checked={g.colorMatch} onChange={(e) => set({ colorMatch: e.target.checked })} /> Match colours</label>
+        <label className="check"><input type="checkbox" checked={st.colorMatch} onChange={(e) => setSettings({ colorMatch: e.target.checked })} /> Match colours</label>
         <div className="row">
           <div className="field">
             <label htmlFor={ids.blend}>Blend</label>
-            <select id={ids.blend} value={g.blend} onChange={(e) => set({ blend: e.target.value as InpaintBlend })}>
+            <select id={ids.blend} value={st.blend} onChange={(e) => setSettings({ blend: e.target.value as InpaintBlend })}>
               <option value="multiband">Multi-band</option>
               <option value="linear">Linear</option>
             </select>
           </div>
           <div className="field">
             <label htmlFor={ids.prefill}>Pre-fill</label>
-            <select id={ids.prefill} value={g.prefill} onChange={(e) => set({ prefill: e.target.value as InpaintPrefill })}
+            <select id={ids.prefill} value={st.prefill} onChange={(e) => setSettings({ prefill: e.target.value as InpaintPrefill })}
               title="Fill the mask from its surroundings first (for removing things); uses Strength">
               <option value="none">None</option>
               <option value="patch">From surroundings</option>

@@ -13,9 +13,8 @@ async function loadStyles(): Promise<void> {
  * words) and "Save style", which keeps the current prompt, negative, sampler, steps and guidance as one.
  */
 export function StylePicker() {
-  const { styles, style, prompt, negativePrompt, scheduler, steps, guidance } = useStore(useShallow((s) => ({
-    styles: s.styles, style: s.style, prompt: s.prompt, negativePrompt: s.negativePrompt, scheduler: s.scheduler, steps: s.steps, guidance: s.guidance,
-  })));
+  const { styles, style } = useStore(useShallow((s) => ({ styles: s.styles, style: s.style })));
+  const { prompt, negativePrompt, scheduler, steps, guidance } = useStore((s) => s.settings);
   const set = useStore.getState().setGenerate;
   const [naming, setNaming] = useState<string | null>(null);
   const id = useId();
@@ -30,7 +29,8 @@ export function StylePicker() {
       const saved = await api.saveStyle({ name, prompt, negativePrompt, scheduler, steps, guidance });
       await loadStyles();
       // The saved style holds the current prompt; keeping it in the box too would apply it twice.
-      set({ style: saved.style.name, prompt: '', negativePrompt: '', notice: `Saved style "${saved.style.name}".` });
+      useStore.getState().setSettings({ prompt: '', negativePrompt: '' });
+      set({ style: saved.style.name, notice: `Saved style "${saved.style.name}".` });
       setNaming(null);
     } catch (e) {
       set({ error: errorMessage(e) });

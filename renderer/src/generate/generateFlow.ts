@@ -1,5 +1,5 @@
 import type { ApiEvents } from '../../../electron/contract/api.js';
-import { GENERATION_DEFAULTS, type GenerationMode, type GenerationSettings, type Region } from '../../../electron/contract/generation.js';
+import { type GenerationMode, type GenerationSettings, type Region } from '../../../electron/contract/generation.js';
 import { applyStyle, findStyle } from '../../../electron/contract/styles.js';
 import { regionsForFrame } from '../document/regions.js';
 import type { Rect } from '../document/geometry.js';
@@ -12,24 +12,23 @@ import { landJobResult } from '../batch/resultLayers.js';
 import { useStore } from '../state/store.js';
 import { alphaOf, canvasPng, compositeFrame, maskPng } from './compositeFrame.js';
 import { controlSettings } from '../control/controlMaps.js';
-import { panelSettings } from './panelSettings.js';
 
-/** What Generate (and a Live draft, with its own overrides) asks the engine for. */
+/** What Generate (and a Live draft, with its own overrides) asks the engine for: the panel's settings, decided for this frame and run. */
 export function generationSettings(s: Store, mode: GenerationMode, frame: Rect, seed: number, over: Partial<GenerationSettings> = {}): GenerationSettings {
-  const strength = over.strength ?? s.strength;
+  const { loras, ...panel } = s.settings;
+  const strength = over.strength ?? panel.strength;
   return {
     mode,
-    ...panelSettings(s),
+    ...panel,
     width: frame.width,
     height: frame.height,
     seed,
-    maskFeather: GENERATION_DEFAULTS.maskFeather,
-    ...(s.loras.length > 0 ? { loras: s.loras.map(({ name, strength }) => ({ name, strength })) } : {}),
+    ...(loras.length > 0 ? { loras: loras.map(({ name, strength }) => ({ name, strength })) } : {}),
     ...regionsSetting(regionsForFrame(s.undoHistory.doc.regions ?? [], frame)),
     ...styleSetting(s),
     ...over,
     // Inpaint repaints from noise, except with a pre-fill, which exists to be partly kept.
-    strength: mode === 'img2img' || (mode === 'inpaint' && s.prefill !== 'none') ? strength : 1,
+    strength: mode === 'img2img' || (mode === 'inpaint' && panel.prefill !== 'none') ? strength : 1,
   };
 }
 
@@ -41,7 +40,9 @@ function regionsSetting(regions: Region[]): Pick<GenerationSettings, 'regions'> 
 /** The picked style preset: prompts expanded (what the engine and History see), its settings, its name. */
 function styleSetting(s: Store): Partial<GenerationSettings> {
   const preset = s.style ? findStyle(s.style, s.styles) : undefined;
-  return preset ? applyStyle({ prompt: s.prompt, negativePrompt: s.negativePrompt, scheduler: s.scheduler, steps: s.steps, guidance: s.guidance }, preset) : {};
+  if (!preset) return {};
+  const { prompt, negativePrompt, scheduler, steps, guidance } = s.settings;
+  return applyStyle({ prompt, negativePrompt, scheduler, steps, guidance }, preset);
 }
 
 /** Uploads the init image (and mask) a plan needs; pixels travel by `images:put`, never inline. */
@@ -79,10 +80,10 @@ export async function generate(opts: GenerateOptions = {}): Promise<void> {
   }
   const doc = s.undoHistory.doc;
   const frame = doc.generationFrame;
-  const seed = opts.seed ?? (s.seedLocked ? s.seed : Math.floor(Math.random() * 0xffffffff));
-  if (opts.seed === undefined) s.setGenerate({ error: null, notice: null, seed });
-  else s.setGenerate({ error: null, notice: null });
-  s.setJob({ jobId: null, documentId: doc.id, mode: 'txt2img', frame, prompt: s.prompt, done: 0, total: s.steps, cancelling: false });
+  const seed = opts.seed ?? (s.seedLocked ? s.settings.seed : Math.floor(Math.random() * 0xffffffff));
+  if (opts.seed === undefined) s.setSettings({ seed });
+  s.setGenerate({ error: null, notice: null });
+  s.setJob({ jobId: null, documentId: doc.id, mode: 'txt2img', frame, prompt: s.settings.prompt, done: 0, total: s.settings.steps, cancelling: false });
   try {
     const composite = await compositeFrame(doc, frame);
     const painted = paintSurface().read(frame);

@@ -16,7 +16,7 @@ export function applyModelDefaults(modelId: string, opts: { frame?: boolean | 's
   if (r.steps !== undefined) patch.steps = r.steps;
   if (r.guidance !== undefined) patch.guidance = r.guidance;
   if (r.scheduler && (SCHEDULER_NAMES as readonly string[]).includes(r.scheduler)) patch.scheduler = r.scheduler as SchedulerName;
-  s.setGenerate(patch);
+  s.setSettings(patch);
   if ((opts.frame ?? true) && r.width && r.height) {
     const frame = s.undoHistory.doc.generationFrame;
     const next = snapFrame({ ...frame, width: r.width, height: r.height });

@@ -26,9 +26,10 @@ describe('History panel actions on the real store (headless editor)', () => {
   it('Use settings fills every field, locks the seed, picks the model and sizes the frame in one undo step', () => {
     useSettings(entry, report);
     const s = ed.state;
-    expect({ prompt: s.prompt, negativePrompt: s.negativePrompt, steps: s.steps, guidance: s.guidance, scheduler: s.scheduler, seed: s.seed, seedLocked: s.seedLocked, strength: s.strength, modelId: s.modelId })
+    const st = s.settings;
+    expect({ prompt: st.prompt, negativePrompt: st.negativePrompt, steps: st.steps, guidance: st.guidance, scheduler: st.scheduler, seed: st.seed, seedLocked: s.seedLocked, strength: st.strength, modelId: s.modelId })
       .toEqual({ prompt: 'a lighthouse, dusk', negativePrompt: 'blurry', steps: 9, guidance: 5.5, scheduler: 'dpmpp-2m-karras', seed: 4242, seedLocked: true, strength: 0.6, modelId: 'sd15-tiny' });
-    expect({ colorMatch: s.colorMatch, blend: s.blend, prefill: s.prefill }).toEqual({ colorMatch: false, blend: 'linear', prefill: 'patch' });
+    expect({ colorMatch: st.colorMatch, blend: st.blend, prefill: st.prefill }).toEqual({ colorMatch: false, blend: 'linear', prefill: 'patch' });
     expect(ed.doc.generationFrame).toMatchObject({ width: 192, height: 128 });
     expect(s.undoHistory.past.map((p) => p.label)).toEqual(['Use settings']);
     s.undo();

@@ -47,17 +47,14 @@ export function useSettings(e: HistoryEntry, report: Report): void {
   const s = useStore.getState();
   const st = e.settings;
   if (!st) {
-    s.setGenerate({ prompt: e.prompt, seed: e.seed, seedLocked: true });
+    s.setSettings({ prompt: e.prompt, seed: e.seed });
+    s.setGenerate({ seedLocked: true });
     report({ notice: 'Prompt and seed filled in (this entry carries no other settings).' });
     return;
   }
   const installed = e.model !== undefined && s.models.some((m) => m.id === e.model);
-  s.setGenerate({
-    ...panelFromSettings(st),
-    seed: e.seed, seedLocked: true, batch: 1, error: null,
-    ...(installed ? { modelId: e.model } : {}),
-    loras: st.loras ?? [],
-  });
+  s.setSettings({ ...panelFromSettings(st), seed: e.seed, batch: 1, loras: st.loras ?? [] });
+  s.setGenerate({ seedLocked: true, error: null, ...(installed ? { modelId: e.model } : {}) });
   const f = s.undoHistory.doc.generationFrame;
   if (f.width !== st.width || f.height !== st.height) s.perform(setFrameCommand(s.undoHistory.doc, { ...f, width: st.width, height: st.height }), 'Use settings');
   report(installed || !e.model ? { notice: 'Settings filled in from the history entry.' } : { notice: `Settings filled in; model "${e.model}" is not installed, so the current model stays.` });

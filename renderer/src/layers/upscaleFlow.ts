@@ -23,7 +23,7 @@ let pending: { jobId: string | null; layerId: string; name: string } | null = nu
 
 /** The settings a refine pass uses: the layer's own prompt and seed when it was generated, else the prompt panel's. */
 function refineSettings(layer: RasterLayer, strength: number): GenerationSettings {
-  const s = useStore.getState();
+  const s = useStore.getState().settings;
   const src = layer.source?.settings;
   return {
     mode: 'img2img',

@@ -1,3 +1,4 @@
+import type { SchedulerName } from '../../../electron/contract/generation.js';
 import { api, errorMessage } from '../api/api.js';
 import { primeImage } from '../canvas/imageCache.js';
 import { generate } from '../generate/generateFlow.js';
@@ -48,7 +49,7 @@ export function finishLive(finishModelId?: string): Promise<void> {
     strength: live.strength,
     ...(r?.steps !== undefined ? { steps: r.steps } : {}),
     ...(r?.guidance !== undefined ? { guidance: r.guidance } : {}),
-    ...(r?.scheduler ? { scheduler: r.scheduler as typeof s.scheduler } : {}),
+    ...(r?.scheduler ? { scheduler: r.scheduler as SchedulerName } : {}),
   };
   return generate({ seed: live.seed, modelId, inputs: liveInputs, live: 'finish', over });
 }

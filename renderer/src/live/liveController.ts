@@ -57,7 +57,7 @@ export function startLive(): void {
   const s = useStore.getState();
   if (s.liveOn) return;
   const model = s.models.find((m) => m.id === s.modelId);
-  s.setLive({ liveOn: true, liveVisible: true, liveError: null, live: s.live ?? liveDefaults(model, s.seed) });
+  s.setLive({ liveOn: true, liveVisible: true, liveError: null, live: s.live ?? liveDefaults(model, s.settings.seed) });
   scheduler ??= new LiveScheduler<LiveInput>({ start: (input) => void runDraft(input), cancel: cancelDraft });
   scheduler.resume();
   active = true;
@@ -90,7 +90,7 @@ export function stopLive(): void {
 export function resetLiveSettings(): void {
   const s = useStore.getState();
   const model = s.models.find((m) => m.id === s.modelId);
-  s.setLive({ live: liveDefaults(model, s.live?.seed ?? s.seed) });
+  s.setLive({ live: liveDefaults(model, s.live?.seed ?? s.settings.seed) });
 }
 
 /** Coalesces bursts of store changes into one composite + hash at a time. */

@@ -1,11 +1,11 @@
 import type { StateCreator } from 'zustand';
 import type { ModelSummary } from '../../../electron/contract/api.js';
-import type { GenerationMode, GenerationSettings, InpaintBlend, InpaintPrefill, SchedulerName } from '../../../electron/contract/generation.js';
-import type { LoraInfo, LoraRef } from '../../../electron/contract/lora.js';
+import type { GenerationMode, GenerationSettings } from '../../../electron/contract/generation.js';
+import type { LoraInfo } from '../../../electron/contract/lora.js';
 import type { StylePreset } from '../../../electron/contract/styles.js';
 import type { Rect } from '../document/geometry.js';
 import type { Store } from './store.js';
-import { PANEL_DEFAULTS } from '../generate/panelSettings.js';
+import { PANEL_DEFAULTS, type PanelSettings } from '../generate/panelSettings.js';
 
 export interface RunningJob {
   jobId: string | null;
@@ -38,26 +38,15 @@ export interface TokenCount {
 }
 
 export interface GenerateSlice {
-  prompt: string;
-  negativePrompt: string;
+  /** The prompt panel's generation settings as one object (generate/panelSettings.ts): Generate reads it, "Use settings" writes it. */
+  settings: PanelSettings;
   models: ModelSummary[];
   modelId: string;
-  steps: number;
-  guidance: number;
-  scheduler: SchedulerName;
-  seed: number;
+  /** Locked: Generate reuses `settings.seed`; unlocked: a new random seed each time. */
   seedLocked: boolean;
-  batch: number;
-  strength: number;
   useCanvasAsInit: boolean;
-  /** Inpaint: match colours to the surroundings, paste-back blend, pre-fill (engine defaults). */
-  colorMatch: boolean;
-  blend: InpaintBlend;
-  prefill: InpaintPrefill;
   promptTokens: TokenCount | null;
   negativeTokens: TokenCount | null;
-  /** LoRAs picked in the prompt panel, with their strengths (prompt tags add to these). */
-  loras: LoraRef[];
   /** What <data>/loras holds, for the picker. */
   loraLibrary: LoraInfo[];
   /** Style presets (shipped and the user's, from `styles:list`) and the picked one's name ('' = none). */
@@ -68,21 +57,21 @@ export interface GenerateSlice {
   error: string | null;
   /** Short-lived status line (saved, recovered, provider…). */
   notice: string | null;
-  setGenerate(p: Partial<Omit<GenerateSlice, 'setGenerate' | 'setJob' | 'updateJob'>>): void;
+  setGenerate(p: Partial<Omit<GenerateSlice, 'settings' | 'setGenerate' | 'setSettings' | 'setJob' | 'updateJob'>>): void;
+  /** Changes some of the panel's settings (the rest stay). */
+  setSettings(p: Partial<PanelSettings>): void;
   setJob(job: RunningJob | null): void;
   updateJob(p: Partial<RunningJob>): void;
 }
 
 export const createGenerateSlice: StateCreator<Store, [], [], GenerateSlice> = (set) => ({
-  ...PANEL_DEFAULTS,
+  settings: PANEL_DEFAULTS,
   models: [],
   modelId: '',
-  seed: 1234,
   seedLocked: false,
   useCanvasAsInit: false,
   promptTokens: null,
   negativeTokens: null,
-  loras: [],
   loraLibrary: [],
   styles: [],
   style: '',
@@ -90,6 +79,7 @@ export const createGenerateSlice: StateCreator<Store, [], [], GenerateSlice> = (
   error: null,
   notice: null,
   setGenerate: (p) => set(p),
+  setSettings: (p) => set((s) => ({ settings: { ...s.settings, ...p } })),
   setJob: (job) => set({ job }),
   updateJob: (p) => set((s) => (s.job ? { job: { ...s.job, ...p } } : {})),
 });
