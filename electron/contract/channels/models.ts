@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { apiEvent, carries, channel, noArgs } from '../channel.js';
 import { JobIdSchema, ModelIdSchema } from '../ids.js';
+import { MAX_CONTROLS } from '../control.js';
 import { MODEL_FAMILIES } from '../modelFamily.js';
 
 /** Installed models, the catalogue and its pulls, memory estimates, model-folder import. */
@@ -75,6 +76,8 @@ export const modelChannels = {
       batch: z.number().int().min(1).max(64).default(1),
       guidance: z.number().min(0).max(50).default(7),
       mode: z.enum(['txt2img', 'img2img', 'inpaint']).default('txt2img'),
+      /** Installed ControlNet ids of the job's controls: each adds its weights and residuals, as the engine counts them. */
+      controlNets: z.array(ModelIdSchema).max(MAX_CONTROLS).default([]),
     }).strict(),
     response: carries<{ neededBytes: number; freeBytes: number; fits: boolean; device: 'cpu' | 'gpu'; summary: string; sentence?: string }>(),
   }),

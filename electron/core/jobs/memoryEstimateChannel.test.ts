@@ -27,6 +27,17 @@ describe('models:estimate (the label beside Generate and in the Models dialog)',
     expect(r.value.neededBytes).toBeGreaterThan(0);
   });
 
+  it("counts the job's ControlNets as the engine's own check does, and names one that is not installed", async () => {
+    const plain = await call({ modelId: 'sd15-tiny', width: 512, height: 512 });
+    const one = await call({ modelId: 'sd15-tiny', width: 512, height: 512, controlNets: ['controlnet-sd15-tiny'] });
+    const two = await call({ modelId: 'sd15-tiny', width: 512, height: 512, controlNets: ['controlnet-sd15-tiny', 'controlnet-sd15-tiny-b'] });
+    if (!plain.ok || !one.ok || !two.ok) throw new Error('estimates failed');
+    expect(one.value.neededBytes).toBeGreaterThan(plain.value.neededBytes);
+    expect(two.value.neededBytes).toBeGreaterThan(one.value.neededBytes);
+    expect(await call({ modelId: 'sd15-tiny', width: 512, height: 512, controlNets: ['no-such-controlnet'] }))
+      .toMatchObject({ ok: false, error: { message: 'There is no ControlNet named "no-such-controlnet".' } });
+  });
+
   it('gives the refusal sentence on a (faked) small machine, and refuses bad payloads and unknown models', async () => {
     process.env['ATELIER_FREE_MEMORY'] = '40MB';
     const r = await call({ modelId: 'sd15-tiny', width: 512, height: 512 });

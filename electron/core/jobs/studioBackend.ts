@@ -95,7 +95,8 @@ export class StudioBackend {
   readonly handlers: Handlers = {
     'models:list': async () => ({ models: this.opts.models.list(), defaultModelId: this.opts.models.first(), controlNets: this.opts.models.listControlNets() }),
     'prompt:tokenize': async ({ modelId, text }) => this.tokens.count(this.modelDir(modelId), text),
-    'models:estimate': async ({ modelId, ...job }) => estimateJobMemoryFor(this.modelDir(modelId), job, readEngineSettings(this.opts.dataDir).settings.provider),
+    'models:estimate': async ({ modelId, controlNets, ...job }) =>
+      estimateJobMemoryFor(this.modelDir(modelId), job, readEngineSettings(this.opts.dataDir).settings.provider, controlNets.map((id) => this.controlNetDir(id))),
     'images:put': async ({ bytes }) => {
       const { png, width, height } = await toPng(bytes);
       return { imageId: await this.images.put(png), width, height };
@@ -229,6 +230,12 @@ export class StudioBackend {
   private modelChannels(): ModelChannels {
     if (!this.opts.modelChannels) throw new JobError('The model library is not available in this host.', 'unavailable');
     return this.opts.modelChannels;
+  }
+
+  private controlNetDir(id: string): string {
+    const dir = this.opts.models.controlNetDirOf(id);
+    if (!dir) throw new JobError(`There is no ControlNet named "${id}".`, 'invalid-input');
+    return dir;
   }
 
   private modelDir(modelId: string): string {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiResponses } from '../../../electron/contract/api.js';
 import { api } from '../api/api.js';
+import { useStore } from '../state/store.js';
 
 interface Props {
   modelId: string;
@@ -18,11 +19,14 @@ interface Props {
  */
 export function MemoryEstimate({ modelId, width, height, batch = 1, guidance = 7, compact = false }: Props) {
   const [estimate, setEstimate] = useState<ApiResponses['models:estimate'] | null>(null);
+  // Beside Generate, the Control section's ControlNets run with the job: the engine counts them, so does this.
+  const controlKey = useStore((s) => (compact ? '' : s.controls.map((c) => c.model).filter(Boolean).join('\n')));
   useEffect(() => {
     if (!modelId) return;
     let live = true;
+    const controlNets = controlKey ? controlKey.split('\n') : [];
     const t = setTimeout(() => {
-      api.estimateMemory({ modelId, width, height, batch, guidance }).then(
+      api.estimateMemory({ modelId, width, height, batch, guidance, controlNets }).then(
         (r) => live && setEstimate(r),
         () => live && setEstimate(null),
       );
@@ -31,7 +35,7 @@ export function MemoryEstimate({ modelId, width, height, batch = 1, guidance = 7
       live = false;
       clearTimeout(t);
     };
-  }, [modelId, width, height, batch, guidance]);
+  }, [modelId, width, height, batch, guidance, controlKey]);
   if (!estimate) return null;
   const where = estimate.device === 'gpu' ? 'GPU memory' : 'memory';
   const prefix = compact ? `At ${width}×${height}: ` : '';
