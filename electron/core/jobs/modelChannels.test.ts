@@ -119,6 +119,38 @@ describe('ModelChannels: the Models dialog against a local model server', () => 
   });
 });
 
+describe('a pulled ControlNet (issue 20)', () => {
+  it('shows as installed in the catalogue under its ControlNet id, and the Control section can pick it', async () => {
+    const cnDir = join(TEST_MODELS, 'controlnet-sd15-tiny');
+    const server = await startTestModelServer(cnDir, 'atelier-test/cn');
+    const dataDir = mkdtempSync(join(tmpdir(), 'atelier-model-channels-cn-'));
+    try {
+      const catalogFile = join(dataDir, 'catalog.json');
+      const entry = { ...catalogEntryForFolder(cnDir, 'cn-scribble', 'atelier-test/cn'), kind: 'controlnet', recommended: null };
+      writeFileSync(catalogFile, JSON.stringify({ type: 'atelier-model-catalog', version: 1, models: [entry] }));
+      const models = new InstalledModels([]);
+      const events: Ev[] = [];
+      const channels = new ModelChannels({
+        dataDir, models, emit: (event, payload) => void events.push({ event, payload }),
+        env: { ATELIER_MODELS_CATALOG: catalogFile, ATELIER_MODELS_BASE_URL: server.baseUrl },
+      });
+      expect(channels.library().catalogue[0]).not.toHaveProperty('installedId');
+      const { jobId } = channels.pull({ catalogId: 'cn-scribble' });
+      for (let t = Date.now(); !events.some((e) => e.event === 'models:done' || e.event === 'models:failed'); ) {
+        if (Date.now() - t > 30_000) throw new Error('the pull did not end');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(events.find((e) => e.event === 'models:done')?.payload).toMatchObject({ jobId, catalogId: 'cn-scribble', modelId: 'cn-scribble' });
+      expect(channels.library().catalogue[0]).toMatchObject({ id: 'cn-scribble', kind: 'controlnet', installedId: 'cn-scribble' });
+      expect(models.listControlNets().map((c) => c.id)).toEqual(['cn-scribble']);
+      expect(models.list()).toEqual([]);
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('models channels through the one wrapper (as IPC and serve call them)', () => {
   it('refuse bad payloads in one line and answer the library with the shipped catalogue', async () => {
     const t = testStudio();

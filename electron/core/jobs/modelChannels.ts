@@ -63,12 +63,16 @@ export class ModelChannels {
     const byCatalogId = new Map(installed.filter((m) => m.catalogId).map((m) => [m.catalogId!, m.id]));
     const running = new Map([...this.jobs.entries()].map(([jobId, j]) => [j.catalogId, jobId]));
     const catalogue: CatalogueModelInfo[] = this.catalog
-      ? catalogStatus(this.catalog, this.opts.dataDir, installedModels(this.opts.dataDir, this.opts.resourcesPath)).map(({ entry, partialBytes, approxBytes }) => ({
-          id: entry.id, label: entry.label, family: entry.family ?? 'upscaler', kind: entry.kind, licence: entry.license.id, nonCommercial: entry.license.nonCommercial,
-          page: entry.source.page, notes: entry.notes, approxBytes, partialBytes,
-          ...(byCatalogId.has(entry.id) ? { installedId: byCatalogId.get(entry.id) } : {}),
-          ...(running.has(entry.id) ? { downloadingJobId: running.get(entry.id) } : {}),
-        }))
+      ? catalogStatus(this.catalog, this.opts.dataDir, installedModels(this.opts.dataDir, this.opts.resourcesPath)).map(({ entry, partialBytes, approxBytes, installedDir }) => {
+          // A pulled ControlNet is not in the picker's list: it is installed under its ControlNet id.
+          const installedId = byCatalogId.get(entry.id) ?? (installedDir ? this.idOfDir(installedDir) : undefined);
+          return {
+            id: entry.id, label: entry.label, family: entry.family ?? 'upscaler', kind: entry.kind, licence: entry.license.id, nonCommercial: entry.license.nonCommercial,
+            page: entry.source.page, notes: entry.notes, approxBytes, partialBytes,
+            ...(installedId ? { installedId } : {}),
+            ...(running.has(entry.id) ? { downloadingJobId: running.get(entry.id) } : {}),
+          };
+        })
       : [];
     return {
       installed,
@@ -143,9 +147,11 @@ export class ModelChannels {
     this.opts.models.rescan(extra);
   }
 
+  /** The picker id of a model folder, else the id of a ControlNet folder (the Control section's list). */
   private idOfDir(dir: string): string | undefined {
     const abs = resolve(dir);
-    return this.opts.models.list().find((m) => this.opts.models.dirOf(m.id) === abs)?.id;
+    const m = this.opts.models;
+    return m.list().find((x) => m.dirOf(x.id) === abs)?.id ?? m.listControlNets().find((c) => m.controlNetDirOf(c.id) === abs)?.id;
   }
 
   /** What the picker lists, with where each came from (library records where it has them). */

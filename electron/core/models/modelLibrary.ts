@@ -253,13 +253,34 @@ function folderBytes(dir: string): number {
   return total;
 }
 
+/**
+ * Pulled folders by the catalogue id their `atelier-source.json` records: what `installed` (the picker's base
+ * models) does not list, e.g. a ControlNet or a preview decoder, is installed too once pulled.
+ */
+function pulledDirs(modelsDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let names: string[] = [];
+  try {
+    names = readdirSync(modelsDir).sort();
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const id = sourceCatalogId(join(modelsDir, name));
+    if (id && !out.has(id)) out.set(id, join(modelsDir, name));
+  }
+  return out;
+}
+
 export function catalogStatus(catalog: ModelCatalog, dataDir: string, installed = installedModels(dataDir)): CatalogStatus[] {
   const modelsDir = pullTargetDir(dataDir);
+  const pulled = pulledDirs(modelsDir);
   return catalog.models.map((entry) => {
-    const found = installed.find((m) => m.catalogId === entry.id);
+    const foundDir = installed.find((m) => m.catalogId === entry.id)?.dir ?? pulled.get(entry.id);
     return {
       entry,
-      ...(found ? { installedDir: found.dir } : {}),
+      ...(foundDir ? { installedDir: foundDir } : {}),
       partialBytes: folderBytes(stagingDir(modelsDir, entry.id)),
       approxBytes: expectedBytes(entry),
     };

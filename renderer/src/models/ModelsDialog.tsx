@@ -11,11 +11,12 @@ type Library = ApiResponses['models:library'];
 const PROVIDERS: Record<string, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML', webgpu: 'WebGPU' };
 const providerName = (p: string) => PROVIDERS[p] ?? p;
 
-/** The picker's list changes after a pull or an import: reload it so the new model can be chosen at once. */
+/** The picker's lists change after a pull or an import: reload them so the new model can be chosen at once. */
 async function refreshPicker(): Promise<void> {
-  const { models, defaultModelId } = await api.listModels();
+  const { models, defaultModelId, controlNets } = await api.listModels();
   const s = useStore.getState();
   s.setGenerate({ models, modelId: s.modelId && models.some((m) => m.id === s.modelId) ? s.modelId : defaultModelId ?? '' });
+  s.setControlNets(controlNets); // a pulled ControlNet is offered by the Control section at once
 }
 
 function CatalogueRow({ entry, progress, onChanged, report }: {
