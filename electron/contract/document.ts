@@ -36,6 +36,11 @@ export const LayerSourceSchema = z.object({
   historyEntryId: z.string().optional(),
   model: z.string().optional(),
   settings: GenerationSettingsSchema.optional(),
+  /**
+   * The layer's pixels were changed after generation (a Paint stroke, anything that replaced its image):
+   * `settings` stay as history of what it was made from, but no longer reproduce it. Absent: untouched.
+   */
+  edited: z.boolean().optional(),
 });
 export type LayerSource = z.infer<typeof LayerSourceSchema>;
 

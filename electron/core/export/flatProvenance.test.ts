@@ -78,6 +78,15 @@ describe('flat PNG export says how its picture was made, honestly', () => {
     expect(hidden.parameters).toMatch(/Seed: 42/);
   });
 
+  it('one generated layer painted over after generation (source.edited) is not reproducible: no parameters, listed as edited', async () => {
+    const red = await solid('#ff0000');
+    const source = { model: 'sd15-tiny', settings: settings('a red fox', 42), edited: true };
+    const out = await exported(doc([layer('fox', red.id, { source })]), new Map([[red.id, red.png]]));
+    expect([out.parameters, out.atelier]).toEqual([undefined, undefined]);
+    expect(out.composite?.note).toMatch(/changed after generation \(painted over/);
+    expect(out.composite?.layers).toMatchObject([{ name: 'fox', seed: 42, edited: true }]);
+  });
+
   it('a visible Control layer is not part of the picture: the generated layer alone still reproduces it', async () => {
     const [red, sketch] = await Promise.all([solid('#ff0000'), solid('#00ff00')]);
     const d = doc([layer('fox', red.id, { source: { model: 'sd15-tiny', settings: settings('a red fox', 42) } }), layer('sketch', sketch.id, { role: 'control' })]);

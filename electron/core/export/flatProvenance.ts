@@ -7,7 +7,7 @@ import { buildInternationalTextChunk } from './pngChunks.js';
  * What a flat export may honestly say about how its picture was made. A1111 `parameters` (and our
  * `atelier` JSON) promise "re-run these and you get this picture", which only holds when the picture is
  * one generated layer, untouched: visible alone over the exported area, covering all of it, at its
- * generated size, full opacity, normal blend, no mask. A picture made of several layers gets no
+ * generated size, full opacity, normal blend, no mask, its pixels never edited (`source.edited`). A picture made of several layers gets no
  * `parameters`; a PNG then carries an `atelier-composite` chunk listing each visible generated layer's
  * generation instead. Pure.
  */
@@ -26,6 +26,8 @@ export interface CompositeLayerGeneration {
   height: number;
   opacity: number;
   blendMode: string;
+  /** Its pixels were changed after generation (painted over): the settings made what it was, not what it is. */
+  edited?: true;
 }
 
 export interface CompositeProvenance {
@@ -65,7 +67,7 @@ export function flatProvenance(doc: AtelierDocument, region?: Area, appVersion?:
   if (generated.length === 0) return { kind: 'none' };
   const only = inPicture.length === 1 ? inPicture[0]! : undefined;
   const settings = only?.source?.settings;
-  const untouched = only && settings && covers(only, area) && only.opacity === 1 && only.blendMode === 'normal' && !only.mask &&
+  const untouched = only && settings && !only.source?.edited && covers(only, area) && only.opacity === 1 && only.blendMode === 'normal' && !only.mask &&
     only.width === settings.width && only.height === settings.height;
   if (only && settings && untouched) {
     return { kind: 'generation', meta: { settings, model: only.source?.model ?? 'unknown', seed: settings.seed, app: 'atelier', ...(appVersion ? { appVersion } : {}) } };
@@ -73,9 +75,10 @@ export function flatProvenance(doc: AtelierDocument, region?: Area, appVersion?:
   const layers = generated.map((l) => ({
     name: l.name, model: l.source?.model ?? 'unknown', seed: l.source!.settings!.seed, settings: l.source!.settings!,
     x: l.x, y: l.y, width: l.width, height: l.height, opacity: l.opacity, blendMode: l.blendMode,
+    ...(l.source?.edited ? { edited: true as const } : {}),
   }));
   const note = inPicture.length === 1
-    ? 'This picture is one generated layer changed after generation (placed, scaled, masked, faded or blended); its parameters alone do not reproduce it.'
+    ? 'This picture is one generated layer changed after generation (painted over, placed, scaled, masked, faded or blended); its parameters alone do not reproduce it.'
     : `This picture is a composite of ${inPicture.length} layers; no single set of generation parameters reproduces it. The generated layers are listed bottom to top.`;
   return { kind: 'composite', composite: { app: 'atelier', composite: true, note, layers } };
 }

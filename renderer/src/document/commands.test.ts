@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentSchema } from '../../../electron/contract/document.js';
+import { DocumentSchema, type RasterLayer } from '../../../electron/contract/document.js';
+import { GenerationSettingsSchema } from '../../../electron/contract/generation.js';
 import { applyCommand, CommandError, type DocCommand } from './commands.js';
 import { ArrayMask } from './maskSurface.js';
 import { createDocument, rasterLayer } from './newDocument.js';
+import { initialUndo, perform, redo, undo } from './undoHistory.js';
 
 const ID = 'a'.repeat(64);
 
@@ -48,6 +50,27 @@ describe('document commands', () => {
     expect(mask.data[3 * 16 + 1]).toBe(0);
     applyCommand(doc, inverse, mask);
     expect(mask.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('new pixels on a generated layer mark its source edited (settings kept as history); undo and redo follow', () => {
+    const settings = GenerationSettingsSchema.parse({ mode: 'txt2img', prompt: 'a red fox', width: 64, height: 64, seed: 42, steps: 4, guidance: 7, scheduler: 'euler' });
+    const fox = rasterLayer('fox', ID, { x: 0, y: 0, width: 64, height: 64 }, { source: { model: 'm', settings } });
+    const start = initialUndo({ ...createDocument(64, 64), layers: [fox] });
+    const painted = perform(start, { type: 'updateLayer', id: fox.id, patch: { imageId: 'b'.repeat(64) } }, 'Paint');
+    expect(painted.doc.layers[0]).toMatchObject({ imageId: 'b'.repeat(64), source: { model: 'm', settings, edited: true } });
+    expect(DocumentSchema.safeParse(painted.doc).success).toBe(true);
+    // A second stroke keeps the mark; undoing both gives back the untouched layer exactly.
+    const twice = perform(painted, { type: 'updateLayer', id: fox.id, patch: { imageId: 'c'.repeat(64) } }, 'Paint');
+    expect(twice.doc.layers[0]).toMatchObject({ imageId: 'c'.repeat(64), source: { edited: true } });
+    const back = undo(undo(twice));
+    expect(back.doc).toEqual(start.doc);
+    expect(redo(back).doc.layers[0]).toEqual(painted.doc.layers[0]);
+    // Moving or renaming is not a pixel edit; a layer that was never generated gets no source.
+    const moved = perform(start, { type: 'updateLayer', id: fox.id, patch: { x: 8, name: 'moved' } }, 'Move').doc.layers[0] as RasterLayer;
+    expect(moved.source).toEqual({ model: 'm', settings });
+    const photo = docWith(1);
+    const repainted = applyCommand(photo, { type: 'updateLayer', id: photo.layers[0].id, patch: { imageId: 'b'.repeat(64) } }).doc.layers[0];
+    expect('source' in repainted).toBe(false);
   });
 
   it('refuses edits to a layer that does not exist', () => {

@@ -5,8 +5,12 @@ import type { MaskPatch, MaskSurface } from './maskSurface.js';
  * Document edits as data. Each applies to a document (and, for mask patches, the mask surface) and
  * yields its inverse, so the undo history is a list of command pairs. No React, Konva or zustand here.
  */
-/** `imageId`: the layer's pixels replaced (a Paint stroke); the inverse puts the old picture back. */
-export type LayerPatch = Partial<Pick<RasterLayer, 'name' | 'x' | 'y' | 'width' | 'height' | 'opacity' | 'visible' | 'blendMode' | 'imageId' | 'mask'>>;
+/**
+ * `imageId`: the layer's pixels replaced (a Paint stroke); the inverse puts the old picture back. A patch
+ * that replaces a generated layer's pixels without giving a new `source` marks its source `edited`
+ * (`pixelEdit`), so exports stop claiming its settings reproduce it; undo restores the old source too.
+ */
+export type LayerPatch = Partial<Pick<RasterLayer, 'name' | 'x' | 'y' | 'width' | 'height' | 'opacity' | 'visible' | 'blendMode' | 'imageId' | 'mask' | 'source'>>;
 
 export type DocCommand =
   | { type: 'addLayer'; layer: Layer; index: number }
@@ -45,10 +49,11 @@ export function applyCommand(doc: AtelierDocument, cmd: DocCommand, mask?: MaskS
     }
     case 'updateLayer': {
       const index = indexOf(doc, cmd.id);
+      const patch = pixelEdit(doc.layers[index], cmd.patch);
       const layer = doc.layers[index] as Record<string, unknown>;
       const previous: Record<string, unknown> = {};
-      for (const key of Object.keys(cmd.patch)) previous[key] = layer[key];
-      const layers = doc.layers.map((l, i) => (i === index ? ({ ...l, ...cmd.patch } as Layer) : l));
+      for (const key of Object.keys(patch)) previous[key] = layer[key];
+      const layers = doc.layers.map((l, i) => (i === index ? ({ ...l, ...patch } as Layer) : l));
       return { doc: { ...doc, layers }, inverse: { type: 'updateLayer', id: cmd.id, patch: previous as LayerPatch } };
     }
     case 'moveLayerInStack': {
@@ -89,6 +94,16 @@ export function applyCommand(doc: AtelierDocument, cmd: DocCommand, mask?: MaskS
       return { doc: current, inverse: { type: 'batch', label: cmd.label, commands: inverses } };
     }
   }
+}
+
+/**
+ * A generated layer whose pixels change (new `imageId`, no new `source`) is no longer what its settings
+ * make: its source is kept as history and marked `edited`, whoever changed the pixels.
+ */
+function pixelEdit(layer: Layer, patch: LayerPatch): LayerPatch {
+  if (layer.kind !== 'raster' || patch.imageId === undefined || patch.imageId === layer.imageId || 'source' in patch) return patch;
+  if (!layer.source?.settings || layer.source.edited) return patch;
+  return { ...patch, source: { ...layer.source, edited: true } };
 }
 
 function indexOf(doc: AtelierDocument, id: string): number {

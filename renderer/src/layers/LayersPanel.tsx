@@ -120,5 +120,5 @@ export function LayersPanel() {
 function generatedWith(layer: RasterLayer): string | undefined {
   const g = layer.source?.settings;
   if (!g) return undefined;
-  return `${g.prompt}\n${g.mode} · seed ${g.seed} · ${g.steps} steps · guidance ${g.guidance}${g.mode === 'txt2img' ? '' : ` · strength ${g.strength}`}${layer.source?.model ? ` · ${layer.source.model}` : ''}`;
+  return `${g.prompt}\n${g.mode} · seed ${g.seed} · ${g.steps} steps · guidance ${g.guidance}${g.mode === 'txt2img' ? '' : ` · strength ${g.strength}`}${layer.source?.model ? ` · ${layer.source.model}` : ''}${layer.source?.edited ? '\npainted over since' : ''}`;
 }
