@@ -35,6 +35,12 @@ export interface EngineOptions {
   sessionTuning?: SessionTuning;
   /** Estimate each job's peak memory first and refuse what cannot fit (default on). */
   memoryCheck?: boolean;
+  /**
+   * When a job releases the text encoders (memory is short, or asked), a model loaded for it creates its UNet
+   * session only after the prompt is encoded and the encoders are gone (default on; off only to measure
+   * what that buys, `bench memory --ladder`). With enough memory every part is loaded at once and kept warm.
+   */
+  unetAfterEncoders?: boolean;
 }
 
 export interface ModelInfo {
@@ -103,7 +109,8 @@ export class Engine {
     return this.current?.dir;
   }
 
-  private async model(dir: string): Promise<{ model: LoadedModel; loadMs: number }> {
+  /** `lean`: a model loaded now leaves its UNet for the job to create after encoding (loadedModel.ts `deferUnet`). */
+  private async model(dir: string, lean = false): Promise<{ model: LoadedModel; loadMs: number }> {
     const key = resolve(dir);
     if (this.current?.dir === key) return { model: this.current.model, loadMs: 0 };
     if (this.loading) await this.loading.catch(() => undefined);
@@ -115,7 +122,7 @@ export class Engine {
       this.current = undefined;
       await old.release();
     }
-    this.loading = loadModel(key, this.options.provider ?? 'auto', this.options.sessionTuning);
+    this.loading = loadModel(key, this.options.provider ?? 'auto', this.options.sessionTuning, { deferUnet: lean && (this.options.unetAfterEncoders ?? true) });
     try {
       const model = await this.loading;
       const previewPath = this.options.previewDecoders?.[model.layout.family === 'sdxl' ? 'sdxl' : 'sd'];
@@ -141,6 +148,8 @@ export class Engine {
 
   private async describeModel(dir: string): Promise<ModelInfo> {
     const { model } = await this.model(dir);
+    // A model a lean job loaded may not have its UNet yet; describing it needs the UNet's inputs.
+    await model.loadUnet();
     const l = model.layout;
     const parts: ModelInfo['parts'] = [];
     const add = (part: string, p: { inputs: Map<string, { name: string; type: string; shape: ReadonlyArray<number | string> }>; outputs: Map<string, { name: string; type: string; shape: ReadonlyArray<number | string> }> }) => {
@@ -199,7 +208,8 @@ export class Engine {
     try {
       if (options.signal?.aborted) throw new EngineError('cancelled', 'cancelled');
       const memory = this.checkMemory(dir, request);
-      const { model, loadMs } = await this.model(dir);
+      const releaseTextEncoders = options.releaseTextEncoders ?? memory?.releaseTextEncoders ?? false;
+      const { model, loadMs } = await this.model(dir, releaseTextEncoders);
       // A control needs the UNet that takes ControlNet residuals; ControlNets not in this job are released.
       const controls = request.controls ?? [];
       const unetMs = await model.selectUnet(controls.length > 0);
@@ -210,7 +220,7 @@ export class Engine {
       const lora = await model.applyLoras(request.loras ?? [], this.loraMerger);
       timings.loadMs = loadMs + unetMs + controlMs + lora.reloadMs;
       const resolved = controls.length > 0 ? { ...request, controls: controls.map((c) => ({ ...c, dir: resolve(c.dir) })) } : request;
-      const images = await runPipeline(model, resolved, { ...options, releaseTextEncoders: options.releaseTextEncoders ?? memory?.releaseTextEncoders }, timings);
+      const images = await runPipeline(model, resolved, { ...options, releaseTextEncoders }, timings);
       if ((this.options.safetyChecker ?? true) && SafetyChecker.hasChecker(model.layout.dir)) {
         model.safety ??= await SafetyChecker.load(model.layout.dir, this.options.provider ?? 'auto');
         for (const item of images) {

@@ -19,9 +19,14 @@ import { VaeRunner } from './vae.js';
 export interface LoadedModel {
   layout: ModelLayout;
   text: TextConditioner;
-  unet: UnetRunner;
+  /** The UNet; throws while its session is not created yet (lean loading: see `loadUnet`). */
+  readonly unet: UnetRunner;
+  /** Whether the UNet's session exists (false after a lean load until the first job's prompt is encoded). */
+  readonly unetLoaded: boolean;
+  /** Creates the UNet's session if it is not there yet; the runner either way. */
+  loadUnet(): Promise<UnetRunner>;
   vae: VaeRunner;
-  provider: string;
+  readonly provider: string;
   /** Provider fallbacks and similar things the user should see once. */
   notices: string[];
   /** TAESD for step previews, when one is installed for this model's family. */
@@ -45,12 +50,26 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
+export interface LoadOptions {
+  /**
+   * Lean loading, for when memory is short: leave the UNet's session for the first job to create once its
+   * prompt is encoded and the text encoders are released (pipeline.ts), so the encoders and the UNet,
+   * with the UNet's load-time copies, are never in memory together. Measured on SDXL (README "Memory").
+   */
+  deferUnet?: boolean;
+}
+
 /**
  * Creates the sessions a txt2img job needs (text encoders, UNet, VAE decoder); the VAE encoder waits
  * for the first img2img or inpaint job, so its weights are not resident for nothing. Each part sits in
  * a slot that can be released and reopened (the text encoders, when memory is short).
  */
-export async function loadModel(dir: string, pref: ProviderPreference, tuning: SessionTuning = DEFAULT_SESSION_TUNING): Promise<LoadedModel> {
+export async function loadModel(
+  dir: string,
+  pref: ProviderPreference,
+  tuning: SessionTuning = DEFAULT_SESSION_TUNING,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
   const layout = readModelFolder(dir);
   const notices = new Set<string>();
   const slots: PartSlot[] = [];
@@ -73,25 +92,40 @@ export async function loadModel(dir: string, pref: ProviderPreference, tuning: S
     const tokenizer2 = layout.tokenizer2 ? loadTokenizer(layout.tokenizer2) : undefined;
     // The parts a LoRA can change, with the merged variant each session was made from ('' = none).
     const mergeable: Partial<Record<LoraPart, { file: string; slot: PartSlot; key: string }>> = {};
-    const add = async (part: LoraPart, file: string) => {
+    const add = async (part: LoraPart, file: string, open = true) => {
       const s = slot(file);
-      await s.get();
+      if (open) await s.get();
       mergeable[part] = { file, slot: s, key: '' };
     };
     await add('text_encoder', layout.textEncoder.file);
     if (layout.textEncoder2) await add('text_encoder_2', layout.textEncoder2.file);
-    await add('unet', layout.unet.file);
+    await add('unet', layout.unet.file, !options.deferUnet);
     const decoder = await slot(layout.vaeDecoder.file).get();
     const vaeEncoder = layout.vaeEncoder ? slot(layout.vaeEncoder.file) : undefined;
     const conditioner = () => new TextConditioner(layout, tokenizer, mergeable.text_encoder!.slot, tokenizer2, mergeable.text_encoder_2?.slot);
     const unetOf = async () => new UnetRunner(await mergeable.unet!.slot.get(), layout);
+    let unet = options.deferUnet ? undefined : await unetOf();
+    const firstPart = await mergeable.text_encoder!.slot.get();
     const controlNets = new Map<string, { slot: PartSlot; runner: ControlNetRunner }>();
     const model: LoadedModel = {
       layout,
       text: conditioner(),
-      unet: await unetOf(),
+      get unet(): UnetRunner {
+        if (!unet) throw new EngineError(`${layout.name}: the UNet is not loaded yet`, 'runtime');
+        return unet;
+      },
+      get unetLoaded() {
+        return unet !== undefined;
+      },
+      async loadUnet() {
+        unet ??= await unetOf();
+        return unet;
+      },
       vae: new VaeRunner(layout, decoder, vaeEncoder),
-      provider: (await mergeable.unet!.slot.get()).load.provider,
+      // The UNet's provider; before a lean load creates it, the text encoder's (every part tries the same ones).
+      get provider() {
+        return (unet?.part ?? firstPart).load.provider;
+      },
       notices: [...notices],
       async applyLoras(requests, merger) {
         const parts = (Object.keys(mergeable) as LoraPart[]).map((p) => ({ part: p, file: mergeable[p]!.file }));
@@ -111,12 +145,12 @@ export async function loadModel(dir: string, pref: ProviderPreference, tuning: S
             next = slot(plan.file);
             await next.get();
             mergeable[plan.part] = { file: plan.file, slot: next, key: '' };
-            if (plan.part === 'unet') this.unet = await unetOf();
+            if (plan.part === 'unet') unet = await unetOf();
             else this.text = conditioner();
             throw error;
           }
           mergeable[plan.part] = { file: plan.file, slot: next, key: plan.key };
-          if (plan.part === 'unet') this.unet = await unetOf();
+          if (plan.part === 'unet') unet = await unetOf();
           else this.text = conditioner();
         }
         return { warnings, reloadMs: performance.now() - t };
@@ -125,7 +159,8 @@ export async function loadModel(dir: string, pref: ProviderPreference, tuning: S
         const current = mergeable.unet!;
         const controlFile = layout.controlUnet?.file;
         let want = current.file;
-        if (control && !this.unet.takesResiduals) {
+        // Only a ControlNet job needs to know what the UNet takes (a lean load keeps it unloaded otherwise).
+        if (control && !(await this.loadUnet()).takesResiduals) {
           if (!controlFile) {
             throw new EngineError(
               `${layout.name} cannot take a ControlNet: its UNet has no ControlNet inputs (convert it with ControlNet support, which adds them or a controlnet/model.onnx beside the UNet)`,
@@ -141,8 +176,8 @@ export async function loadModel(dir: string, pref: ProviderPreference, tuning: S
         await drop(current.slot);
         const next = slot(want);
         mergeable.unet = { file: want, slot: next, key: '' };
-        this.unet = await unetOf();
-        if (control && !this.unet.takesResiduals) {
+        unet = await unetOf();
+        if (control && !unet.takesResiduals) {
           throw new EngineError(`${layout.name}: its controlnet/model.onnx has no ControlNet residual inputs (down_block_N_additional_residual)`, 'invalid-model');
         }
         return performance.now() - t;

@@ -115,36 +115,58 @@ interface PromptSlot {
   negative: boolean;
 }
 
-/** Encodes prompts into one batch for the UNet; all are padded to the same chunk count (A1111 pads the shorter). */
-async function encodeBatch(model: LoadedModel, req: GenerateRequest, slots: PromptSlot[]): Promise<UnetConditioning> {
+/**
+ * Encodes prompts into one batch for the UNet; all are padded to the same chunk count (A1111 pads the shorter).
+ * After a lean load the UNet has no session yet: the encoders run first and, when asked, are released before
+ * the UNet's session is created, so the two never sit in memory together (loadedModel.ts `deferUnet`).
+ */
+async function encodeBatch(model: LoadedModel, req: GenerateRequest, slots: PromptSlot[], opts: GenerateOptions): Promise<{ cond: UnetConditioning; unetLoadMs: number }> {
   const s = req.settings;
-  const isXL = model.unet.isXL;
+  const loaded = model.unetLoaded ? model.unet : undefined;
+  // Without the UNet's inputs at hand, two text encoders mean SDXL (the only family with two).
+  const isXL = loaded ? loaded.isXL : model.layout.textEncoder2 !== undefined;
   // <lora:NAME:WEIGHT> tags were resolved by the host; this step takes them out before the prompt parser.
   const texts = slots.map((slot) => extractLoraTags(slot.text).prompt);
   const chunks = Math.max(...texts.map((text) => model.text.chunkCount(text)));
-  model.unet.checkSequenceLength(chunks);
+  loaded?.checkSequenceLength(chunks);
   const parts: PromptEmbedding[] = [];
   for (const [i, slot] of slots.entries()) parts.push(await model.text.encode(texts[i]!, { zeroIfEmpty: isXL && slot.negative, chunks }));
+  let unet = loaded;
+  let unetLoadMs = 0;
+  if (!unet) {
+    if (opts.releaseTextEncoders) await model.text.releaseEncoders();
+    const t = performance.now();
+    unet = await model.loadUnet();
+    unetLoadMs = performance.now() - t;
+    unet.checkSequenceLength(chunks);
+  }
   const first = parts[0]!;
   const result: UnetConditioning = { hidden: concatBatch(...parts.map((p) => p.hidden)), sequenceLength: first.sequenceLength, width: first.width };
-  if (isXL) {
+  if (unet.isXL) {
     if (parts.some((p) => !p.pooled)) throw new EngineError(`${model.layout.name}: text_encoder_2 has no text_embeds output`, 'invalid-model');
     result.textEmbeds = concatBatch(...parts.map((p) => p.pooled!));
     result.timeIds = repeatBatch(timeIds(s.height, s.width), parts.length);
   }
-  if (model.unet.takesTimestepCond) {
-    result.timestepCond = repeatBatch(guidanceScaleEmbedding(s.guidance - 1, model.unet.timestepCondDim), parts.length);
+  if (unet.takesTimestepCond) {
+    result.timestepCond = repeatBatch(guidanceScaleEmbedding(s.guidance - 1, unet.timestepCondDim), parts.length);
   }
-  return result;
+  return { cond: result, unetLoadMs };
 }
 
 /** [negative, prompt] with guidance, else [prompt]; with regions, a branch per region after the base. */
-async function buildConditioning(model: LoadedModel, req: GenerateRequest, useGuidance: boolean, latentH: number, latentW: number) {
+async function buildConditioning(
+  model: LoadedModel,
+  req: GenerateRequest,
+  opts: GenerateOptions,
+  useGuidance: boolean,
+  latentH: number,
+  latentW: number,
+): Promise<{ cond: UnetConditioning; unetLoadMs: number; batch: number; branches?: RegionBranch[] }> {
   const s = req.settings;
   const regions = s.regions ?? [];
   if (regions.length === 0) {
     const slots = useGuidance ? [{ text: s.negativePrompt, negative: true }, { text: s.prompt, negative: false }] : [{ text: s.prompt, negative: false }];
-    return { cond: await encodeBatch(model, req, slots), batch: slots.length };
+    return { ...(await encodeBatch(model, req, slots, opts)), batch: slots.length };
   }
   const weights = regionWeights(regions, s.width, s.height, latentW, latentH);
   const slots: PromptSlot[] = [];
@@ -155,7 +177,7 @@ async function buildConditioning(model: LoadedModel, req: GenerateRequest, useGu
     const uncond = useGuidance && r.negativePrompt !== undefined && r.negativePrompt !== s.negativePrompt ? add(r.negativePrompt, true) : baseUncond;
     branches.push({ uncond, cond: add(r.prompt, false), weight: weights.regions[i]! });
   });
-  return { cond: await encodeBatch(model, req, slots), batch: slots.length, branches };
+  return { ...(await encodeBatch(model, req, slots, opts)), batch: slots.length, branches };
 }
 
 async function prepareInpaint(ctx: JobContext, init: RgbaImage, mask: GrayImage): Promise<void> {
@@ -313,7 +335,10 @@ async function runOnGrid(
   const useGuidance = s.guidance > 1;
 
   let t = performance.now();
-  const conditioning = await buildConditioning(model, req, useGuidance, latentH, latentW);
+  const conditioning = await buildConditioning(model, req, opts, useGuidance, latentH, latentW);
+  // A lean load creates the UNet's session here, after encoding: that is loading time, not encoding.
+  timings.loadMs += conditioning.unetLoadMs;
+  t += conditioning.unetLoadMs;
   const ctx: JobContext = {
     model,
     req,
