@@ -30,10 +30,11 @@ export class ServeUnderTest {
     private readonly output: { text: string },
   ) {}
 
-  static async start(extraArgs: string[] = []): Promise<ServeUnderTest> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'atelier-sec-'));
+  /** `folder`: start on the data of an earlier instance (a restart after kill -9); new by default. */
+  static async start(extraArgs: string[] = [], folder?: string): Promise<ServeUnderTest> {
+    const dataDir = folder ?? mkdtempSync(join(tmpdir(), 'atelier-sec-'));
     const renderer = join(dataDir, 'renderer');
-    mkdirSync(renderer);
+    mkdirSync(renderer, { recursive: true });
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Atelier</title>');
     const { child, url } = await startServeProcess(ROOT, ['--data', join(dataDir, 'data'), '--models', TINY_MODEL, '--renderer', renderer, ...extraArgs]);
     const output = { text: '' };
@@ -110,6 +111,14 @@ export class ServeUnderTest {
       clearInterval(timer);
       return (hwm && this.alive ? Math.max(this.peakRss(), max) : max) - base;
     };
+  }
+
+  /** `kill -9`: the process ends at once, mid-write or not; its folder stays for a restart. */
+  async kill9(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
   }
 
   async stop(): Promise<void> {
