@@ -28,6 +28,8 @@ export interface ControlSlice {
   addControl(source?: string): boolean;
   updateControl(id: string, patch: Partial<Omit<ControlEntry, 'id'>>): void;
   removeControl(id: string): void;
+  /** All rows at once (Use settings: the entry's controls, or none), each with a fresh id. */
+  replaceControls(rows: ReadonlyArray<Omit<ControlEntry, 'id'>>): void;
 }
 
 let counter = 0;
@@ -44,4 +46,5 @@ export const createControlSlice: StateCreator<Store, [], [], ControlSlice> = (se
   },
   updateControl: (id, patch) => set({ controls: get().controls.map((c) => (c.id === id ? { ...c, ...patch } : c)) }),
   removeControl: (id) => set({ controls: get().controls.filter((c) => c.id !== id) }),
+  replaceControls: (rows) => set({ controls: rows.slice(0, MAX_CONTROLS).map((r) => ({ ...r, id: `control-${++counter}` })) }),
 });

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../../electron/contract/api.js';
+import type { RasterLayer } from '../../../electron/contract/document.js';
 import { testEditor } from '../tools/testEditor.js';
 import { useStore } from '../state/store.js';
 import { addToCanvas, useAsInitImage, useSettings } from './historyActions.js';
@@ -35,6 +36,35 @@ describe('History panel actions on the real store (headless editor)', () => {
     s.undo();
     expect(ed.doc.generationFrame).toMatchObject({ width: 512, height: 512 });
     expect(messages.at(-1)).toEqual({ notice: 'Settings filled in from the history entry.' });
+  });
+
+  it('Use settings refills the Control section: each stored map back as a Control layer the row follows, in the same undo step', () => {
+    const controls = [
+      { model: 'controlnet-sd15-tiny', imageId: 'b'.repeat(64), type: 'scribble' as const, scale: 0.8, start: 0.1, end: 0.9 },
+      { model: 'controlnet-sd15-tiny-b', imageId: 'c'.repeat(64), type: 'canny' as const, scale: 1.2, start: 0, end: 1 },
+    ];
+    useStore.getState().replaceControls([{ model: 'old', type: 'canny', source: '', scale: 1, start: 0, end: 1 }]);
+    useSettings({ ...entry, settings: { ...entry.settings!, controls } }, report);
+    const s = useStore.getState();
+    const layers = ed.doc.layers.filter((l): l is RasterLayer => l.kind === 'raster');
+    expect(layers.map((l) => ({ name: l.name, role: l.role, imageId: l.imageId, blendMode: l.blendMode, x: l.x, y: l.y, width: l.width, height: l.height })))
+      .toEqual([
+        { name: 'Control 1', role: 'control', imageId: 'b'.repeat(64), blendMode: 'screen', x: 0, y: 0, width: 192, height: 128 },
+        { name: 'Control 2', role: 'control', imageId: 'c'.repeat(64), blendMode: 'screen', x: 0, y: 0, width: 192, height: 128 },
+      ]);
+    // The layers hold maps already preprocessed: the rows take them as they are ('none'), with the entry's strength and range.
+    expect(s.controls.map(({ id: _id, ...r }) => r)).toEqual([
+      { model: 'controlnet-sd15-tiny', type: 'none', source: layers[0]!.id, scale: 0.8, start: 0.1, end: 0.9 },
+      { model: 'controlnet-sd15-tiny-b', type: 'none', source: layers[1]!.id, scale: 1.2, start: 0, end: 1 },
+    ]);
+    expect(s.undoHistory.past.map((p) => p.label)).toEqual(['Use settings']);
+    expect(messages.at(-1)?.notice).toBe('Settings filled in from the history entry. Its 2 control maps are back as Control layers.');
+    s.undo();
+    expect(ed.doc.layers).toEqual([]);
+    expect(ed.doc.generationFrame).toMatchObject({ width: 512, height: 512 });
+    // An entry made without controls leaves none in the section (Generate would otherwise not repeat it).
+    useSettings(entry, report);
+    expect(useStore.getState().controls).toEqual([]);
   });
 
   it("Use settings keeps the current model when the entry's is not installed, and says so", () => {

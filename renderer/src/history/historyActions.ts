@@ -8,6 +8,7 @@ import { setFrameCommand } from '../document/documentGrowth.js';
 import { useStore } from '../state/store.js';
 import { imagesInUse } from './imagesInUse.js';
 import { panelFromSettings } from '../generate/panelSettings.js';
+import { controlRefill } from '../control/controlRefill.js';
 
 /**
  * What the History panel's buttons do. Edits to the document are one undo step each; calls to the core
@@ -55,9 +56,16 @@ export function useSettings(e: HistoryEntry, report: Report): void {
   const installed = e.model !== undefined && s.models.some((m) => m.id === e.model);
   s.setSettings({ ...panelFromSettings(st), seed: e.seed, batch: 1, loras: st.loras ?? [] });
   s.setGenerate({ seedLocked: true, error: null, ...(installed ? { modelId: e.model } : {}) });
-  const f = s.undoHistory.doc.generationFrame;
-  if (f.width !== st.width || f.height !== st.height) s.perform(setFrameCommand(s.undoHistory.doc, { ...f, width: st.width, height: st.height }), 'Use settings');
-  report(installed || !e.model ? { notice: 'Settings filled in from the history entry.' } : { notice: `Settings filled in; model "${e.model}" is not installed, so the current model stays.` });
+  const doc = s.undoHistory.doc;
+  const f = doc.generationFrame;
+  // The frame and the controls' map layers are one undo step; the Control section's rows follow the entry.
+  const refill = controlRefill(st.controls ?? [], doc, { x: f.x, y: f.y, width: st.width, height: st.height });
+  const commands = [...(f.width !== st.width || f.height !== st.height ? [setFrameCommand(doc, { ...f, width: st.width, height: st.height })] : []), ...refill.commands];
+  if (commands.length === 1) s.perform(commands[0]!, 'Use settings');
+  else if (commands.length > 1) s.perform({ type: 'batch', label: 'Use settings', commands }, 'Use settings');
+  s.replaceControls(refill.rows);
+  const controls = refill.rows.length > 0 ? ` Its ${refill.rows.length === 1 ? 'control map is' : `${refill.rows.length} control maps are`} back as Control layers.` : '';
+  report(installed || !e.model ? { notice: `Settings filled in from the history entry.${controls}` } : { notice: `Settings filled in; model "${e.model}" is not installed, so the current model stays.${controls}` });
 }
 
 export async function toggleFavourite(e: HistoryEntry, report: Report): Promise<void> {
