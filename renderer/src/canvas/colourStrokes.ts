@@ -10,6 +10,8 @@ import { primeImage } from './imageCache.js';
 export interface PendingStroke {
   id: string;
   canvas: HTMLCanvasElement;
+  /** Clears the layer under it when committed (shown meanwhile as a grey trace, never part of the picture). */
+  erase: boolean;
 }
 
 /**
@@ -38,10 +40,10 @@ export class CanvasStrokePainter implements StrokePainter {
 
   /** Released strokes not yet in their layer, oldest first (what the user sees on top of the layers). */
   finishedStrokes(): PendingStroke[] {
-    return this.strokes.filter((s) => s !== this.current?.stroke);
+    return this.strokes.filter((s) => s !== this.current?.stroke && !s.erase);
   }
 
-  begin(x: number, y: number, size: number, hardness: number, colour: string): void {
+  begin(x: number, y: number, size: number, hardness: number, colour: string, erase = false): void {
     const doc = useStore.getState().undoHistory.doc;
     const canvas = document.createElement('canvas');
     canvas.width = doc.width;
@@ -53,7 +55,7 @@ export class CanvasStrokePainter implements StrokePainter {
     ctx.lineJoin = 'round';
     // Softer brushes: a blur proportional to the soft part of the radius.
     if (hardness < 1) ctx.filter = `blur(${((1 - hardness) * size) / 6}px)`;
-    const stroke = { id: newId('stroke'), canvas };
+    const stroke = { id: newId('stroke'), canvas, erase };
     this.strokes.push(stroke);
     this.current = { stroke, ctx, x, y };
     this.segment(x, y);
@@ -103,6 +105,8 @@ export class CanvasStrokePainter implements StrokePainter {
     const doc = s.undoHistory.doc;
     const selected = doc.layers.find((l) => l.id === s.selectedLayerId);
     const target = selected?.kind === 'raster' && selected.visible ? (selected as RasterLayer) : null;
+    // Nothing to erase without a layer: an erase stroke never makes a new one.
+    if (stroke.erase && !target) return;
     try {
       const base = target ? await layerSource(target) : null;
       const w = target ? sourceSize(base!, target).width : doc.width;
@@ -115,6 +119,7 @@ export class CanvasStrokePainter implements StrokePainter {
       // The stroke is in document pixels; the layer may sit elsewhere and be scaled.
       const sx = target ? w / target.width : 1;
       const sy = target ? h / target.height : 1;
+      if (stroke.erase) ctx.globalCompositeOperation = 'destination-out';
       ctx.drawImage(stroke.canvas, -(target?.x ?? 0) * sx, -(target?.y ?? 0) * sy, doc.width * sx, doc.height * sy);
       const png = await canvasPng(out);
       const { imageId } = await api.putImage(png);
@@ -125,7 +130,7 @@ export class CanvasStrokePainter implements StrokePainter {
       // Off the overlay in the same task as into the layer: what Live composites never has it twice or not at all.
       this.remove(stroke);
       if (target && now.undoHistory.doc.layers.some((l) => l.id === target.id)) {
-        now.perform({ type: 'updateLayer', id: target.id, patch: { imageId } }, 'Paint');
+        now.perform({ type: 'updateLayer', id: target.id, patch: { imageId } }, stroke.erase ? 'Erase' : 'Paint');
       } else {
         const layer = rasterLayer('Paint', imageId, { x: 0, y: 0, width: doc.width, height: doc.height });
         now.perform({ type: 'addLayer', layer, index: now.undoHistory.doc.layers.length }, 'Paint');

@@ -1,4 +1,20 @@
-import { maskBrushTool } from '../brush/index.js';
+import { paintPainting } from '../brush/painting.js';
+import { defineTool } from '../toolRunner.js';
+import { erasingLayer } from './erasingLayer.js';
+import { eraserIdle } from './idle.js';
 
-/** The Brush's states with erase on: same gesture, destination-out stamps. */
-export const eraserTool = maskBrushTool(true);
+export type EraserState = 'idle' | 'painting' | 'erasingLayer';
+
+/**
+ * Eraser: the Brush's gesture clearing the mask (state `painting`, shared with the Brush) — or, with a Control
+ * layer selected, clearing that sketch's pixels (`erasingLayer`, through the stroke painter like Paint).
+ */
+export const eraserTool = defineTool<EraserState, null>({
+  id: 'eraser',
+  cursor: 'none',
+  brush: { outline: '#ffcc66', clearsMask: true },
+  status: "Drag to erase the mask, or the selected Control layer's sketch · [ ] brush size",
+  initial: 'idle',
+  states: { idle: eraserIdle, painting: paintPainting(true), erasingLayer },
+  memo: () => null,
+});

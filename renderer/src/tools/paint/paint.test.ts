@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testEditor } from '../testEditor.js';
-import { setStrokePainter, type StrokePainter } from './strokePainter.js';
-
-/** A painter that writes down what the tool asked for (the canvas painter does the pixels; e2e checks those). */
-class RecordingPainter implements StrokePainter {
-  calls: string[] = [];
-  begin(x: number, y: number, size: number, _hardness: number, colour: string) {
-    this.calls.push(`begin ${x},${y} ${size} ${colour}`);
-  }
-  to(x: number, y: number) {
-    this.calls.push(`to ${x},${y}`);
-  }
-  async end() {
-    this.calls.push('end');
-  }
-  cancel() {
-    this.calls.push('cancel');
-  }
-}
+import { RecordingPainter } from '../recordingPainter.js';
+import { setStrokePainter } from './strokePainter.js';
 
 describe('Paint tool', () => {
   it('a drag is one stroke in the brush size and colour, committed once on release', () => {

@@ -4,7 +4,8 @@
  * and committed to the document once, on pointer-up (one undo step).
  */
 export interface StrokePainter {
-  begin(x: number, y: number, size: number, hardness: number, colour: string): void;
+  /** `erase`: the stroke clears the selected layer's pixels instead of painting (the Eraser on a Control layer). */
+  begin(x: number, y: number, size: number, hardness: number, colour: string, erase?: boolean): void;
   to(x: number, y: number): void;
   /** Commits the stroke into the document (async: the pixels are stored first); resolves when it is in. */
   end(): Promise<void>;
