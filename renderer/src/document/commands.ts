@@ -1,5 +1,5 @@
 import type { AtelierDocument, DocumentRegion, GenerationFrame, Layer, RasterLayer } from '../../../electron/contract/document.js';
-import type { MaskPatch, MaskSurface } from './maskSurface.js';
+import { resizeMask, type MaskPatch, type MaskSurface } from './maskSurface.js';
 
 /**
  * Document edits as data. Each applies to a document (and, for mask patches, the mask surface) and
@@ -18,8 +18,13 @@ export type DocCommand =
   | { type: 'updateLayer'; id: string; patch: LayerPatch }
   | { type: 'moveLayerInStack'; id: string; toIndex: number }
   | { type: 'setFrame'; frame: GenerationFrame }
-  /** The document's own size (layers outside it stay; exports crop to it). */
-  | { type: 'resizeDocument'; width: number; height: number }
+  /**
+   * The document's own size (layers outside it stay; exports crop to it). The painted mask takes the new
+   * size; `dx`/`dy`: the content moved right/down by that much (growth past the left/top edge), and the
+   * mask moves with it. `maskPixels`: the whole mask after the resize, exactly (an undo's, when the resize
+   * back dropped painted pixels).
+   */
+  | { type: 'resizeDocument'; width: number; height: number; dx?: number; dy?: number; maskPixels?: Uint8Array }
   /** Regional prompts replaced as a whole (add, edit, move, delete are all this, each one undo step). */
   | { type: 'setRegions'; regions: DocumentRegion[] }
   | { type: 'addHistoryEntry'; entryId: string }
@@ -64,8 +69,17 @@ export function applyCommand(doc: AtelierDocument, cmd: DocCommand, mask?: MaskS
       layers.splice(to, 0, layer);
       return { doc: { ...doc, layers }, inverse: { type: 'moveLayerInStack', id: cmd.id, toIndex: from } };
     }
-    case 'resizeDocument':
-      return { doc: { ...doc, width: cmd.width, height: cmd.height }, inverse: { type: 'resizeDocument', width: doc.width, height: doc.height } };
+    case 'resizeDocument': {
+      const dx = cmd.dx ?? 0;
+      const dy = cmd.dy ?? 0;
+      if (cmd.maskPixels && cmd.maskPixels.length !== cmd.width * cmd.height) throw new CommandError('mask pixels of another size');
+      const dropped = mask ? resizeMask(mask, cmd.width, cmd.height, dx, dy, cmd.maskPixels) : null;
+      const inverse: DocCommand = {
+        type: 'resizeDocument', width: doc.width, height: doc.height,
+        ...(dx || dy ? { dx: -dx, dy: -dy } : {}), ...(dropped ? { maskPixels: dropped } : {}),
+      };
+      return { doc: { ...doc, width: cmd.width, height: cmd.height }, inverse };
+    }
     case 'setFrame':
       return { doc: { ...doc, generationFrame: { ...cmd.frame } }, inverse: { type: 'setFrame', frame: doc.generationFrame } };
     case 'setRegions':

@@ -8,9 +8,9 @@ export const DOCUMENT_MAX = 16384;
 /**
  * Outpainting grows the document: when the frame reaches past an edge, the commands that make the
  * document cover it, so no layer is generated past the document's edge. Past the right or bottom the
- * document grows; past the left or top everything (layers, their masks, regions, the frame) moves right
- * or down by the overhang, as Photoshop's Canvas Size anchored at the far side. `frame` is where the
- * frame is after those commands. Pure.
+ * document grows; past the left or top everything (layers, their masks, regions, the frame, the painted
+ * inpaint mask) moves right or down by the overhang, as Photoshop's Canvas Size anchored at the far side.
+ * `frame` is where the frame is after those commands. Pure.
  */
 export function documentGrowth(doc: AtelierDocument, frame: Rect): { commands: DocCommand[]; frame: Rect } {
   const dx = Math.max(0, -frame.x);
@@ -27,7 +27,8 @@ export function documentGrowth(doc: AtelierDocument, frame: Rect): { commands: D
     if (doc.regions?.length) commands.push({ type: 'setRegions', regions: doc.regions.map((r) => ({ ...r, x: r.x + dx, y: r.y + dy })) });
     commands.push({ type: 'setFrame', frame: { ...doc.generationFrame, x: doc.generationFrame.x + dx, y: doc.generationFrame.y + dy } });
   }
-  if (width !== doc.width || height !== doc.height) commands.push({ type: 'resizeDocument', width, height });
+  // Also when only the content moved (a document at the largest size): the painted mask moves with it.
+  if (dx || dy || width !== doc.width || height !== doc.height) commands.push({ type: 'resizeDocument', width, height, ...(dx || dy ? { dx, dy } : {}) });
   return { commands, frame: moved };
 }
 

@@ -19,13 +19,18 @@ const LIMIT = 200;
 /** Mask patches hold pixels (a full 4096² patch is 32 MiB with its inverse): cap what undo keeps. */
 export const PATCH_BUDGET_BYTES = 256 * 1024 * 1024;
 
-/** Bytes of pixels a step holds (mask patches; other commands are small). */
+/** Bytes of pixels a step holds (mask patches, a resize's dropped mask; other commands are small). */
 export function stepBytes(step: UndoStep): number {
   const count = (c: DocCommand): number =>
-    c.type === 'maskPatch' ? c.patch.before.byteLength + c.patch.after.byteLength : c.type === 'batch' ? c.commands.reduce((n, x) => n + count(x), 0) : 0;
-  // forward and inverse share the same two arrays.
-  return count(step.forward);
+    c.type === 'maskPatch' ? c.patch.before.byteLength + c.patch.after.byteLength
+      : c.type === 'resizeDocument' ? c.maskPixels?.byteLength ?? 0
+        : c.type === 'batch' ? c.commands.reduce((n, x) => n + count(x), 0) : 0;
+  // forward and inverse share a patch's two arrays; a resize keeps pixels in one of them only.
+  return count(step.forward) + resizePixels(step.inverse);
 }
+
+const resizePixels = (c: DocCommand): number =>
+  c.type === 'resizeDocument' ? c.maskPixels?.byteLength ?? 0 : c.type === 'batch' ? c.commands.reduce((n, x) => n + resizePixels(x), 0) : 0;
 
 /** Drops the oldest steps beyond the step limit or the pixel budget (the newest step always stays). */
 function trim(past: UndoStep[]): UndoStep[] {
