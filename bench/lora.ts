@@ -19,7 +19,7 @@ import { checkWeightFiles } from '../electron/core/models/weightFiles.js';
  */
 const ATTN = /(attn[12]\.(to_q|to_k|to_v|to_out\.0)|ff\.net\.(0\.proj|2)|proj_in|proj_out|self_attn\.(q|k|v|out)_proj|mlp\.fc[12])$/;
 
-function writeLora(file: string, layers: Array<{ key: string; out: number; inner: number }>, rank: number, seed: number): number {
+export function writeLora(file: string, layers: Array<{ key: string; out: number; inner: number }>, rank: number, seed: number): number {
   const header: Record<string, unknown> = {};
   const blobs: Uint8Array[] = [];
   let offset = 0;
@@ -94,9 +94,13 @@ export async function benchLora(args: string[]): Promise<void> {
     const step = async (label: string, reqs: LoraRequest[]) => {
       const rssBefore = rss();
       t = performance.now();
+      merger.lastMerge = undefined;
       const r = await model.applyLoras(reqs, merger);
       const ms = performance.now() - t;
-      console.log(`${label.padEnd(38)} ${(ms / 1000).toFixed(1).padStart(6)} s   rss ${mb(rss()).padStart(8)} (was ${mb(rssBefore)})   peak so far ${mb(peak())}${r.warnings.length ? `   ${r.warnings.join('; ')}` : ''}`);
+      // (re-read: TypeScript keeps the narrowing from the assignment above across the await)
+      const last = merger.lastMerge as LoraMerger['lastMerge'];
+      const merge = last ? `   (last part's merge ${(last.ms / 1000).toFixed(1)} s, ${mb(last.bytes)} held in JS)` : '';
+      console.log(`${label.padEnd(38)} ${(ms / 1000).toFixed(1).padStart(6)} s   rss ${mb(rss()).padStart(8)} (was ${mb(rssBefore)})   peak so far ${mb(peak())}${merge}${r.warnings.length ? `   ${r.warnings.join('; ')}` : ''}`);
     };
     await step('LoRA a: merge + UNet/TE sessions', [a]);
     // --quick (full-size models on a loaded CPU): the first merge and the way back only.

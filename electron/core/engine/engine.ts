@@ -3,7 +3,7 @@ import type { ModelLayout } from '../models/modelFolder.js';
 import { readControlNetFolder, readModelFolder } from './modelFolders.js';
 import { modelParameterCounts, type PartParameters } from '../models/parameterCount.js';
 import { loadModel, type LoadedModel } from './loadedModel.js';
-import { LoraMerger } from './lora/loraMerger.js';
+import { LoraMerger, loraParts } from './lora/loraMerger.js';
 import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
 import type { SessionTuning } from './onnx/sessionTuning.js';
 import { checkJobMemory } from './memoryCheck.js';
@@ -41,6 +41,8 @@ export interface EngineOptions {
    * what that buys, `bench memory --ladder`). With enough memory every part is loaded at once and kept warm.
    */
   unetAfterEncoders?: boolean;
+  /** How LoRAs are merged and cached (default: a LoraMerger with its own defaults). */
+  loraMerger?: LoraMerger;
 }
 
 export interface ModelInfo {
@@ -74,7 +76,7 @@ export class Engine {
   private busy = false;
   private readonly tokenizers = new Map<string, ClipTokenizer>();
   /** Parsed LoRA files and merged variants, kept across jobs and models. */
-  readonly loraMerger = new LoraMerger();
+  readonly loraMerger: LoraMerger;
 
   private idleTimer?: NodeJS.Timeout;
   /**
@@ -91,7 +93,9 @@ export class Engine {
   /** Resident memory before any model: what a loaded model holds is measured against it. */
   private readonly baselineRss = process.memoryUsage().rss;
 
-  constructor(private readonly options: EngineOptions = {}) {}
+  constructor(private readonly options: EngineOptions = {}) {
+    this.loraMerger = options.loraMerger ?? new LoraMerger();
+  }
 
   /** Releases the sessions once nothing has run for `idleReleaseMs` (memory back to the user). */
   private scheduleIdleRelease(): void {
@@ -264,7 +268,8 @@ export class Engine {
     const held = this.current ? Math.max(0, process.memoryUsage().rss - this.baselineRss) : 0;
     const s = request.settings;
     const controlNetBytes = (request.controls ?? []).map((c) => readControlNetFolder(c.dir).weightBytes);
-    const check = checkJobMemory(layout, { width: s.width, height: s.height, batch: s.batch, guidance: s.guidance, mode: s.mode, controlNetBytes }, provider, held);
+    const loraMergeBytes = request.loras?.length ? this.loraMerger.mergeBytes(loraParts(layout), request.loras) : 0;
+    const check = checkJobMemory(layout, { width: s.width, height: s.height, batch: s.batch, guidance: s.guidance, mode: s.mode, controlNetBytes, loraMergeBytes }, provider, held);
     if (!check.decision.run) throw new EngineError(check.decision.sentence, 'out-of-memory');
     return { releaseTextEncoders: check.decision.releaseTextEncoders };
   }

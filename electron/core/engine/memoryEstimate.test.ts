@@ -4,7 +4,7 @@ import { GenerationSettingsSchema } from '../../contract/generation.js';
 import { projectRoot } from '../models/defaultModel.js';
 import { Engine } from './engine.js';
 import { freeMemoryBytes, parseByteSize } from './freeMemory.js';
-import { decideMemory, estimateJobMemory, type ModelMemoryFacts } from './memoryEstimate.js';
+import { decideMemory, estimateJobMemory, MEMORY_COEFFICIENTS, type ModelMemoryFacts } from './memoryEstimate.js';
 import { EngineError } from './types.js';
 
 const SD15: ModelMemoryFacts = {
@@ -46,6 +46,21 @@ describe('memory estimate', () => {
     expect(decideMemory(SD15, { ...big, width: Number(w), height: Number(w) }, 9.8e9).run).toBe(true);
     const hopeless = decideMemory(SD15, job, 1e9);
     expect(hopeless.run ? '' : hopeless.sentence).toMatch(/^needs ≈\d+\.\d GB, 1\.0 GB free: close other programs or use a smaller model$/);
+  });
+
+  it('counts a LoRA merge while the sessions load: two copies of the merged weights beside the resident ones', () => {
+    const plain = estimateJobMemory(SD15, job);
+    // SD 1.5's attention, feed-forward and projection weights in fp32 (the bench's rank-16 LoRA on the stand-in)
+    const merge = 1.2e9;
+    const withLora = estimateJobMemory(SD15, { ...job, loraMergeBytes: merge });
+    expect(withLora.loraMergeBytes).toBe(2 * merge);
+    expect(withLora.peakBytes).toBe(MEMORY_COEFFICIENTS.RUNTIME + plain.weightBytes + 2 * merge);
+    expect(withLora.leanPeakBytes).toBe(withLora.peakBytes);
+    // a merge smaller than the activations that follow it changes nothing (it is gone before they exist)
+    expect(estimateJobMemory(SD15, { ...job, loraMergeBytes: 1e6 }).peakBytes).toBe(plain.peakBytes);
+    // refused with the LoRA, fits without it: the sentence says so
+    const refused = decideMemory(SD15, { ...job, loraMergeBytes: merge }, plain.peakBytes + 1e8);
+    expect(refused.run ? '' : refused.sentence).toMatch(/^needs ≈\d+\.\d GB, \d+\.\d GB free: try without LoRAs$/);
   });
 
   it('reads a faked free-memory figure from ATELIER_FREE_MEMORY', () => {

@@ -5,6 +5,7 @@
  * (SD 1.5, SD-Turbo, SDXL; table in README "Memory"); the estimate is meant to be within ±20 %.
  *
  * The engine runs the phases one after another, so the peak is the largest phase:
+ *   loading: resident weights + a LoRA merge's transient copies (only with LoRAs)
  *   denoise: resident weights + UNet activations (batch 2 with guidance)
  *   decode:  resident weights + VAE decoder activations (full resolution, the peak at big sizes)
  */
@@ -36,6 +37,11 @@ export interface JobShape {
   mode: 'txt2img' | 'img2img' | 'inpaint';
   /** Bytes on disk of each ControlNet the job uses (their weights are resident beside the UNet's). */
   controlNetBytes?: readonly number[];
+  /**
+   * Bytes of the weights the job's LoRAs change in the part that changes most (LoraMerger.mergeBytes): held
+   * while that part's session is created from them, parts one at a time, before anything runs.
+   */
+  loraMergeBytes?: number;
 }
 
 export type MemoryDevice = 'cpu' | 'gpu';
@@ -48,6 +54,8 @@ export interface MemoryEstimate {
   weightBytes: number;
   unetActivationBytes: number;
   vaeActivationBytes: number;
+  /** Transient bytes of creating a LoRA-merged session (0 without LoRAs). */
+  loraMergeBytes: number;
 }
 
 /**
@@ -70,6 +78,12 @@ export const MEMORY_COEFFICIENTS = {
    * below the UNet's and do not raise the peak.
    */
   CONTROLNET_RESIDUALS_PER_CHANNEL_CELL: 10.2,
+  /**
+   * Copies of the merged weights alive while a LoRA-merged session is created: ours (the model buffer with the
+   * merged weights inline) and onnxruntime's parse of it. Measured on SD 1.5's text encoder (scratch probe,
+   * issue 19): 334 MiB merged, peak 881 MiB over the process before = merged + session + 0.7 × merged.
+   */
+  LORA_MERGE_COPIES: 2,
 } as const;
 
 export function estimateJobMemory(m: ModelMemoryFacts, job: JobShape, device: MemoryDevice = 'cpu'): MemoryEstimate {
@@ -97,12 +111,16 @@ export function estimateJobMemory(m: ModelMemoryFacts, job: JobShape, device: Me
   const images = job.batch * job.width * job.height * 8;
   const runtime = device === 'cpu' ? C.RUNTIME : C.GPU_RUNTIME;
   const peakWith = (resident: number) => runtime + resident + Math.max(unetAct, vaeAct) + images;
+  // LoRAs are merged when the sessions are (re)created, with every part loaded and no activations alive yet.
+  const loraMerge = C.LORA_MERGE_COPIES * (job.loraMergeBytes ?? 0);
+  const loading = runtime + weightBytes + loraMerge;
   return {
-    peakBytes: peakWith(weightBytes),
-    leanPeakBytes: Math.max(runtime + weightBytes, peakWith(weightBytes - text)),
+    peakBytes: Math.max(loading, peakWith(weightBytes)),
+    leanPeakBytes: Math.max(loading, peakWith(weightBytes - text)),
     weightBytes,
     unetActivationBytes: unetAct,
     vaeActivationBytes: vaeAct,
+    loraMergeBytes: loraMerge,
   };
 }
 
@@ -137,6 +155,7 @@ export function decideMemory(m: ModelMemoryFacts, job: JobShape, freeBytes: numb
   const size = sizeThatFits(m, job, freeBytes, device);
   if (size) tries.push(`${size.width}×${size.height}`);
   if (job.batch > 1 && estimateJobMemory(m, { ...job, batch: 1 }, device).leanPeakBytes <= freeBytes) tries.push('batch 1');
+  if (job.loraMergeBytes && estimateJobMemory(m, { ...job, loraMergeBytes: 0 }, device).leanPeakBytes <= freeBytes) tries.push('without LoRAs');
   const advice = tries.length > 0 ? `: try ${tries.join(' or ')}` : ': close other programs or use a smaller model';
   return { run: false, sentence: `needs ≈${gb(estimate.leanPeakBytes)}, ${gb(freeBytes)} ${where}${advice}`, estimate };
 }

@@ -8,7 +8,8 @@ import { GenerationSettingsSchema, type GenerationSettingsInput } from '../../..
 import { projectRoot } from '../../models/defaultModel.js';
 import { Engine } from '../engine.js';
 import type { GenerateRequest } from '../types.js';
-import type { LoraRequest } from './loraMerger.js';
+import { LoraMerger, loraParts, type LoraRequest } from './loraMerger.js';
+import { readModelFolder } from '../../models/modelFolder.js';
 
 /**
  * The engine's in-memory LoRA merge against model folders merged on disk by an independent
@@ -34,6 +35,18 @@ const CASES: Array<{ name: string; model: string; loras: LoraRequest[] }> = [
   // SDXL: kohya's original-UNet names, lora_te1_/lora_te2_, weights in model.onnx_data
   { name: 'sdxl', model: SDXL, loras: [lora('sdxl-kohya.safetensors', 1.0)] },
 ];
+
+/** Per part of a model folder: bytes of the initializers whose values differ in the second folder (numpy + onnx). */
+const CHANGED_BYTES = `
+import os, sys, numpy as np, onnx
+from onnx import numpy_helper as nh
+for part in ('text_encoder', 'text_encoder_2', 'unet'):
+    f = os.path.join(sys.argv[1], part, 'model.onnx')
+    if not os.path.exists(f): continue
+    a = {t.name: nh.to_array(t) for t in onnx.load(f).graph.initializer}
+    b = {t.name: nh.to_array(t) for t in onnx.load(os.path.join(sys.argv[2], part, 'model.onnx')).graph.initializer}
+    print(sum(v.nbytes for k, v in a.items() if not np.array_equal(v, b[k])))
+`;
 
 const engine = new Engine({ provider: 'cpu' });
 let scratch = '';
@@ -89,6 +102,9 @@ describe.skipIf(!hasPython)('LoRA merged in memory equals the offline merge (num
       const log = execFileSync(PYTHON, [join(ROOT, 'native-models', 'reference', 'merge_lora.py'), c.model, merged,
         ...c.loras.map((l) => `${l.file}:${l.strength}`)], { encoding: 'utf8' });
       expect(log).toMatch(/layers at strength/);
+      // What the memory estimate counts for the merge: the bytes of the weights the offline merge changed, in the part that changes most.
+      const changed = execFileSync(PYTHON, ['-c', CHANGED_BYTES, c.model, merged], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      expect(engine.loraMerger.mergeBytes(loraParts(readModelFolder(c.model)), c.loras)).toBe(Math.max(...changed));
       const before = folderHashes(c.model);
       const withLora = await image(c.model, c.loras);
       const offline = await image(merged, []);
@@ -100,6 +116,20 @@ describe.skipIf(!hasPython)('LoRA merged in memory equals the offline merge (num
       expect(folderHashes(c.model)).toEqual(before);
     }, 180_000);
   }
+});
+
+describe('LoRA merged weights handed to onnxruntime', () => {
+  it('a model too big to carry its merged weights inline gets them as in-memory files: the same image', async () => {
+    const loras = [lora('sdxl-kohya.safetensors', 1.0)];
+    // inline limit 0: every part takes the in-memory-files path, the UNet's model.onnx_data read into memory too
+    const tableEngine = new Engine({ provider: 'cpu', loraMerger: new LoraMerger(0, 0) });
+    try {
+      const r = await tableEngine.generate(SDXL, request(SDXL, loras));
+      expect(maxDiff(r.images[0]!.image.data, await image(SDXL, loras))).toBe(0);
+    } finally {
+      await tableEngine.release();
+    }
+  }, 120_000);
 });
 
 describe('LoRA fit and bad files', () => {

@@ -2,8 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { EngineError } from '../types.js';
+import type { ModelLayout } from '../../models/modelFolder.js';
 import { readLoraLayers, type LoraContents, type LoraPart } from '../../models/loraFile.js';
-import { matchLoras, mergeWeights, type LoraFit, type WeightedLora } from './merge.js';
+import { matchLoras, mergedSizes, mergeEach, type LoraFit, type WeightedLora } from './merge.js';
 import { readOnnxGraph } from './onnxProto.js';
 import { readSafetensors, SafetensorsError } from '../../models/safetensors.js';
 import { buildSessionSource, type SessionSource } from './sessionSource.js';
@@ -22,21 +23,69 @@ export interface PartPlan {
   file: string;
   /** Identifies the merged variant (file + LoRAs + strengths); '' = the part as it is on disk. */
   key: string;
+  /** Bytes of the weights the LoRAs change (in the model's own type): what the merge holds while the session loads. */
+  mergedBytes: number;
+  /** Builds the merged weights (or takes them from the cache); reads the model file again, holds no graph. */
   source?: () => SessionSource;
 }
 
+/** The parts of a model folder a LoRA can change, as plan() takes them. */
+export function loraParts(layout: ModelLayout): Array<{ part: LoraPart; file: string }> {
+  return [
+    { part: 'text_encoder', file: layout.textEncoder.file },
+    ...(layout.textEncoder2 ? [{ part: 'text_encoder_2' as const, file: layout.textEncoder2.file }] : []),
+    { part: 'unet', file: layout.unet.file },
+  ];
+}
+
 /**
- * Reads LoRA files and model graphs once, merges LoRAs into the weights of a model's UNet and
- * text encoders, and keeps merged variants (only the changed weights) while memory allows, so
- * switching back to a LoRA set costs one session reload and no merge.
+ * Merged variants kept for switching back without a merge: only small ones. A full-size UNet's merged
+ * weights (≈1 GB for SD 1.5's attention layers) kept beside its session would cost more memory than the
+ * merge costs time (bench: the session reload dominates), so those are merged again when asked for.
+ */
+const DEFAULT_CACHE_BYTES = Math.min(256 * 1024 ** 2, totalmem() / 16);
+
+/**
+ * Reads LoRA files and model graphs, merges LoRAs into the weights of a model's UNet and text encoders
+ * one weight at a time, and keeps small merged variants (only the changed weights), so switching back
+ * to such a LoRA set costs one session reload and no merge.
  */
 export class LoraMerger {
   private readonly files = new Map<string, { stamp: string; contents: LoraContents }>();
-  private readonly merged = new Map<string, { weights: Map<string, Uint8Array>; bytes: number }>();
+  private readonly targets = new Map<string, { stamp: string; targets: Map<string, LoraTarget> }>();
+  private readonly merged = new Map<string, { source: SessionSource; bytes: number }>();
   private mergedBytes = 0;
+  /** The last merge (for the bench): how long merging and building the session's model took, and the bytes held. */
+  lastMerge?: { ms: number; bytes: number };
 
-  /** Merged variants kept: a quarter of RAM, at most 2 GiB. */
-  constructor(private readonly cacheLimitBytes = Math.min(2 * 1024 ** 3, totalmem() / 4)) {}
+  /**
+   * `inlineLimitBytes`: the largest model that carries its merged weights inline (sessionSource.ts; default
+   * protobuf's limit); above it they go to onnxruntime as in-memory files.
+   */
+  constructor(
+    private readonly cacheLimitBytes = DEFAULT_CACHE_BYTES,
+    private readonly inlineLimitBytes?: number,
+  ) {}
+
+  /** The weights of a model file a LoRA can change (read once per file version; no tensor data kept). */
+  private targetsOf(part: LoraPart, file: string): Map<string, LoraTarget> {
+    const st = statSync(file);
+    const stamp = `${st.size}:${st.mtimeMs}`;
+    const hit = this.targets.get(`${part}:${file}`);
+    if (hit?.stamp === stamp) return hit.targets;
+    const targets = findTargets(readOnnxGraph(readFileSync(file)), part);
+    if (this.targets.size >= 8) this.targets.delete(this.targets.keys().next().value!);
+    this.targets.set(`${part}:${file}`, { stamp, targets });
+    return targets;
+  }
+
+  /**
+   * Bytes the largest part's merge holds while its session loads (parts are reloaded one at a time), for the
+   * memory estimate; 0 without LoRAs. Throws the same sentence as plan() for a LoRA that does not fit.
+   */
+  mergeBytes(parts: ReadonlyArray<{ part: LoraPart; file: string }>, requests: readonly LoraRequest[]): number {
+    return Math.max(0, ...this.plan(parts, requests).plans.map((p) => p.mergedBytes));
+  }
 
   load(req: LoraRequest): LoraContents {
     let stat;
@@ -73,41 +122,44 @@ export class LoraMerger {
    */
   plan(parts: ReadonlyArray<{ part: LoraPart; file: string }>, requests: readonly LoraRequest[]): { plans: PartPlan[]; warnings: string[] } {
     const active = requests.filter((r) => r.strength !== 0);
-    if (active.length === 0) return { plans: parts.map((p) => ({ ...p, key: '' })), warnings: [] };
+    if (active.length === 0) return { plans: parts.map((p) => ({ ...p, key: '', mergedBytes: 0 })), warnings: [] };
     const loras: WeightedLora[] = active.map((r) => ({ name: r.name, strength: r.strength, contents: this.load(r) }));
-    const graphs = new Map(parts.map((p) => [p.part, readOnnxGraph(readFileSync(p.file))]));
     const targets = new Map<LoraPart, Map<string, LoraTarget>>();
-    for (const p of parts) targets.set(p.part, findTargets(graphs.get(p.part)!, p.part));
+    for (const p of parts) targets.set(p.part, this.targetsOf(p.part, p.file));
     const { fits, planned } = matchLoras(loras, targets);
     const warnings = fits.flatMap((f) => fitMessages(f));
     const plans: PartPlan[] = parts.map((p) => {
       const mine = planned.filter((x) => x.layer.part === p.part);
-      if (mine.length === 0) return { ...p, key: '' };
+      if (mine.length === 0) return { ...p, key: '', mergedBytes: 0 };
       const stamps = active.filter((r) => mine.some((m) => m.lora.name === r.name)).map((r) => `${r.file}@${this.files.get(r.file)?.stamp}:${r.strength}`);
       const key = `${p.file}|${stamps.join('|')}`;
-      const graph = graphs.get(p.part)!;
+      const sizes = mergedSizes(mine);
       return {
         ...p,
         key,
+        mergedBytes: [...sizes.values()].reduce((a, b) => a + b, 0),
         source: () => {
-          let entry = this.merged.get(key);
-          if (!entry) {
-            const weights = mergeWeights(mine, graph, dirname(p.file));
-            entry = { weights, bytes: [...weights.values()].reduce((n, w) => n + w.length, 0) };
-            this.remember(key, entry);
-          } else {
+          const cached = this.merged.get(key);
+          if (cached) {
             // most recently used last
             this.merged.delete(key);
-            this.merged.set(key, entry);
+            this.merged.set(key, cached);
+            return cached.source;
           }
-          return buildSessionSource(graph, dirname(p.file), entry.weights);
+          // Read again rather than kept with the plan: a model with inline weights is all graph bytes.
+          const graph = readOnnxGraph(readFileSync(p.file));
+          const t = performance.now();
+          const source = buildSessionSource(graph, dirname(p.file), sizes, mergeEach(mine, graph, dirname(p.file)), this.inlineLimitBytes);
+          this.lastMerge = { ms: performance.now() - t, bytes: source.bytes };
+          this.remember(key, { source, bytes: source.bytes });
+          return source;
         },
       };
     });
     return { plans, warnings };
   }
 
-  private remember(key: string, entry: { weights: Map<string, Uint8Array>; bytes: number }): void {
+  private remember(key: string, entry: { source: SessionSource; bytes: number }): void {
     if (entry.bytes > this.cacheLimitBytes) return;
     while (this.mergedBytes + entry.bytes > this.cacheLimitBytes && this.merged.size > 0) {
       const [oldKey, old] = this.merged.entries().next().value!;
@@ -121,6 +173,11 @@ export class LoraMerger {
   /** Merged variants in memory now (for tests and the bench). */
   get cachedVariants(): number {
     return this.merged.size;
+  }
+
+  /** Bytes of merged weights the cache holds now. */
+  get cachedBytes(): number {
+    return this.mergedBytes;
   }
 }
 

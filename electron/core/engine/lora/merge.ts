@@ -114,12 +114,8 @@ function addDelta(w: Float32Array, target: LoraTarget, layer: LoraLayer, strengt
   }
 }
 
-/** The merged weights, as bytes in each initializer's own data type, keyed by initializer name. */
-export function mergeWeights(
-  planned: ReadonlyArray<{ lora: WeightedLora; layer: LoraLayer; target: LoraTarget }>,
-  graph: OnnxGraph,
-  modelDir: string,
-): Map<string, Uint8Array> {
+/** The weights these layers change, each with the layers (and strengths) that change it. */
+function groupByWeight(planned: ReadonlyArray<{ lora: WeightedLora; layer: LoraLayer; target: LoraTarget }>) {
   const byInit = new Map<string, { target: LoraTarget; items: Array<{ layer: LoraLayer; strength: number }> }>();
   for (const p of planned) {
     const name = p.target.initializer.name;
@@ -127,18 +123,38 @@ export function mergeWeights(
     if (!e) byInit.set(name, (e = { target: p.target, items: [] }));
     e.items.push({ layer: p.layer, strength: p.lora.strength });
   }
-  const out = new Map<string, Uint8Array>();
-  for (const [name, { target, items }] of byInit) {
-    // Σ over LoRAs in float32, then one rounding to the stored type.
-    const w = Float32Array.from(readInitializer(target.initializer, graph, modelDir));
+  return byInit;
+}
+
+const elementBytes = (i: OnnxInitializer) => (i.dataType === ONNX_FLOAT16 ? 2 : 4);
+
+/** Bytes of each distinct weight these layers change, in the model's own data type (what mergeEach yields). */
+export function mergedSizes(planned: ReadonlyArray<{ lora: WeightedLora; layer: LoraLayer; target: LoraTarget }>): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const [name, { target: { initializer: i } }] of groupByWeight(planned)) sizes.set(name, i.dims.reduce((a, b) => a * b, 1) * elementBytes(i));
+  return sizes;
+}
+
+/**
+ * The merged weights, as bytes in each initializer's own data type, one weight at a time (a generator),
+ * so a caller can place each where it goes and drop it: only one weight's float32 working copy is alive.
+ */
+export function* mergeEach(
+  planned: ReadonlyArray<{ lora: WeightedLora; layer: LoraLayer; target: LoraTarget }>,
+  graph: OnnxGraph,
+  modelDir: string,
+): Generator<[string, Uint8Array]> {
+  const inits = new Map(graph.initializers.map((i) => [i.name, i]));
+  for (const [name, { target, items }] of groupByWeight(planned)) {
+    // Σ over LoRAs in float32, then one rounding to the stored type. readInitializer returns a fresh array.
+    const w = readInitializer(inits.get(name) ?? target.initializer, graph, modelDir);
     for (const { layer, strength } of items) addDelta(w, target, layer, strength);
     if (target.initializer.dataType === ONNX_FLOAT16) {
       const h = new Uint16Array(w.length);
       for (let i = 0; i < w.length; i++) h[i] = floatToHalf(w[i]!);
-      out.set(name, new Uint8Array(h.buffer));
+      yield [name, new Uint8Array(h.buffer)];
     } else {
-      out.set(name, new Uint8Array(w.buffer));
+      yield [name, new Uint8Array(w.buffer, w.byteOffset, w.byteLength)];
     }
   }
-  return out;
 }

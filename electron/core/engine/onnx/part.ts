@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { SessionSource } from '../lora/sessionSource.js';
+import { sourceSessionOptions, type SessionSource } from '../lora/sessionSource.js';
 import { EngineError } from '../types.js';
 import { fromHalfArray, toHalfArray } from '../../onnx/float16.js';
 import { PROVIDER_LABELS, providerCandidates, type ProviderPreference } from './providers.js';
@@ -84,7 +84,8 @@ export class OnnxPart {
    */
   static async create(file: string, pref: ProviderPreference, source?: () => SessionSource, tuning: SessionTuning = DEFAULT_SESSION_TUNING): Promise<OnnxPart> {
     const candidates = providerCandidates(pref, process.platform, process.arch);
-    // Built once for all provider attempts; onnxruntime copies the weights, so the buffers go with this frame.
+    // Built once for all provider attempts. onnxruntime copies in-memory weights into its own tensors, so the
+    // merged buffers are garbage once the session exists: nothing here or in the caller keeps them.
     const inMemory = source?.();
     const failures: string[] = [];
     for (const provider of candidates) {
@@ -112,7 +113,11 @@ export class OnnxPart {
           ...(provider === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
         };
         const session = inMemory
-          ? await ort.InferenceSession.create(inMemory.model, { ...options, externalData: inMemory.externalData.filter((e) => e.data.length > 0) })
+          ? await ort.InferenceSession.create(inMemory.model, {
+            ...options,
+            extra: { ...options.extra, session: { ...(options.extra?.['session'] as Record<string, string> | undefined), ...sourceSessionOptions(inMemory) } },
+            ...(inMemory.externalData.length > 0 ? { externalData: inMemory.externalData.filter((e) => e.data.length > 0) } : {}),
+          })
           : await ort.InferenceSession.create(file, options);
         const notice = failures.length > 0
           ? `${failures.join('; ')}; running on ${PROVIDER_LABELS[provider] ?? provider}`
