@@ -25,7 +25,10 @@ export interface MemoryRun {
   releaseTextEncoders: boolean;
   /** With the encoders released: create the UNet's session after them (the engine's lean loading). */
   unetAfterEncoders: boolean;
-  /** Create every session from weights read into JS buffers first (a second copy), as a LoRA merge does. */
+  /**
+   * Create every session from weights read into JS buffers first (a second copy), as a LoRA merge did before it
+   * put only the merged weights in memory (and still does past protobuf's 2 GB: sessionSource.ts, inline limit 0 here).
+   */
   jsCopy?: boolean;
 }
 
@@ -34,7 +37,7 @@ const layout = readModelFolder(run.model);
 if (run.jsCopy) {
   const create = OnnxPart.create.bind(OnnxPart);
   OnnxPart.create = (file, pref, source, tuning) =>
-    create(file, pref, source ?? (() => buildSessionSource(readOnnxGraph(readFileSync(file)), dirname(file), new Map())), tuning);
+    create(file, pref, source ?? (() => buildSessionSource(readOnnxGraph(readFileSync(file)), dirname(file), new Map(), [], 0)), tuning);
 }
 const engine = new Engine({ provider: 'cpu', sessionTuning: run.tuning, memoryCheck: false, unetAfterEncoders: run.unetAfterEncoders });
 const extra = run.eagerVaeEncoder && layout.vaeEncoder ? await OnnxPart.create(layout.vaeEncoder.file, 'cpu', undefined, run.tuning) : undefined;
