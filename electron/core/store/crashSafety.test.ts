@@ -144,6 +144,17 @@ describe('damaged or foreign database files', () => {
     store.close();
   }
 
+  /** Pages through the whole history once: the read that hits a damaged page says so (the next open repairs). */
+  function readAllFindsDamage(): void {
+    const first = openHistoryStore(dir);
+    expect(() => {
+      let cursor: string | undefined;
+      do cursor = first.list({ limit: 500, cursor }).nextCursor;
+      while (cursor);
+    }).toThrow(/damaged; it will be checked and repaired/);
+    first.close();
+  }
+
   /** Scribbles over the pages (past their first 100 bytes) that hold the named table or index. */
   async function damagePagesOf(names: string[], everyNthLeaf = 1): Promise<void> {
     const Database = (await import('better-sqlite3')).default;
@@ -188,13 +199,7 @@ describe('damaged or foreign database files', () => {
   it('moves aside a database with damaged entry pages and recovers every entry it can still read', async () => {
     fill(2000);
     await damagePagesOf(['entries'], 4);
-    const first = openHistoryStore(dir);
-    expect(() => {
-      let cursor: string | undefined;
-      do cursor = first.list({ limit: 500, cursor }).nextCursor;
-      while (cursor);
-    }).toThrow(/damaged; it will be checked and repaired/);
-    first.close();
+    readAllFindsDamage();
     const store = openHistoryStore(dir);
     try {
       expect(store.notices).toHaveLength(1);
@@ -240,13 +245,7 @@ describe('damaged or foreign database files', () => {
     });
     writer.close();
     await damagePagesOf(['entries'], 4);
-    const first = openHistoryStore(dir);
-    expect(() => {
-      let cursor: string | undefined;
-      do cursor = first.list({ limit: 500, cursor }).nextCursor;
-      while (cursor);
-    }).toThrow(/damaged; it will be checked and repaired/);
-    first.close();
+    readAllFindsDamage();
     const store = openHistoryStore(dir);
     try {
       expect(store.notices[0]).toMatch(/entries were recovered into a new history/);
