@@ -55,16 +55,19 @@ def _tidy(text):
     return text
 
 
-def describe(scene, rng: random.Random, drop_size=0.0, drop_background=0.0):
-    """A prompt for the scene in one of the world's wordings (synonyms, word orders)."""
+def describe(scene, rng: random.Random, drop_size=0.0, drop_background=0.0, drop_place=0.0):
+    """A prompt for the scene in one of the world's wordings (synonyms, word orders). drop_place (the
+    demo ControlNet's prompts: the outline says where) draws from rng only when set, so seeded prompts
+    without it stay as they were."""
     w = WORLD['words']
     no_size = rng.random() < drop_size
     no_bg = rng.random() < drop_background
+    no_place = drop_place > 0 and rng.random() < drop_place
 
     def fill(t, o):
         return (t.replace('{size}', '' if no_size else rng.choice(w['size'][o['size']]))
                  .replace('{colour}', rng.choice(w['colour'].get(o['colour'], [o['colour']])))
-                 .replace('{shape}', o['shape']).replace('{place}', rng.choice(w['place'][o['place']])))
+                 .replace('{shape}', o['shape']).replace('{place}', '' if no_place else rng.choice(w['place'][o['place']])))
 
     bg = '' if no_bg else rng.choice(w['background'][scene['background']])
     objs = scene['objects']
