@@ -1,3 +1,4 @@
+import { benchControlNet } from './controlnet.js';
 import { benchEngine } from './engine.js';
 import { benchExport } from './export.js';
 import { benchEventLoop } from './eventloop.js';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   lora: benchLora,
   gpu: benchGpu,
   regions: benchRegions,
+  controlnet: benchControlNet,
   outpaint: benchOutpaint,
   'inpaint-colour': benchInpaintColour,
   memory: benchMemory,

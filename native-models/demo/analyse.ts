@@ -72,6 +72,11 @@ export function foregroundClasses(img: RgbaImage): Array<HueClass | undefined> {
   return out;
 }
 
+/** 1 where the picture shows an object of `colour` (foreground of that hue class), 0 elsewhere: the object's mask. */
+export function objectMask(img: RgbaImage, colour: ColourName): Uint8Array {
+  return Uint8Array.from(foregroundClasses(img), (c) => (c === colour ? 1 : 0));
+}
+
 /** Objects found per colour class, largest first (one per colour: the world never repeats a colour). */
 export function findObjects(img: RgbaImage): FoundObject[] {
   const { width, height } = img;
