@@ -60,6 +60,13 @@ export class ProtoWriter {
     return this;
   }
 
+  /** A length-delimited field's tag and length only: its `length` payload bytes are written by the caller (e.g. straight into a buffer). */
+  lengthHeader(field: number, length: number): this {
+    this.tag(field, 2);
+    this.varintRaw(length);
+    return this;
+  }
+
   /** Bytes that are already wire-encoded fields (copied from another message). */
   raw(data: Uint8Array): this {
     this.ensure(data.length);

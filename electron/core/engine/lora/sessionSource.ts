@@ -38,25 +38,12 @@ const PROTOBUF_LIMIT = 2 ** 31 - 1;
 /** External data files are read in pieces of at most this size (Node buffers have a limit). */
 const CHUNK_BYTES = 1024 ** 3;
 
-function varintBytes(n: number): Uint8Array {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  out.push(n);
-  return Uint8Array.from(out);
-}
-
 /** A TensorProto field (graph field 5) up to its raw_data payload; the payload (size bytes) follows. */
 function inlineTensorHead(t: Pick<OnnxInitializer, 'name' | 'dims' | 'dataType'>, size: number): Uint8Array {
   const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
-  w.int(2, t.dataType).string(8, t.name);
-  const fields = w.finish();
-  const rawHead = Uint8Array.of(9 * 8 + 2, ...varintBytes(size));
-  const messageLength = fields.length + rawHead.length + size;
-  return Uint8Array.of(5 * 8 + 2, ...varintBytes(messageLength), ...fields, ...rawHead);
+  const fields = w.int(2, t.dataType).string(8, t.name).lengthHeader(9, size).finish();
+  return new ProtoWriter().lengthHeader(5, fields.length + size).raw(fields).finish();
 }
 
 /**
@@ -87,7 +74,7 @@ function inlineSource(graph: OnnxGraph, modelDir: string, sizes: ReadonlyMap<str
   }
   pieces.push(bytes.subarray(cursor, graphField.end));
   const bodyLength = pieces.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0);
-  const graphHead = Uint8Array.of(7 * 8 + 2, ...varintBytes(bodyLength));
+  const graphHead = new ProtoWriter().lengthHeader(7, bodyLength).finish();
   const prefix = bytes.subarray(0, graphField.start);
   const suffix = bytes.subarray(graphField.end);
   const model = new Uint8Array(prefix.length + graphHead.length + bodyLength + suffix.length);
