@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument, type RasterLayer } from '../../contract/document.js';
 import { GenerationSettingsSchema } from '../../contract/generation.js';
-import { ImageReadError, readRgba } from '../image/io.js';
+import { readRgba } from '../image/io.js';
 import { describeGeneration } from './generationMetadata.js';
 import { ImportedImages } from './importedImages.js';
 import { parseA1111Parameters, readImageMetadata } from './pngMetadata.js';
@@ -12,10 +12,8 @@ import type { ImportResult } from './psdImport.js';
  * A1111's, becomes the layer's source and name, so a generated PNG reopens knowing what made it.
  */
 export async function importImage(bytes: Uint8Array, options: { name?: string; label?: string } = {}): Promise<ImportResult> {
+  // The codec's rules: the size limit and memory budget before decoding, EXIF orientation.
   const pixels = await readRgba(bytes, options.label ?? 'the image');
-  if (pixels.width > 16384 || pixels.height > 16384) {
-    throw new ImageReadError(`${options.label ?? 'the image'} is ${pixels.width}x${pixels.height}; Atelier opens images up to 16384x16384`);
-  }
   const meta = await readImageMetadata(bytes).catch(() => ({}) as Awaited<ReturnType<typeof readImageMetadata>>);
   let source: RasterLayer['source'];
   if (meta.atelier) {

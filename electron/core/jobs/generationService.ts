@@ -5,13 +5,12 @@ import type { ControlRequest, GenerateRequest, GenerateResult, PhaseTimings, Ste
 import type { GenerationMetadata } from '../export/generationMetadata.js';
 import { encodePng } from '../export/pngMetadata.js';
 import type { GrayImage, RgbaImage } from '../image/types.js';
-import { grayToRgba } from '../image/types.js';
 import type { HistoryStore } from '../store/historyStore.js';
 import { modelFingerprint } from '../store/modelFingerprint.js';
 import type { GenerationRecord, HistoryOrigin } from '../store/types.js';
 import { LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { JobError } from './engineHost.js';
-import { decodeMask, decodeRgba } from './imageCodec.js';
+import { encodeMaskPng, readMask, readRgba } from '../image/io.js';
 
 /**
  * The one generation service: decode inputs → begin the history entry → run on the engine queue →
@@ -136,11 +135,11 @@ export class GenerationService {
     let initImageId: string | undefined;
     let maskImageId: string | undefined;
     if (settings.mode !== 'txt2img' && job.initImage) {
-      ({ pixels: request.initImage, imageId: initImageId } = await this.input(job.initImage, decodeRgba, (img) => img, job.record !== false));
+      ({ pixels: request.initImage, imageId: initImageId } = await this.input(job.initImage, (png) => readRgba(png, 'the init image'), encodePng, job.record !== false));
       checkSize(request.initImage, settings, 'init image');
     }
     if (settings.mode === 'inpaint' && job.mask) {
-      ({ pixels: request.mask, imageId: maskImageId } = await this.input(job.mask, decodeMask, grayToRgba, job.record !== false));
+      ({ pixels: request.mask, imageId: maskImageId } = await this.input(job.mask, (png) => readMask(png, 'the mask'), encodeMaskPng, job.record !== false));
       checkSize(request.mask, settings, 'mask');
     }
     if (settings.controls?.length) {
@@ -183,7 +182,7 @@ export class GenerationService {
       const given = job.controlInputs?.[i];
       const dir = given?.dir ?? this.opts.controlNets?.(ref.model);
       if (!dir) throw new JobError(`ControlNet "${ref.model}" is not installed: add its folder to the models folder, or pick another.`, 'invalid-input');
-      const { pixels, imageId } = await this.input(given?.image ?? { imageId: ref.imageId }, decodeRgba, (img) => img, job.record !== false);
+      const { pixels, imageId } = await this.input(given?.image ?? { imageId: ref.imageId }, (png) => readRgba(png, 'the control image'), encodePng, job.record !== false);
       checkSize(pixels, job.settings, refs.length > 1 ? `control image ${i + 1}` : 'control image');
       requests.push({ dir, image: pixels, scale: ref.scale, start: ref.start, end: ref.end });
       out.push({ ...ref, imageId: imageId ?? ref.imageId });
@@ -214,11 +213,12 @@ export class GenerationService {
     return { entry, imageId };
   }
 
-  private async input<T>(given: ImageInput<T>, decode: (png: Uint8Array) => Promise<T>, toRgba: (p: T) => RgbaImage, keep: boolean): Promise<{ pixels: T; imageId?: string }> {
+  /** Pixels the caller decoded go to the engine as they are (stored once, for re-runs); an id is read from the store. */
+  private async input<T>(given: ImageInput<T>, decode: (png: Uint8Array) => Promise<T>, encode: (p: T) => Promise<Uint8Array>, keep: boolean): Promise<{ pixels: T; imageId?: string }> {
     const images = this.opts.history?.images;
     if ('pixels' in given) {
       // Keep the inputs so a re-run can replay img2img and inpaint exactly.
-      return { pixels: given.pixels, imageId: images && keep ? await images.put(await encodePng(toRgba(given.pixels))) : undefined };
+      return { pixels: given.pixels, imageId: images && keep ? await images.put(await encode(given.pixels)) : undefined };
     }
     if (!images) throw new JobError('An image id needs the history store.', 'invalid-input');
     return { pixels: await decode(await images.read(given.imageId)), imageId: given.imageId };

@@ -12,7 +12,7 @@ import { NoticeBoard } from './noticeBoard.js';
 import { inProcessDocuments, type DocumentRunner, type DocumentRunOptions } from './documentWorker.js';
 import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
-import { encodeSmallPng, toPng } from './imageCodec.js';
+import { encodeSmallPng, toPng } from '../image/io.js';
 import { describeFailure } from '../../shared/userError.js';
 import type { GenerationService } from './generationService.js';
 import type { InstalledModels } from './installedModels.js';

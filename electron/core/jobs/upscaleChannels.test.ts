@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeChannel } from './apiHandlers.js';
 import { REAL_ENGINE, testStudio, waitForEnd } from './testing/testStudio.js';
-import { decodeRgba } from './imageCodec.js';
+import { readRgba } from '../image/io.js';
 
 const settings = { mode: 'txt2img', prompt: 'a cat', negativePrompt: '', width: 64, height: 64, steps: 2, guidance: 1, scheduler: 'euler', seed: 5, batch: 1, strength: 0.3, maskFeather: 4 };
 
@@ -38,7 +38,7 @@ describe('upscale channels: jobs on the engine queue', () => {
     expect(progressOf(up)[0]).toBeGreaterThan(progressOf(gen).at(-1)!);
     const done = upEnd.payload as { imageId: string; width: number; height: number };
     expect([done.width, done.height]).toEqual([148, 84]);
-    const img = await decodeRgba(await t.studio.backend.images.read(done.imageId));
+    const img = await readRgba(await t.studio.backend.images.read(done.imageId));
     expect([img.width, img.height]).toEqual([148, 84]);
     expect(Array.from(img.data.subarray(0, 4))).toEqual([0x33, 0x66, 0x99, 255]);
   });

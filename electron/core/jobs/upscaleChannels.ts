@@ -4,7 +4,7 @@ import type { UpscaleRequest } from '../engine/upscale/upscaleJob.js';
 import { encodePng } from '../export/pngMetadata.js';
 import type { ImageStore } from '../store/imageStore.js';
 import { JobError, type EngineHost } from './engineHost.js';
-import { decodeRgba } from './imageCodec.js';
+import { readRgba } from '../image/io.js';
 import { describeFailure } from '../../shared/userError.js';
 import type { Emit } from './studioBackend.js';
 import type { InstalledUpscalers } from './installedUpscalers.js';
@@ -30,7 +30,7 @@ export class UpscaleChannels {
   async start(req: ApiParsedRequest<'upscale:start'>): Promise<ApiResponses['upscale:start']> {
     const dir = this.opts.upscalers.dirOf(req.upscalerId);
     if (!dir) throw new JobError(`There is no upscaler named "${req.upscalerId}".`, 'invalid-input');
-    const image = await decodeRgba(await this.opts.images.read(req.imageId));
+    const image = await readRgba(await this.opts.images.read(req.imageId), 'the image to upscale');
     const request: UpscaleRequest = { image, upscaler: dir, scale: req.scale };
     if (req.refine) request.refine = { modelDir: this.opts.modelDir(req.refine.modelId), settings: { ...req.refine.settings, mode: 'img2img' } };
     const jobId = `job-${randomBytes(8).toString('hex')}`;
