@@ -70,8 +70,8 @@ export const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set, get
   fittedView: null,
   maskHidden: false,
   setMaskHidden: (maskHidden) => set({ maskHidden }),
-  // Picking a mask tool shows the mask again: painting blind would be worse than the overlay.
-  setTool: (tool) => set(tool === 'brush' || tool === 'eraser' ? { tool, session: {}, maskHidden: false } : { tool, session: {} }),
+  // What picking a tool does beyond this (the mask tools show the mask) is the tool's own `onPick`.
+  setTool: (tool) => set({ tool, session: {} }),
   setView: (v) => set(v),
   setViewport(viewportWidth, viewportHeight) {
     const { zoom, panX, panY, fittedView } = get();

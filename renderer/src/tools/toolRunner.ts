@@ -14,6 +14,7 @@ export class ToolRunner<S extends string, M> implements ActiveTool {
   ) {
     this.memo = tool.memo();
     this.state = this.checked(tool.initial);
+    tool.onPick?.(editor);
     tool.states[this.state].onEnter?.(editor, this.memo);
   }
 
@@ -81,6 +82,6 @@ export class ToolRunner<S extends string, M> implements ActiveTool {
 
 /** Registers a tool: its states and data stay typed inside, the registry sees hints and a start. */
 export function defineTool<S extends string, M>(tool: Tool<S, M>): ToolDefinition {
-  const { states: _states, initial: _initial, memo: _memo, ...hints } = tool;
+  const { states: _states, initial: _initial, memo: _memo, onPick: _onPick, ...hints } = tool;
   return { ...hints, start: (editor) => new ToolRunner(tool, editor) };
 }

@@ -52,6 +52,8 @@ export interface ToolHints {
 }
 
 export interface Tool<S extends string, M> extends ToolHints {
+  /** When the tool is picked (its runner starts), before the initial state's onEnter. */
+  onPick?(editor: Editor): void;
   initial: NoInfer<S>;
   states: Record<S, ToolState<S, M>>;
   /** Fresh state data for a runner of this tool (drag origins and the like). */

@@ -44,4 +44,15 @@ describe('Brush and Eraser', () => {
     e.state.undo();
     expect(e.surface.data[32 * 64 + 32]).toBe(255);
   });
+
+  it('picking Brush or Eraser shows a hidden mask again; other tools leave it hidden', () => {
+    const e = testEditor(64);
+    for (const tool of ['brush', 'eraser'] as const) {
+      e.state.setMaskHidden(true);
+      e.use('move');
+      expect(e.state.maskHidden).toBe(true);
+      e.use(tool);
+      expect(e.state.maskHidden).toBe(false);
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { showMask } from '../brush/index.js';
 import { paintPainting } from '../brush/painting.js';
 import { defineTool } from '../toolRunner.js';
 import { erasingLayer } from './erasingLayer.js';
@@ -14,6 +15,7 @@ export const eraserTool = defineTool<EraserState, null>({
   cursor: 'none',
   brush: { outline: '#ffcc66', clearsMask: true },
   status: "Drag to erase the mask, or the selected Control layer's sketch · [ ] brush size",
+  onPick: showMask,
   initial: 'idle',
   states: { idle: eraserIdle, painting: paintPainting(true), erasingLayer },
   memo: () => null,
