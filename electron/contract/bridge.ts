@@ -17,8 +17,10 @@ export type ApiBridge = {
   cancelRequest(requestId: number): void;
 };
 
-/** Main ⇄ preload: requests go on their own channel name; this one carries cancels. */
+/** Main ⇄ preload: requests go on their own channel name; these carry cancels and event subscriptions. */
 export const CANCEL_CHANNEL = 'api:cancel';
+export const SUBSCRIBE_CHANNEL = 'api:subscribe';
+export const UNSUBSCRIBE_CHANNEL = 'api:unsubscribe';
 /** The custom protocol Electron serves pixels on (electron/main/imageProtocol.ts). */
 export const IMAGE_SCHEME = 'atelier';
 
@@ -27,12 +29,32 @@ export interface BridgeIpc {
   invoke(channel: ApiChannel, request: unknown, requestId: number): Promise<ApiResult>;
   cancel(requestId: number): void;
   on(event: ApiEventName, listener: (payload: unknown) => void): () => void;
+  /** Tells main this window wants `event` (first listener) or no longer does (last one gone): main sends a window only what it subscribed to. */
+  subscribe(event: ApiEventName): void;
+  unsubscribe(event: ApiEventName): void;
 }
 
 export function deriveBridge(ipc: BridgeIpc): ApiBridge {
   const bridge: Record<string, unknown> = { cancelRequest: (requestId: number) => ipc.cancel(requestId) };
   for (const channel of API_CHANNELS) bridge[API[channel].method] = (request: unknown, requestId: number) => ipc.invoke(channel, request, requestId);
-  for (const event of API_EVENT_NAMES) bridge[API_EVENT_TABLE[event].subscribe] = (listener: (payload: unknown) => void) => ipc.on(event, listener);
+  const counts = new Map<ApiEventName, number>();
+  for (const event of API_EVENT_NAMES) {
+    bridge[API_EVENT_TABLE[event].subscribe] = (listener: (payload: unknown) => void) => {
+      const off = ipc.on(event, listener);
+      const count = (counts.get(event) ?? 0) + 1;
+      counts.set(event, count);
+      if (count === 1) ipc.subscribe(event);
+      let subscribed = true;
+      return () => {
+        if (!subscribed) return;
+        subscribed = false;
+        off();
+        const left = counts.get(event)! - 1;
+        counts.set(event, left);
+        if (left === 0) ipc.unsubscribe(event);
+      };
+    };
+  }
   return bridge as ApiBridge;
 }
 

@@ -7,6 +7,7 @@ import { ApiError } from '../contract/channel.js';
 import { createApiClient } from '../contract/client.js';
 import type { InvokeResult } from '../core/jobs/apiHandlers.js';
 import { TEST_MODELS, testStudio, waitForEnd } from '../core/jobs/testing/testStudio.js';
+import { EventSubscriptions } from '../core/jobs/eventSubscriptions.js';
 import { registerIpc, type InvokeEventLike } from './ipc.js';
 
 /**
@@ -21,15 +22,19 @@ describe('the derived Electron bridge', () => {
   let bridge: ApiBridge;
   let api: AtelierApi;
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const ons = new Map<string, (e: InvokeEventLike, arg: unknown) => void>();
+  // Main's rule (electron/main/index.ts): an event goes only to the windows subscribed to it.
+  const subscriptions = new EventSubscriptions<unknown>();
 
   beforeAll(() => {
-    t = testStudio(undefined, (event, payload) => listeners.get(event)?.forEach((l) => l(payload)));
+    t = testStudio(undefined, (event, payload) => subscriptions.publish(event, () => listeners.get(event)?.forEach((l) => l(payload))));
     const handles = new Map<string, (e: InvokeEventLike, payload: unknown, requestId?: unknown) => Promise<InvokeResult>>();
-    const ons = new Map<string, (e: InvokeEventLike, requestId: unknown) => void>();
-    registerIpc({ handle: (c, l) => void handles.set(c, l), on: (c, l) => void ons.set(c, l) }, t.studio.backend.handlers, (sender) => sender === ourWindow);
+    registerIpc({ handle: (c, l) => void handles.set(c, l), on: (c, l) => void ons.set(c, l) }, t.studio.backend.handlers, (sender) => sender === ourWindow, subscriptions);
     bridge = deriveBridge({
       invoke: (channel, request, requestId) => handles.get(channel)!(frame, request, requestId),
       cancel: (requestId) => ons.get('api:cancel')!(frame, requestId),
+      subscribe: (event) => ons.get('api:subscribe')!(frame, event),
+      unsubscribe: (event) => ons.get('api:unsubscribe')!(frame, event),
       on: (event, listener) => {
         const set = listeners.get(event) ?? new Set();
         listeners.set(event, set.add(listener));
@@ -57,6 +62,28 @@ describe('the derived Electron bridge', () => {
     const err = await api.openDocument('../escape').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/^Invalid documents:open request/) });
+  });
+
+  it('main sends a window only the events it subscribed to: the first listener subscribes, the last one gone unsubscribes', () => {
+    const delivered = (event: 'generation:done' | 'generation:progress') => {
+      const to: unknown[] = [];
+      subscriptions.publish(event, (window) => void to.push(window));
+      return to;
+    };
+    expect(delivered('generation:done')).toEqual([]);
+    const offA = api.onGenerationDone(() => undefined);
+    const offB = api.onGenerationDone(() => undefined);
+    expect(delivered('generation:done')).toEqual([ourWindow]);
+    expect(delivered('generation:progress')).toEqual([]);
+    offA();
+    offA();
+    expect(delivered('generation:done')).toEqual([ourWindow]);
+    offB();
+    expect(delivered('generation:done')).toEqual([]);
+    // Other senders and names that are not events subscribe nothing.
+    ons.get('api:subscribe')!({ sender: { id: 2 }, senderFrame: frame.senderFrame }, 'generation:done');
+    ons.get('api:subscribe')!(frame, 'not:an-event');
+    expect(delivered('generation:done')).toEqual([]);
   });
 
   it('delivers events to subscribers until they unsubscribe', async () => {

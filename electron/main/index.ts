@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiEventName, ApiEvents } from '../contract/api.js';
 import { imageRoutePath } from '../contract/imageRoutes.js';
 import { createStudio, type Studio } from '../core/jobs/createStudio.js';
+import { EventSubscriptions } from '../core/jobs/eventSubscriptions.js';
 import { engineOptionsFor } from '../core/jobs/engineSettings.js';
 import { resolveDataDir } from '../core/store/dataDir.js';
 import { handleImageProtocol, registerSchemePrivileges, SCHEME } from './imageProtocol.js';
@@ -22,8 +23,23 @@ let studio: Studio | null = null;
 registerSchemePrivileges();
 if (!app.requestSingleInstanceLock()) app.quit();
 
+/** What each window subscribed to (its preload says so): a window gets only those events, as a serve tab does. */
+const subscriptions = new EventSubscriptions<Electron.WebContents>();
+
 function emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
-  if (window && !window.isDestroyed()) window.webContents.send(event, payload);
+  subscriptions.publish(event, (contents) => {
+    if (!contents.isDestroyed()) contents.send(event, payload);
+  });
+}
+
+function openWindow(): BrowserWindow {
+  const win = createMainWindow(mainDir);
+  const contents = win.webContents;
+  win.on('closed', () => {
+    subscriptions.drop(contents);
+    if (window === win) window = null;
+  });
+  return win;
 }
 
 // A start that fails says why in a dialog and quits, releasing the single-instance lock (startupFailure.ts).
@@ -62,12 +78,11 @@ function start(): void {
   handleImageProtocol(backend);
   installAppMenu();
   const own = rendererUrl(mainDir);
-  registerIpc(ipcMain, backend.handlers, (sender, url) => window !== null && sender === window.webContents && isOwnRendererUrl(url, own));
-  window = createMainWindow(mainDir);
-  window.on('closed', () => (window = null));
+  registerIpc(ipcMain, backend.handlers, (sender, url) => window !== null && sender === window.webContents && isOwnRendererUrl(url, own), subscriptions as EventSubscriptions<unknown>);
+  window = openWindow();
   app.on('second-instance', () => window?.focus());
   app.on('activate', () => {
-    if (!window) window = createMainWindow(mainDir);
+    if (!window) window = openWindow();
   });
 }
 

@@ -1,6 +1,7 @@
 import { API_CHANNELS, type ApiHandlers } from '../contract/api.js';
-import { CANCEL_CHANNEL } from '../contract/bridge.js';
+import { CANCEL_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL } from '../contract/bridge.js';
 import { RequestDispatcher, type InvokeResult } from '../core/jobs/apiHandlers.js';
+import type { EventSubscriptions } from '../core/jobs/eventSubscriptions.js';
 
 /** The part of an IPC invoke event the wrapper reads (Electron's IpcMainInvokeEvent has these). */
 export interface InvokeEventLike {
@@ -11,16 +12,19 @@ export interface InvokeEventLike {
 /** Electron's ipcMain, as far as registering handlers goes (injected, so tests run without Electron). */
 export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, payload: unknown, requestId?: unknown) => Promise<InvokeResult>): void;
-  /** Cancels (preload's `cancelRequest`); a host without it simply cannot cancel single requests. */
-  on?(channel: string, listener: (event: InvokeEventLike, requestId: unknown) => void): void;
+  /** Cancels (preload's `cancelRequest`) and event subscriptions; a host without it cannot cancel single requests or get events. */
+  on?(channel: string, listener: (event: InvokeEventLike, arg: unknown) => void): void;
 }
 
 /**
  * Registers every contract channel through one wrapper: the sender must be our window's top frame on our
  * own renderer URL, the payload must parse (invokeChannel), and failures come back as one-line errors.
- * Each sender has its own dispatcher, so a cancel names a request of that window only.
+ * Each sender has its own dispatcher, so a cancel names a request of that window only. A trusted window's
+ * subscribe/unsubscribe go into `subscriptions`, which main publishes events by (the rule serve uses too).
  */
-export function registerIpc(ipc: IpcMainLike, handlers: ApiHandlers, isTrustedSender: (sender: unknown, frameUrl: string) => boolean): void {
+export function registerIpc(
+  ipc: IpcMainLike, handlers: ApiHandlers, isTrustedSender: (sender: unknown, frameUrl: string) => boolean, subscriptions?: EventSubscriptions<unknown>,
+): void {
   const dispatchers = new WeakMap<object, RequestDispatcher>();
   const dispatcherOf = (sender: unknown): RequestDispatcher => {
     const key = sender as object;
@@ -40,5 +44,11 @@ export function registerIpc(ipc: IpcMainLike, handlers: ApiHandlers, isTrustedSe
   }
   ipc.on?.(CANCEL_CHANNEL, (event, requestId) => {
     if (trusted(event)) dispatcherOf(event.sender).cancel(requestId);
+  });
+  ipc.on?.(SUBSCRIBE_CHANNEL, (event, name) => {
+    if (trusted(event)) subscriptions?.subscribe(event.sender, name);
+  });
+  ipc.on?.(UNSUBSCRIBE_CHANNEL, (event, name) => {
+    if (trusted(event)) subscriptions?.unsubscribe(event.sender, name);
   });
 }

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CANCEL_CHANNEL, deriveBridge } from '../contract/bridge.js';
+import { CANCEL_CHANNEL, deriveBridge, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL } from '../contract/bridge.js';
 
 /**
  * The one API the sandboxed renderer gets, derived from the contract's table (contract/bridge.ts): named
@@ -14,6 +14,8 @@ const bridge = deriveBridge({
     ipcRenderer.on(event, wrapped);
     return () => void ipcRenderer.removeListener(event, wrapped);
   },
+  subscribe: (event) => ipcRenderer.send(SUBSCRIBE_CHANNEL, event),
+  unsubscribe: (event) => ipcRenderer.send(UNSUBSCRIBE_CHANNEL, event),
 });
 
 contextBridge.exposeInMainWorld('atelier', bridge);

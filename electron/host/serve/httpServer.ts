@@ -5,10 +5,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { z } from 'zod';
 import { invokeChannel, RequestDispatcher } from '../../core/jobs/apiHandlers.js';
+import { EventSubscriptions } from '../../core/jobs/eventSubscriptions.js';
 import { resolveImageRoute } from '../../core/jobs/imageRouteResolver.js';
 import type { StudioBackend } from '../../core/jobs/studioBackend.js';
 import { describeFailure } from '../../shared/userError.js';
-import { API, API_CHANNELS, API_EVENT_TABLE, type ApiChannel, type ApiEventName } from '../../contract/api.js';
+import { API, API_CHANNELS, type ApiChannel, type ApiEventName } from '../../contract/api.js';
 import type { ApiResult } from '../../contract/channel.js';
 import type { ServeServerMessage } from '../../contract/serveProtocol.js';
 import { receiveBodyToFile, refuseTooLarge } from './requestBody.js';
@@ -44,8 +45,9 @@ export interface ServeServerOptions {
 export class ServeServer {
   readonly http: Server;
   private readonly wss: WebSocketServer;
-  /** Each socket's subscribed event names; an event goes only to the sockets that asked for it. */
-  private readonly clients = new Map<WebSocket, Set<ApiEventName>>();
+  /** Open sockets; an event goes only to those that subscribed to it (the rule Electron main uses too). */
+  private readonly sockets = new Set<WebSocket>();
+  private readonly subscriptions = new EventSubscriptions<WebSocket>();
   private port = 0;
 
   constructor(private readonly opts: ServeServerOptions) {
@@ -83,26 +85,26 @@ export class ServeServer {
   /** Pushes an event to the clients subscribed to it. */
   publish(event: ApiEventName, payload: unknown): void {
     let text: string | undefined;
-    for (const [ws, events] of this.clients) {
-      if (!events.has(event) || ws.readyState !== ws.OPEN) continue;
+    this.subscriptions.publish(event, (ws) => {
+      if (ws.readyState !== ws.OPEN) return;
       text ??= JSON.stringify({ event, payload } satisfies ServeServerMessage);
       ws.send(text);
-    }
+    });
   }
 
   async close(): Promise<void> {
-    for (const ws of this.clients.keys()) ws.terminate();
+    for (const ws of this.sockets) ws.terminate();
     this.wss.close();
     await new Promise<void>((r) => this.http.close(() => r()));
   }
 
   /** One socket: requests (each cancellable by its id), cancels, subscribe/unsubscribe by event name. */
   private attach(ws: WebSocket): void {
-    const events = new Set<ApiEventName>();
     const requests = new RequestDispatcher(this.opts.backend.handlers);
-    this.clients.set(ws, events);
+    this.sockets.add(ws);
     ws.on('close', () => {
-      this.clients.delete(ws);
+      this.sockets.delete(ws);
+      this.subscriptions.drop(ws);
       requests.cancelAll();
     });
     // A bad frame (too long, invalid UTF-8, unmasked, unknown opcode) ends this connection only: ws has
@@ -117,8 +119,8 @@ export class ServeServer {
         return;
       }
       if (msg === null || typeof msg !== 'object') return;
-      if (isEventName(msg.subscribe)) events.add(msg.subscribe);
-      else if (isEventName(msg.unsubscribe)) events.delete(msg.unsubscribe);
+      if ('subscribe' in msg) this.subscriptions.subscribe(ws, msg.subscribe);
+      else if ('unsubscribe' in msg) this.subscriptions.unsubscribe(ws, msg.unsubscribe);
       else if ('cancel' in msg) requests.cancel(msg.cancel);
       else if (typeof msg.id === 'number') {
         const id = msg.id;
@@ -254,10 +256,6 @@ export class ServeServer {
   private hostHeaderFor(): string {
     return `127.0.0.1:${this.port} ws://localhost:${this.port}`;
   }
-}
-
-function isEventName(v: unknown): v is ApiEventName {
-  return typeof v === 'string' && Object.hasOwn(API_EVENT_TABLE, v);
 }
 
 /** 268435456 → '256 MiB', 2147483648 → '2 GiB'. */
