@@ -51,7 +51,7 @@ export function createStudio(opts: StudioOptions): Studio {
   const history = openHistoryStore(opts.dataDir, { isImageInUse: protectedImages.has });
   const engine = new EngineHost(opts.spawn);
   const roots = opts.modelRoots.length ? opts.modelRoots : defaultModelRoots(opts.dataDir, opts.resourcesPath);
-  const models = new InstalledModels(roots);
+  const models = new InstalledModels(roots, { dataDir: opts.dataDir, resourcesPath: opts.resourcesPath });
   const modelChannels = new ModelChannels({ dataDir: opts.dataDir, models, emit: opts.emit, check: (dir) => engine.inspect(dir), resourcesPath: opts.resourcesPath });
   const backend = new StudioBackend({
     dataDir: opts.dataDir,

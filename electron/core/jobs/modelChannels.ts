@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { ApiParsedRequest, ApiResponses, CatalogueModelInfo, InstalledModelInfo } from '../../contract/api.js';
 import { providerCandidates } from '../engine/onnx/providers.js';
 import { defaultCatalogPath, HUGGING_FACE, loadCatalog, type ModelCatalog } from '../models/modelCatalog.js';
-import { projectRoot } from '../models/defaultModel.js';
 import { discardPull } from '../models/downloader.js';
 import { catalogStatus, importModelFolder, installedModels, ModelDownloads, pullTargetDir, readRegistry, type DownloadEvent } from '../models/modelLibrary.js';
-import { readModelFolder } from '../models/modelFolder.js';
 import { JobError } from './engineHost.js';
 import type { InstalledModels } from './installedModels.js';
 import type { Emit } from './studioBackend.js';
@@ -154,21 +152,10 @@ export class ModelChannels {
     return m.list().find((x) => m.dirOf(x.id) === abs)?.id ?? m.listControlNets().find((c) => m.controlNetDirOf(c.id) === abs)?.id;
   }
 
-  /** What the picker lists, with where each came from (library records where it has them). */
+  /** What the picker lists, with where each came from. */
   private installed(): InstalledModelInfo[] {
-    const library = new Map(installedModels(this.opts.dataDir, this.opts.resourcesPath).map((m) => [m.dir, m]));
-    const bundled = resolve(this.opts.resourcesPath ?? projectRoot(), 'native-models') + sep;
-    return this.opts.models.list().map(({ id, family }) => {
-      const dir = this.opts.models.dirOf(id)!;
-      const known = library.get(dir);
-      if (known) return { id, label: known.label, family: known.family, origin: known.origin, ...(known.catalogId ? { catalogId: known.catalogId } : {}), ...(known.problem ? { problem: known.problem } : {}) };
-      const origin = dir.startsWith(bundled) ? 'bundled' : 'folder';
-      try {
-        const l = readModelFolder(dir);
-        return { id, label: l.label, family: l.family, origin };
-      } catch (e) {
-        return { id, label: id, family, origin, problem: toUserMessage(e) };
-      }
-    });
+    return this.opts.models.installed().map(({ id, label, family, origin, catalogId, problem }) => ({
+      id, label, family, origin, ...(catalogId ? { catalogId } : {}), ...(problem ? { problem } : {}),
+    }));
   }
 }

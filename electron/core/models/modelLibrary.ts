@@ -4,9 +4,9 @@ import { basename, join, resolve, sep } from 'node:path';
 import { expectedBytes, findEntry, type ModelCatalog, type CatalogEntry } from './modelCatalog.js';
 import { projectRoot } from './defaultModel.js';
 import { pullModel, PullError, SOURCE_FILE, stagingDir, type PullOptions, type PullProgress, type PullResult } from './downloader.js';
-import { readModelFolder } from './modelFolder.js';
+import { readModelFolder, type ModelLayout } from './modelFolder.js';
 import type { ModelFamily } from '../../contract/modelFamily.js';
-import { UserError } from '../../shared/userError.js';
+import { UserError, toUserMessage } from '../../shared/userError.js';
 import { replaceFileAtomicSync } from '../files/atomicWrite.js';
 
 /**
@@ -37,6 +37,8 @@ export interface InstalledModel {
   catalogId?: string;
   /** Set when the folder no longer reads as a model (files deleted or damaged). */
   problem?: string;
+  /** What the model was made for (size, steps, guidance, scheduler), from its folder. */
+  recommended?: ModelLayout['recommended'];
 }
 
 /** Where `models pull` puts models: $ATELIER_MODELS_DIR when set (e.g. a big disk), else <data>/models. */
@@ -186,16 +188,27 @@ function sourceCatalogId(dir: string): string | undefined {
 
 /** Installed models as the picker sees them (same ids), with labels, families and where they came from. */
 export function installedModels(dataDir: string, resourcesPath?: string): InstalledModel[] {
-  const imported = new Set(readRegistry(dataDir).models.map((m) => resolve(m.dir)));
-  const bundled = resolve(resourcesPath ?? projectRoot(), 'native-models') + sep;
-  return listModelFolders(libraryRoots(dataDir, resourcesPath)).map(({ id, dir }) => {
+  return describeModelFolders(listModelFolders(libraryRoots(dataDir, resourcesPath)), { dataDir, resourcesPath });
+}
+
+/**
+ * THE description of listed model folders (the studio's InstalledModels and `installedModels` both use it):
+ * label, family and recommended settings from the folder, and where it came from — imported (the data folder's
+ * registry), pulled (a catalogue source file), bundled (under the app's native-models), else a folder. A folder
+ * that no longer reads as a model keeps its id, with family '?' and the problem in one line.
+ */
+export function describeModelFolders(folders: ReadonlyArray<{ id: string; dir: string }>, where: { dataDir?: string; resourcesPath?: string } = {}): InstalledModel[] {
+  const imported = new Set(where.dataDir ? readRegistry(where.dataDir).models.map((m) => resolve(m.dir)) : []);
+  const bundled = resolve(where.resourcesPath ?? projectRoot(), 'native-models') + sep;
+  return folders.map(({ id, dir }) => {
     const catalogId = sourceCatalogId(dir);
     const origin: InstalledModel['origin'] = imported.has(dir) ? 'imported' : catalogId ? 'pulled' : dir.startsWith(bundled) ? 'bundled' : 'folder';
+    const from = { origin, ...(catalogId ? { catalogId } : {}) };
     try {
       const l = readModelFolder(dir);
-      return { id, dir, label: l.label, family: l.family, origin, ...(catalogId ? { catalogId } : {}) };
+      return { id, dir, label: l.label, family: l.family, ...(l.recommended ? { recommended: l.recommended } : {}), ...from };
     } catch (e) {
-      return { id, dir, label: id, family: '?', origin, ...(catalogId ? { catalogId } : {}), problem: (e as Error).message };
+      return { id, dir, label: id, family: '?', ...from, problem: toUserMessage(e) };
     }
   });
 }
