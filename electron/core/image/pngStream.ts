@@ -108,7 +108,9 @@ export class PngRowWriter {
   /** Drops the partial file (cancel, failure). */
   async abort(): Promise<void> {
     this.deflate.destroy();
-    this.file.destroy();
+    // A stream still opening its file finishes the open before it closes: removing the file before 'close'
+    // could run first and leave the temp file behind (seen under load).
+    if (!this.file.closed) await new Promise<void>((resolve) => this.file.once('close', () => resolve()).destroy());
     await rm(this.tmp, { force: true });
   }
 }
