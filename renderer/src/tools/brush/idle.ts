@@ -1,13 +1,11 @@
 import type { ToolState } from '../toolTypes.js';
 import type { MaskBrushState } from './index.js';
 
-/** Brush/Eraser, waiting: a press starts a stroke into the mask bitmap. */
-export function paintIdle(erase: boolean): ToolState<MaskBrushState, null> {
-  return {
-    onPointerDown(editor, _memo, p) {
-      const { brushSize, brushHardness } = editor.store;
-      editor.mask.beginStroke(p.x, p.y, brushSize, brushHardness, erase);
-      return 'painting';
-    },
-  };
-}
+/** Brush, waiting: a press starts a stroke into the mask bitmap (the Eraser's own idle decides what it clears). */
+export const paintIdle: ToolState<MaskBrushState, null> = {
+  onPointerDown(editor, _memo, p) {
+    const { brushSize, brushHardness } = editor.store;
+    editor.mask.beginStroke(p.x, p.y, brushSize, brushHardness, false);
+    return 'painting';
+  },
+};

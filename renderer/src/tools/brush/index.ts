@@ -8,18 +8,14 @@ export type MaskBrushState = 'idle' | 'painting';
 /** The mask tools' onPick: the mask shows again (it is hidden after an inpaint); painting blind would be worse. */
 export const showMask = (editor: Editor): void => editor.store.setMaskHidden(false);
 
-/** Brush (erase = false) and Eraser: the same gesture into the mask bitmap, stamping or clearing. */
-export function maskBrushTool(erase: boolean) {
-  return defineTool<MaskBrushState, null>({
-    id: erase ? 'eraser' : 'brush',
-    cursor: 'none',
-    brush: { outline: erase ? '#ffcc66' : '#ffffff', clearsMask: true },
-    status: erase ? 'Drag to erase the mask · [ ] brush size' : 'Drag to paint the mask (the area to repaint) · [ ] brush size',
-    onPick: showMask,
-    initial: 'idle',
-    states: { idle: paintIdle(erase), painting: paintPainting(erase) },
-    memo: () => null,
-  });
-}
-
-export const brushTool = maskBrushTool(false);
+/** Brush: a stroke into the mask bitmap (the Eraser shares the `painting` state, clearing: tools/eraser). */
+export const brushTool = defineTool<MaskBrushState, null>({
+  id: 'brush',
+  cursor: 'none',
+  brush: { outline: '#ffffff', clearsMask: true },
+  status: 'Drag to paint the mask (the area to repaint) · [ ] brush size',
+  onPick: showMask,
+  initial: 'idle',
+  states: { idle: paintIdle, painting: paintPainting(false) },
+  memo: () => null,
+});
