@@ -8,6 +8,7 @@ import { benchHistoryPanel } from './historyPanel.js';
 import { benchGpu } from './gpu.js';
 import { benchInpaint } from './inpaint.js';
 import { benchLora } from './lora.js';
+import { benchLoraPart } from './loraPart.js';
 import { benchLive } from './live.js';
 import { benchRegions } from './regions.js';
 import { benchOutpaint } from './outpaint.js';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   'history-panel': benchHistoryPanel,
   inpaint: benchInpaint,
   lora: benchLora,
+  'lora-part': benchLoraPart,
   gpu: benchGpu,
   regions: benchRegions,
   controlnet: benchControlNet,

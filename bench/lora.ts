@@ -17,7 +17,8 @@ import { checkWeightFiles } from '../electron/core/models/weightFiles.js';
  * then times and measures peak memory for: first merge + session, a second LoRA, back to the first
  * (cached merge: one session reload), and back to no LoRA. The model folder is checked unchanged.
  */
-const ATTN = /(attn[12]\.(to_q|to_k|to_v|to_out\.0)|ff\.net\.(0\.proj|2)|proj_in|proj_out|self_attn\.(q|k|v|out)_proj|mlp\.fc[12])$/;
+/** The layers the synthetic LoRAs change: attention, feed-forward and projections (UNet), attention and MLP (CLIP). */
+export const ATTENTION_LAYERS = /(attn[12]\.(to_q|to_k|to_v|to_out\.0)|ff\.net\.(0\.proj|2)|proj_in|proj_out|self_attn\.(q|k|v|out)_proj|mlp\.fc[12])$/;
 
 export function writeLora(file: string, layers: Array<{ key: string; out: number; inner: number }>, rank: number, seed: number): number {
   const header: Record<string, unknown> = {};
@@ -75,7 +76,7 @@ export async function benchLora(args: string[]): Promise<void> {
   for (const [part, file] of [['unet', layout.unet.file], ['text_encoder', layout.textEncoder.file]] as const) {
     const targets = findTargets(readOnnxGraph(readFileSync(file)), part);
     for (const t of new Set(targets.values())) {
-      if (ATTN.test(t.modulePath)) layers.push({ key: targetKey(part, t.modulePath), out: t.out, inner: t.inner });
+      if (ATTENTION_LAYERS.test(t.modulePath)) layers.push({ key: targetKey(part, t.modulePath), out: t.out, inner: t.inner });
     }
   }
   const tmp = mkdtempSync(join(tmpdir(), 'atelier-bench-lora-'));
