@@ -80,8 +80,8 @@ export const MEMORY_COEFFICIENTS = {
   CONTROLNET_RESIDUALS_PER_CHANNEL_CELL: 10.2,
   /**
    * Copies of the merged weights alive while a LoRA-merged session is created: ours (the model buffer with the
-   * merged weights inline) and onnxruntime's parse of it. Measured on SD 1.5's text encoder (scratch probe,
-   * issue 19): 334 MiB merged, peak 881 MiB over the process before = merged + session + 0.7 × merged.
+   * merged weights inline) and onnxruntime's parse of it (0.6–0.8 × merged, measured). SD 1.5 stand-in, rank-16
+   * LoRA on 264 layers (`bench lora`, issue 19): UNet merge 1.07 GB, peak 6.15 GB; this estimate 6.36 GB (+3 %).
    */
   LORA_MERGE_COPIES: 2,
 } as const;
