@@ -14,7 +14,8 @@ import { exportOra } from '../export/oraExport.js';
 import { importOra } from '../export/oraImport.js';
 import { encodeImage, formatFromPath, type ImageFormat } from '../export/pngMetadata.js';
 import { exportPsd } from '../export/psdExport.js';
-import { importPsd, type ImportResult } from '../export/psdImport.js';
+import { importPsd } from '../export/psdImport.js';
+import type { ImportedDocument } from '../export/importedImages.js';
 import { UserError } from '../../shared/userError.js';
 
 /**
@@ -46,7 +47,7 @@ function extensionOf(path: string): string {
 }
 
 /** `options.name`: what the document (and a flat image's layer) is called when not the file's own name (a temp copy). */
-export async function openDocument(path: string, options: { name?: string } = {}): Promise<ImportResult> {
+export async function openDocument(path: string, options: { name?: string } = {}): Promise<ImportedDocument> {
   const ext = extensionOf(path);
   const label = `"${basename(path)}"`;
   const name = options.name ?? basename(path, extname(path));

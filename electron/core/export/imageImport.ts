@@ -3,15 +3,14 @@ import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument, type RasterLayer
 import { GenerationSettingsSchema } from '../../contract/generation.js';
 import { readRgba } from '../image/io.js';
 import { describeGeneration } from './generationMetadata.js';
-import { ImportedImages } from './importedImages.js';
+import { ImportedImages, type DocumentImportOptions, type ImportedDocument } from './importedImages.js';
 import { parseA1111Parameters, readImageMetadata } from './pngMetadata.js';
-import type { ImportResult } from './psdImport.js';
 
 /**
  * A flat image (PNG, JPEG, WebP) opened as a one-layer document. Generation metadata, ours or
  * A1111's, becomes the layer's source and name, so a generated PNG reopens knowing what made it.
  */
-export async function importImage(bytes: Uint8Array, options: { name?: string; label?: string } = {}): Promise<ImportResult> {
+export async function importImage(bytes: Uint8Array, options: DocumentImportOptions = {}): Promise<ImportedDocument> {
   // The codec's rules: the size limit and memory budget before decoding, EXIF orientation.
   const pixels = await readRgba(bytes, options.label ?? 'the image');
   const meta = await readImageMetadata(bytes).catch(() => ({}) as Awaited<ReturnType<typeof readImageMetadata>>);

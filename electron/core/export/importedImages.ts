@@ -1,7 +1,35 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { GrayImage, RgbaImage } from '../image/types.js';
-import { isControlLayer, type RasterLayer } from '../../contract/document.js';
+import { isControlLayer, type AtelierDocument, type RasterLayer } from '../../contract/document.js';
+
+/** What every document importer (PSD, ORA, flat image) gives back. */
+export interface ImportedDocument {
+  document: AtelierDocument;
+  images: Map<string, Uint8Array>;
+  /** Empty, or one message listing what could not be kept. */
+  warnings: string[];
+}
+
+/** What every document importer takes. */
+export interface DocumentImportOptions {
+  /** Document name when the file does not carry one (e.g. the file name without extension). */
+  name?: string;
+  /** How errors name the file, e.g. '"boat.psd"' (default "the file"). */
+  label?: string;
+}
+
+/**
+ * Runs an importer so that its one-line errors name the file (`"boat.psd" is not a readable PSD file (…)`):
+ * `reword` turns the importer's own errors into the sentence after the label (undefined: the error passes as it is).
+ */
+export async function namingTheFile<T>(options: DocumentImportOptions, run: () => Promise<T>, reword: (e: unknown, label: string) => Error | undefined): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw reword(e, options.label ?? 'the file') ?? e;
+  }
+}
 
 /**
  * Collects the PNGs an importer produces, keyed by imageId (sha256 of the PNG bytes), the way the

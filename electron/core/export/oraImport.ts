@@ -9,10 +9,9 @@ import {
   type Layer,
   type RasterLayer,
 } from '../../contract/document.js';
-import { controlRole, ImportedImages, ImportWarnings } from './importedImages.js';
+import { controlRole, ImportedImages, ImportWarnings, namingTheFile, type DocumentImportOptions, type ImportedDocument } from './importedImages.js';
 import { ORA_MIMETYPE, type OraLayerLink } from './oraExport.js';
 import { decodePngRgba, MAX_DECODE_SIDE } from './pngDecode.js';
-import type { ImportResult } from './psdImport.js';
 import { ZipArchive, ZipFormatError } from './safeZip.js';
 import { pngLimitFromHead, pngMaxBytes } from './pngChunks.js';
 import { parseXml, StackXmlError, type XmlElement } from './stackXml.js';
@@ -195,26 +194,16 @@ function countLayers(el: XmlElement): number {
   return n;
 }
 
-export interface OraImportOptions {
-  name?: string;
-  /** How errors name the file, e.g. '"boat.ora"' (default "the file"). */
-  label?: string;
+export async function importOra(bytes: Uint8Array, options: DocumentImportOptions = {}): Promise<ImportedDocument> {
+  return namingTheFile(options, () => importOraUnlabelled(bytes, options), (e, label) => {
+    if (e instanceof ZipFormatError) return new OraImportError(`${label} is not a readable OpenRaster file: ${e.message}`);
+    if (e instanceof StackXmlError) return new OraImportError(`${label} is damaged (stack.xml: ${e.message})`);
+    if (e instanceof OraImportError) return new OraImportError(`${label} ${e.message}`);
+    return undefined;
+  });
 }
 
-export async function importOra(bytes: Uint8Array, options: OraImportOptions = {}): Promise<ImportResult> {
-  try {
-    return await importOraUnlabelled(bytes, options);
-  } catch (e) {
-    if (e instanceof OraImportError || e instanceof ZipFormatError || e instanceof StackXmlError) {
-      const prefix = e instanceof ZipFormatError ? 'is not a readable OpenRaster file: ' : e instanceof StackXmlError ? 'is damaged (stack.xml: ' : '';
-      const suffix = e instanceof StackXmlError ? ')' : '';
-      throw new OraImportError(`${options.label ?? 'the file'} ${prefix}${e.message}${suffix}`);
-    }
-    throw e;
-  }
-}
-
-async function importOraUnlabelled(bytes: Uint8Array, options: OraImportOptions): Promise<ImportResult> {
+async function importOraUnlabelled(bytes: Uint8Array, options: DocumentImportOptions): Promise<ImportedDocument> {
   // Nothing is inflated until stack.xml has said how big the image is; then the layers' PNGs may
   // together take what a few uncompressed copies of the canvas would, each no more than its own header allows.
   const zip = ZipArchive.open(bytes, { budgetBytes: 2 * MAX_XML_BYTES + 64 * 1024 });

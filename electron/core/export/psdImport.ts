@@ -20,7 +20,7 @@ import {
 } from '../../contract/document.js';
 import { createGray, createRgba, type GrayImage, type RgbaImage } from '../image/types.js';
 import './agPsdSetup.js';
-import { controlRole, ImportedImages, ImportWarnings } from './importedImages.js';
+import { controlRole, ImportedImages, ImportWarnings, namingTheFile, type DocumentImportOptions, type ImportedDocument } from './importedImages.js';
 import { readCmykComposite } from './psdFlatComposite.js';
 import { parseXmpPacket } from './xmpMetadata.js';
 import { UserError } from '../../shared/userError.js';
@@ -42,13 +42,6 @@ export class PsdImportError extends UserError {
   constructor(message: string) {
     super(message, 'invalid-input');
   }
-}
-
-export interface ImportResult {
-  document: AtelierDocument;
-  images: Map<string, Uint8Array>;
-  /** Empty, or one message listing what could not be kept. */
-  warnings: string[];
 }
 
 const OURS = new Set<string>(BLEND_MODES);
@@ -276,7 +269,7 @@ function readStructure(bytes: Uint8Array, composite: boolean): Psd {
 }
 
 /** ag-psd cannot read CMYK: take the merged image alone, as one RGB layer, and say so. */
-async function importCmykFlattened(bytes: Uint8Array, options: PsdImportOptions): Promise<ImportResult> {
+async function importCmykFlattened(bytes: Uint8Array, options: DocumentImportOptions): Promise<ImportedDocument> {
   let image: RgbaImage;
   try {
     image = readCmykComposite(bytes);
@@ -296,24 +289,12 @@ async function importCmykFlattened(bytes: Uint8Array, options: PsdImportOptions)
   return { document, images: images.images, warnings: warnings.messages('PSD') };
 }
 
-export interface PsdImportOptions {
-  /** Document name when the file does not carry one (e.g. the file name without extension). */
-  name?: string;
-  /** How errors name the file, e.g. '"boat.psd"' (default "the file"). */
-  label?: string;
-}
-
 /** Throws PsdImportError with a one-line message such as `"boat.psd" is not a readable PSD file (…)`. */
-export async function importPsd(bytes: Uint8Array, options: PsdImportOptions = {}): Promise<ImportResult> {
-  try {
-    return await importPsdUnlabelled(bytes, options);
-  } catch (e) {
-    if (e instanceof PsdImportError) throw new PsdImportError(`${options.label ?? 'the file'} ${e.message}`);
-    throw e;
-  }
+export async function importPsd(bytes: Uint8Array, options: DocumentImportOptions = {}): Promise<ImportedDocument> {
+  return namingTheFile(options, () => importPsdUnlabelled(bytes, options), (e, label) => (e instanceof PsdImportError ? new PsdImportError(`${label} ${e.message}`) : undefined));
 }
 
-async function importPsdUnlabelled(bytes: Uint8Array, options: PsdImportOptions): Promise<ImportResult> {
+async function importPsdUnlabelled(bytes: Uint8Array, options: DocumentImportOptions): Promise<ImportedDocument> {
   if (bytes.length < 26 || String.fromCharCode(...bytes.subarray(0, 4)) !== '8BPS') {
     throw new PsdImportError('is not a PSD file (the 8BPS signature is missing)');
   }
