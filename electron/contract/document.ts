@@ -109,13 +109,16 @@ export const DocumentRegionSchema = z.object({
 });
 export type DocumentRegion = z.infer<typeof DocumentRegionSchema>;
 
+/** The longest side of any image or document Atelier opens, decodes or makes (one limit: the codec, importers, compositor, schema). */
+export const MAX_IMAGE_SIDE = 16384;
+
 export const DocumentSchema = z.object({
   type: z.literal(DOCUMENT_TYPE),
   version: z.literal(DOCUMENT_VERSION),
   id: z.string().min(1),
   name: z.string().max(255),
-  width: z.number().int().positive().max(16384),
-  height: z.number().int().positive().max(16384),
+  width: z.number().int().positive().max(MAX_IMAGE_SIDE),
+  height: z.number().int().positive().max(MAX_IMAGE_SIDE),
   /** Bottom to top, as in Photoshop's layer stack read upwards. */
   layers: z.array(LayerSchema),
   generationFrame: FrameSchema,

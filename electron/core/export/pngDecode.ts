@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import type { GrayImage, RgbaImage } from '../image/types.js';
+import { MAX_IMAGE_SIDE } from '../../contract/document.js';
 import { PngFormatError, readPngChunks } from './pngChunks.js';
 
 /**
@@ -9,7 +10,7 @@ import { PngFormatError, readPngChunks } from './pngChunks.js';
  * 8 bits by taking the high byte. Sizes are checked before anything is allocated.
  */
 
-export const MAX_DECODE_SIDE = 16384;
+export const MAX_DECODE_SIDE = MAX_IMAGE_SIDE;
 
 interface Header {
   width: number;

@@ -1,5 +1,6 @@
 import type { RgbaImage } from '../image/types.js';
 import { UserError } from '../../shared/userError.js';
+import { MAX_IMAGE_SIDE } from '../../contract/document.js';
 
 /**
  * Reads only the merged (composite) image of a PSD, for colour modes ag-psd refuses: CMYK, 8 or 16
@@ -13,7 +14,7 @@ export class PsdCompositeError extends UserError {
   }
 }
 
-const MAX_SIDE = 16384;
+const MAX_SIDE = MAX_IMAGE_SIDE;
 
 export interface PsdHeader {
   version: number;

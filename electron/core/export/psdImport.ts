@@ -13,6 +13,7 @@ import {
   DOCUMENT_TYPE,
   DOCUMENT_VERSION,
   DocumentSchema,
+  MAX_IMAGE_SIDE,
   type AtelierDocument,
   type BlendMode,
   type Layer,
@@ -32,7 +33,7 @@ import { UserError } from '../../shared/userError.js';
  * from the XMP packet.
  */
 
-export const IMPORT_MAX_SIDE = 16384;
+export const IMPORT_MAX_SIDE = MAX_IMAGE_SIDE;
 const MAX_LAYERS = 5000;
 // PSD colour modes (ag-psd's ColorMode is a const enum, so spelled out). ag-psd reads these four.
 const READABLE_MODES: Record<number, string | undefined> = { 0: 'bitmap', 1: 'grayscale', 2: 'indexed', 3: 'RGB' };

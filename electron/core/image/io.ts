@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import type { GrayImage, RgbaImage } from './types.js';
 import { checkMemoryBudget, openImagePeakBytes } from './memoryBudget.js';
 import { UserError, toUserMessage } from '../../shared/userError.js';
+import { MAX_IMAGE_SIDE } from '../../contract/document.js';
 
 /**
  * THE image codec of the core: every image and mask read from a file, an upload or the image store goes
@@ -18,8 +19,8 @@ export class ImageReadError extends UserError {
   }
 }
 
-export const MAX_IMAGE_SIDE = 16384;
-const MAX_PIXELS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE;
+export { MAX_IMAGE_SIDE };
+export const MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE;
 
 /** The size rules, from the header alone. `what` starts the sentence ("The image", "mask /path/m.png"). */
 function checkSize(width: number, height: number, what: string): void {
@@ -27,7 +28,7 @@ function checkSize(width: number, height: number, what: string): void {
   checkMemoryBudget(openImagePeakBytes(width, height), `Opening ${what} (${width}x${height})`, 'scale it down in another program first');
 }
 
-const open = (bytes: Uint8Array): sharp.Sharp => sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' });
+const open = (bytes: Uint8Array): sharp.Sharp => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' });
 
 async function load(pathOrBytes: string | Uint8Array, what: string): Promise<sharp.Sharp> {
   let bytes: Uint8Array;
@@ -105,7 +106,7 @@ export async function toPng(bytes: Uint8Array): Promise<{ png: Buffer; width: nu
   const quarter = rotated && orientation >= 5;
   try {
     // Decoded fully once, strictly (a warning fails too): a truncated upload must fail here, not later inside a job.
-    const strict = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'warning' });
+    const strict = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'warning' });
     const png = format === 'png' && !rotated ? Buffer.from(bytes) : await strict.rotate().png().toBuffer();
     if (format === 'png' && !rotated) await strict.raw().toBuffer();
     return { png, width: quarter ? height : width, height: quarter ? width : height };

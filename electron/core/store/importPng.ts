@@ -6,6 +6,7 @@ import type { HistoryStore } from './historyStore.js';
 import { looksLikePng } from './imageStore.js';
 import { HistoryError, type GenerationRecord } from './types.js';
 import { toUserMessage } from '../../shared/userError.js';
+import { MAX_IMAGE_PIXELS } from '../image/io.js';
 
 /**
  * Adds a PNG that carries generation metadata to the history as a finished entry: our `atelier`
@@ -92,7 +93,7 @@ export async function importPng(store: HistoryStore, bytes: Uint8Array, options:
 /** Decodes the whole image once, so a truncated or damaged PNG is refused before it enters the store. */
 async function decodedSize(bytes: Uint8Array): Promise<{ width: number; height: number }> {
   try {
-    const { info } = await sharp(bytes, { failOn: 'error', limitInputPixels: 16384 * 16384 }).raw().toBuffer({ resolveWithObject: true });
+    const { info } = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_IMAGE_PIXELS }).raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height };
   } catch (e) {
     throw new HistoryError(`the PNG cannot be decoded: ${toUserMessage(e)}`);

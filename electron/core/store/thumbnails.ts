@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { MAX_IMAGE_PIXELS } from '../image/io.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 
 /** Longest side of the thumbnails the history panel shows. */
@@ -8,7 +9,7 @@ export type ThumbnailSize = (typeof THUMBNAIL_SIZES)[number];
 
 /** Encodes a WebP thumbnail (fit inside size × size, never enlarged) of an image file. */
 export async function renderThumbnail(sourcePath: string, size: number = THUMBNAIL_SIZE): Promise<Buffer> {
-  return sharp(sourcePath, { limitInputPixels: 16384 * 16384 })
+  return sharp(sourcePath, { limitInputPixels: MAX_IMAGE_PIXELS })
     .rotate()
     .resize(size, size, { fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 80, effort: 2 })

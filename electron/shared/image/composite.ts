@@ -1,5 +1,5 @@
 import type { AtelierDocument, BlendMode, GenerationFrame, LayerMask, RasterLayer } from '../../contract/document.js';
-import { inPicture } from '../../contract/document.js';
+import { inPicture, MAX_IMAGE_SIDE } from '../../contract/document.js';
 import { createRgba, type GrayImage, type RgbaImage } from './pixels.js';
 import { buildLayerTree, rasterLayersOf, type LayerNode } from './layerTree.js';
 import { UserError } from '../userError.js';
@@ -25,7 +25,7 @@ export class CompositeError extends UserError {
   }
 }
 
-const MAX_SIDE = 16384;
+const MAX_SIDE = MAX_IMAGE_SIDE;
 
 type Blend = (cb: number, cs: number) => number;
 const softLightD = (cb: number): number => (cb <= 0.25 ? ((16 * cb - 12) * cb + 4) * cb : Math.sqrt(cb));

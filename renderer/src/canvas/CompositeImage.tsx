@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Image as KImage } from 'react-konva';
-import { isControlLayer, type AtelierDocument, type Layer, type RasterLayer } from '../../../electron/contract/document.js';
+import { isControlLayer, MAX_IMAGE_SIDE, type AtelierDocument, type Layer, type RasterLayer } from '../../../electron/contract/document.js';
 import { errorMessage } from '../api/api.js';
 import { intersect, type Rect } from '../document/geometry.js';
 import { compositeFrame, layerSource } from '../generate/compositeFrame.js';
@@ -8,7 +8,7 @@ import type { GestureSession } from '../state/viewSlice.js';
 import { useStore } from '../state/store.js';
 
 /** The compositor's largest side; the canvas shows at most this much around the document's centre. */
-const MAX_SIDE = 16384;
+const MAX_SIDE = MAX_IMAGE_SIDE;
 
 /**
  * What the canvas flattens: the document as it is, with a gesture in progress shown (the opacity slider's value)

@@ -1,9 +1,9 @@
-import type { AtelierDocument } from '../../../electron/contract/document.js';
+import { MAX_IMAGE_SIDE, type AtelierDocument } from '../../../electron/contract/document.js';
 import type { DocCommand } from './commands.js';
 import type { Rect } from './geometry.js';
 
 /** The largest document side (the document schema's limit). */
-export const DOCUMENT_MAX = 16384;
+export const DOCUMENT_MAX = MAX_IMAGE_SIDE;
 
 /**
  * Outpainting grows the document: when the frame reaches past an edge, the commands that make the

@@ -1,5 +1,5 @@
 import type { ApiEvents, UpscaleStart } from '../../../electron/contract/api.js';
-import type { RasterLayer } from '../../../electron/contract/document.js';
+import { MAX_IMAGE_SIDE, type RasterLayer } from '../../../electron/contract/document.js';
 import type { GenerationSettings } from '../../../electron/contract/generation.js';
 import { api, errorMessage } from '../api/api.js';
 import type { DocCommand } from '../document/commands.js';
@@ -91,8 +91,8 @@ function onDone(e: ApiEvents['upscale:done']): void {
   const factor = e.width / source.width;
   const layer = rasterLayer(`${name} ×${Number.isInteger(factor) ? factor : factor.toFixed(2)}`, e.imageId, { x: source.x, y: source.y, width: e.width, height: e.height });
   const commands: DocCommand[] = [{ type: 'addLayer', layer, index: index + 1 }];
-  const width = Math.min(16384, Math.max(doc.width, layer.x + layer.width));
-  const height = Math.min(16384, Math.max(doc.height, layer.y + layer.height));
+  const width = Math.min(MAX_IMAGE_SIDE, Math.max(doc.width, layer.x + layer.width));
+  const height = Math.min(MAX_IMAGE_SIDE, Math.max(doc.height, layer.y + layer.height));
   if (width !== doc.width || height !== doc.height) commands.push({ type: 'resizeDocument', width, height });
   s.perform({ type: 'batch', label: 'Upscale', commands }, 'Upscale');
   s.selectLayer(layer.id);
