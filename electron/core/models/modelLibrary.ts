@@ -213,30 +213,33 @@ export function describeModelFolders(folders: ReadonlyArray<{ id: string; dir: s
   });
 }
 
+/** Each folder under the pull folder (dot-folders skipped) with what its `atelier-source.json` says, in name order. */
+function pulledFolders(root: string): Array<{ dir: string; source: { catalogId?: unknown; kind?: unknown; family?: unknown } }> {
+  let names: string[] = [];
+  try {
+    names = readdirSync(root).sort();
+  } catch {
+    return [];
+  }
+  return names.filter((name) => !name.startsWith('.')).flatMap((name) => {
+    const dir = join(root, name);
+    try {
+      return [{ dir, source: JSON.parse(readFileSync(join(dir, SOURCE_FILE), 'utf8')) as Record<string, unknown> }];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
  * Pulled preview decoders (TAESD for SD 1.x/2.x latents, TAESDXL for SDXL), in the shape of the engine's
  * `previewDecoders` option: `new Engine({ previewDecoders: previewDecoders(dataDir) })`.
  */
 export function previewDecoders(dataDir: string, env: NodeJS.ProcessEnv = process.env): { sd?: string; sdxl?: string } {
-  const root = pullTargetDir(dataDir, env);
   const out: { sd?: string; sdxl?: string } = {};
-  let names: string[] = [];
-  try {
-    names = readdirSync(root).sort();
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const dir = join(root, name);
-    try {
-      const v = JSON.parse(readFileSync(join(dir, SOURCE_FILE), 'utf8')) as { kind?: unknown; family?: unknown };
-      if (v.kind !== 'preview-vae' || !existsSync(join(dir, 'vae_decoder', 'model.onnx'))) continue;
-      const key = v.family === 'sdxl' ? 'sdxl' : 'sd';
-      out[key] ??= dir;
-    } catch {
-      continue;
-    }
+  for (const { dir, source } of pulledFolders(pullTargetDir(dataDir, env))) {
+    if (source.kind !== 'preview-vae' || !existsSync(join(dir, 'vae_decoder', 'model.onnx'))) continue;
+    out[source.family === 'sdxl' ? 'sdxl' : 'sd'] ??= dir;
   }
   return out;
 }
@@ -272,17 +275,7 @@ function folderBytes(dir: string): number {
  */
 function pulledDirs(modelsDir: string): Map<string, string> {
   const out = new Map<string, string>();
-  let names: string[] = [];
-  try {
-    names = readdirSync(modelsDir).sort();
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const id = sourceCatalogId(join(modelsDir, name));
-    if (id && !out.has(id)) out.set(id, join(modelsDir, name));
-  }
+  for (const { dir, source } of pulledFolders(modelsDir)) if (typeof source.catalogId === 'string' && !out.has(source.catalogId)) out.set(source.catalogId, dir);
   return out;
 }
 
