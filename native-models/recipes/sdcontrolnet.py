@@ -8,10 +8,9 @@ import copy
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from hfcontrolnet import ControlNetConditioningEmbedding
-from sdnet import TransformerBlock, UNet, timestep_embedding
+from sdnet import UNet
 
 
 def skip_channels(unet):
@@ -23,34 +22,6 @@ def skip_channels(unet):
         if 'down' in blk:
             out.append(blk['down'].conv.out_channels)
     return out
-
-
-def _embed(unet, sample, timestep, ctx):
-    """sdnet.UNet.forward up to conv_in's input: the time (+ pooled text) embedding and the coordinate channels."""
-    t = timestep.float().reshape(-1) + torch.zeros_like(sample[:, 0, 0, 0])
-    temb = unet.time_mlp(timestep_embedding(t, unet.tproj_dim))
-    if unet.ctx_mlp is not None:
-        temb = temb + unet.ctx_mlp(ctx.mean(dim=1))
-    if unet.coords:
-        ones = torch.ones_like(sample[:, :1])
-        xs = (ones.cumsum(3) - 0.5) / ones.sum(3, keepdim=True) * 2 - 1
-        ys = (ones.cumsum(2) - 0.5) / ones.sum(2, keepdim=True) * 2 - 1
-        sample = torch.cat([sample, xs, ys], dim=1)
-    return temb, sample
-
-
-def _encode(unet, h, temb, ctx):
-    skips = [h]
-    for blk in unet.down:
-        for res, at in zip(blk['res'], blk['attn']):
-            h = res(h, temb)
-            h = at(h, ctx) if isinstance(at, TransformerBlock) else h
-            skips.append(h)
-        if 'down' in blk:
-            h = blk['down'](h)
-            skips.append(h)
-    h = unet.mid_res2(unet.mid_attn(unet.mid_res1(h, temb), ctx), temb)
-    return skips, h
 
 
 class ShapesControlNet(nn.Module):
@@ -73,9 +44,8 @@ class ShapesControlNet(nn.Module):
 
     def forward(self, sample, timestep, encoder_hidden_states, controlnet_cond, conditioning_scale):
         u = self.unet
-        temb, x = _embed(u, sample, timestep, encoder_hidden_states)
-        h = u.conv_in(x) + self.controlnet_cond_embedding(controlnet_cond)
-        skips, mid = _encode(u, h, temb, encoder_hidden_states)
+        temb, x = u.embed(sample, timestep, encoder_hidden_states)
+        skips, mid = u.encode(u.conv_in(x) + self.controlnet_cond_embedding(controlnet_cond), temb, encoder_hidden_states)
         scale = conditioning_scale.float().reshape(-1)[0] if torch.is_tensor(conditioning_scale) else conditioning_scale
         down = [conv(s) * scale for conv, s in zip(self.controlnet_down_blocks, skips)]
         return tuple(down) + (self.controlnet_mid_block(mid) * scale,)
@@ -91,14 +61,7 @@ class ResidualUNet(nn.Module):
 
     def forward(self, sample, timestep, encoder_hidden_states, *residuals):
         u, ctx = self.unet, encoder_hidden_states
-        temb, x = _embed(u, sample, timestep, ctx)
-        skips, h = _encode(u, u.conv_in(x), temb, ctx)
+        temb, x = u.embed(sample, timestep, ctx)
+        skips, h = u.encode(u.conv_in(x), temb, ctx)
         skips = [s + r for s, r in zip(skips, residuals[:-1])]
-        h = h + residuals[-1]
-        for blk in u.up:
-            for res, at in zip(blk['res'], blk['attn']):
-                h = res(torch.cat([h, skips.pop()], dim=1), temb)
-                h = at(h, ctx) if isinstance(at, TransformerBlock) else h
-            if 'up' in blk:
-                h = blk['up'](h)
-        return u.conv_out(F.silu(u.norm_out(h)))
+        return u.decode(h + residuals[-1], skips, temb, ctx)

@@ -183,13 +183,19 @@ class UNet(nn.Module):
         self.conv_out = nn.Conv2d(cur, out_ch, 3, padding=1)
 
     def forward(self, sample, timestep, encoder_hidden_states, text_embeds=None, time_ids=None):
+        temb, x = self.embed(sample, timestep, encoder_hidden_states, text_embeds, time_ids)
+        skips, h = self.encode(self.conv_in(x), temb, encoder_hidden_states)
+        return self.decode(h, skips, temb, encoder_hidden_states)
+
+    # The three halves of forward, apart so a ControlNet (sdcontrolnet.py) can run the encoder and add residuals.
+    def embed(self, sample, timestep, ctx, text_embeds=None, time_ids=None):
+        """The time (+ SDXL addition, + pooled text) embedding, and the input with its coordinate channels."""
         # Any timestep shape ([], [1], [b]) and dtype broadcasts to [b], as diffusers does.
         t = timestep.float().reshape(-1) + torch.zeros_like(sample[:, 0, 0, 0])
         temb = self.time_mlp(timestep_embedding(t, self.tproj_dim))
         if self.add_embed_dim:
             tid = timestep_embedding(time_ids.float().reshape(-1), self.time_id_dim).reshape(time_ids.shape[0], -1)
             temb = temb + self.add_mlp(torch.cat([text_embeds, tid], dim=-1))
-        ctx = encoder_hidden_states
         if self.ctx_mlp is not None:
             temb = temb + self.ctx_mlp(ctx.mean(dim=1))
         if self.coords:
@@ -198,7 +204,10 @@ class UNet(nn.Module):
             xs = (ones.cumsum(3) - 0.5) / ones.sum(3, keepdim=True) * 2 - 1
             ys = (ones.cumsum(2) - 0.5) / ones.sum(2, keepdim=True) * 2 - 1
             sample = torch.cat([sample, xs, ys], dim=1)
-        h = self.conv_in(sample)
+        return temb, sample
+
+    def encode(self, h, temb, ctx):
+        """conv_in's output through the down blocks and the mid block: (skip connections, mid output)."""
         skips = [h]
         for blk in self.down:
             for res, at in zip(blk['res'], blk['attn']):
@@ -208,7 +217,10 @@ class UNet(nn.Module):
             if 'down' in blk:
                 h = blk['down'](h)
                 skips.append(h)
-        h = self.mid_res2(self.mid_attn(self.mid_res1(h, temb), ctx), temb)
+        return skips, self.mid_res2(self.mid_attn(self.mid_res1(h, temb), ctx), temb)
+
+    def decode(self, h, skips, temb, ctx):
+        skips = list(skips)
         for blk in self.up:
             for res, at in zip(blk['res'], blk['attn']):
                 h = res(torch.cat([h, skips.pop()], dim=1), temb)

@@ -34,6 +34,7 @@ from onnx_weights import load_from_onnx  # noqa: E402
 from quick_analyse import hue_class  # noqa: E402
 from sdcontrolnet import ResidualUNet, ShapesControlNet, skip_channels  # noqa: E402
 from sdnet import VAEEncoderExport, export  # noqa: E402
+import train_demo  # noqa: E402
 from train_demo import (ALPHAS_CUMPROD, TEXT_DIM, _tokenizer, make_text, make_unet, make_vae,  # noqa: E402
                         to_tensor, tokenize)
 
@@ -205,30 +206,14 @@ def train(a):
     log(f'trained {step + 1 - start} steps in {(time.time() - t0) / 60:.1f} min')
 
 
-@torch.no_grad()
-def sample(parts, net, prompts, conds, seed, scale=1.0, steps=20, guidance=5.0):
-    """DDIM with CFG; the ControlNet runs on both halves as diffusers does (scale 0 = no control)."""
-    text, unet = parts['text'], parts['unet']
-    dec = parts.get('dec') or load_demo(('dec',))['dec']
-    parts['dec'] = dec
-    n = len(prompts)
-    ctx = text(tokenize(_tokenizer(), [''] * n + list(prompts)))[0]
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 4, 16, 16, generator=g)
+def sample(parts, net, prompts, conds, seed, scale=1.0):
+    """train_demo's DDIM sampler with CFG, the ControlNet run on both halves as diffusers does (scale 0 = no control)."""
+    if 'dec' not in parts:
+        parts['dec'] = load_demo(('dec',))['dec']
     cond = torch.cat([conds, conds])
-    ts = [t + 1 for t in list(range(0, 1000, 1000 // steps))[::-1]]
-    ru = ResidualUNet(unet)
-    for i, t in enumerate(ts):
-        xx, tt = torch.cat([x, x]), torch.full((2 * n,), float(t))
-        e = ru(xx, tt, ctx, *net(xx, tt, ctx, cond, scale))
-        eu, ec = e[:n], e[n:]
-        e = eu + guidance * (ec - eu)
-        ab = ALPHAS_CUMPROD[t]
-        abp = ALPHAS_CUMPROD[ts[i + 1]] if i + 1 < len(ts) else ALPHAS_CUMPROD[0]
-        x0 = (x - (1 - ab).sqrt() * e) / ab.sqrt()
-        x = abp.sqrt() * x0 + (1 - abp).sqrt() * e
-    img = dec(x / scaling_factor()).clamp(-1, 1)
-    return ((img + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+    ru = ResidualUNet(parts['unet'])
+    return train_demo.sample(parts['text'], lambda x, t, ctx: ru(x, t, ctx, *net(x, t, ctx, cond, scale)), parts['dec'],
+                             scaling_factor(), prompts, seed)
 
 
 def filled(scene):
