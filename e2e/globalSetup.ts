@@ -17,9 +17,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   mkdirSync(join(broken, 'unet'), { recursive: true });
   for (const part of readdirSync(tiny)) if (part !== 'unet') symlinkSync(join(tiny, part), join(broken, part));
   writeFileSync(join(broken, 'unet', 'model.onnx'), 'this is not an ONNX model');
-  // The trained demo model, when it is there, for one flow whose screenshots show real shapes.
+  // The trained demo model and its ControlNet, when they are there, for the flows whose screenshots show real shapes.
   const demo = join(root, 'native-models', 'demo', 'atelier-shapes-128');
-  const demoModels = existsSync(join(demo, 'unet', 'model.onnx')) ? ['--models', demo] : [];
+  const demoControlNet = join(root, 'native-models', 'demo', 'atelier-shapes-128-scribble');
+  const demoModels = [
+    ...(existsSync(join(demo, 'unet', 'model.onnx')) ? ['--models', demo] : []),
+    ...(existsSync(join(demoControlNet, 'controlnet', 'model.onnx')) ? ['--models', demoControlNet] : []),
+  ];
   const { child, url } = await startServeProcess(
     root,
     ['--data', data, '--models', join(root, 'native-models', 'test-models'), '--models', join(data, 'broken-models'), ...demoModels, '--renderer', renderer, '--rebuild'],
