@@ -61,6 +61,9 @@ test('models: pull with progress, pause and resume, use the pulled model, cancel
   await expect(pull.getByRole('progressbar')).toBeVisible();
   await expect(pull).toContainText(new RegExp(`\\d+% · [\\d.]+ [KM]B of ${size} · .+/s · .+ left`));
   await shot(page, 'm1-models-downloading');
+  // Pause once the UNet has started (and dropped): on a loaded machine a pause could land while an earlier
+  // file was still coming, leaving no partial UNet to resume.
+  await expect.poll(() => server.requests.some((r) => r.path === 'unet/model.onnx' && r.status !== 0), { timeout: 30_000 }).toBe(true);
   await pull.getByRole('button', { name: 'Pause' }).click();
   await expect(pull).toContainText(new RegExp(`Paused · [\\d.]+ [KM]B of ${size} kept`));
   await expect(dialog(page).getByRole('status')).toContainText('Stopped tiny-pull');
