@@ -1,25 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { clickNew, expect, generateAndWait, layerItems, openApp, shot, test } from './fixtures.js';
+import { clickNew, dropFile, expect, generateAndWait, layerItems, openApp, shot, test } from './fixtures.js';
 
 /** A tiny valid PNG (2×2, opaque red) built by hand, so the test needs no image library. */
 const RED_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAxAADABf8AgOWlkdRAAAAAElFTkSuQmCC';
-
-async function dropFile(page: import('@playwright/test').Page, name: string, type: string, base64: string): Promise<void> {
-  const canvas = page.getByRole('application', { name: 'Canvas' });
-  const box = (await canvas.boundingBox())!;
-  const dataTransfer = await page.evaluateHandle(
-    ({ name, type, base64 }) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      // Browser globals, reached through globalThis: this file is typechecked without the DOM lib.
-      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: unknown[], n: string, o: { type: string }) => unknown };
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([bytes], name, { type }));
-      return dt;
-    },
-    { name, type, base64 },
-  );
-  await canvas.dispatchEvent('drop', { dataTransfer, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 });
-}
 
 test('export: layered PSD downloads with real PSD bytes; flat PNG too', async ({ page }) => {
   await openApp(page);

@@ -72,6 +72,24 @@ export async function watchJobUi(page: Page): Promise<() => Promise<void>> {
   return () => expect.poll(() => page.evaluate(() => (globalThis as unknown as { __sawJobUi: boolean }).__sawJobUi)).toBe(true);
 }
 
+/** Drops one file (its bytes as base64) on the middle of the canvas, as a drag from the desktop would. */
+export async function dropFile(page: Page, name: string, type: string, base64: string): Promise<void> {
+  const canvas = page.getByRole('application', { name: 'Canvas' });
+  const box = (await canvas.boundingBox())!;
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, type, base64 }) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      // Browser globals, reached through globalThis: this file is typechecked without the DOM lib.
+      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: unknown[], n: string, o: { type: string }) => unknown };
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([bytes], name, { type }));
+      return dt;
+    },
+    { name, type, base64 },
+  );
+  await canvas.dispatchEvent('drop', { dataTransfer, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 });
+}
+
 export const test = base;
 export { expect };
 

@@ -47,9 +47,11 @@ export const documentChannels = {
     request: z.object({
       fileName: z.string().min(1).max(255).regex(/\.(atelier|psd|ora|png|jpe?g|webp)$/i, 'file must be .atelier, .psd, .ora, .png, .jpg or .webp'),
       bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 2 ** 31, 'file must be 1 byte .. 2 GiB'),
+      /** Names the `import:progress` events of this import (the caller picks it). */
+      jobId: JobIdSchema.optional(),
     }).strict(),
     response: carries<{ document: AtelierDocument; warnings: string[] }>(),
-    args: (fileName: string, bytes: Uint8Array) => ({ fileName, bytes: bytes as Uint8Array<ArrayBuffer> }),
+    args: (fileName: string, bytes: Uint8Array, jobId?: string) => ({ fileName, bytes: bytes as Uint8Array<ArrayBuffer>, ...(jobId ? { jobId } : {}) }),
     upload: { path: 'import', maxBytes: 2 ** 31 },
   }),
   'documents:recover': channel({
@@ -80,4 +82,6 @@ export const documentChannels = {
 export const documentEvents = {
   /** Steps of a running export (images read, layers written, the file): `jobId` as given in the request. */
   'export:progress': apiEvent('onExportProgress', carries<{ jobId: string; done: number; total: number }>()),
+  /** Steps of a running import (the file read, its layers stored): `jobId` as given in the request. */
+  'import:progress': apiEvent('onImportProgress', carries<{ jobId: string; done: number; total: number }>()),
 };

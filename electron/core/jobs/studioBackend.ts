@@ -10,6 +10,7 @@ import type { ImageStore } from '../store/imageStore.js';
 import { DocumentLibrary } from './documentLibrary.js';
 import { NoticeBoard } from './noticeBoard.js';
 import { inProcessDocuments, type DocumentRunner, type DocumentRunOptions } from './documentWorker.js';
+import type { DocumentProgress } from './documentWork.js';
 import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
 import { EngineHost, JobError } from './engineHost.js';
 import { encodeSmallPng, toPng } from '../image/io.js';
@@ -135,7 +136,7 @@ export class StudioBackend {
       return { savedAt: Date.now() };
     },
     'documents:recover': async ({ discard }) => ({ document: await this.documents.recover(discard) }),
-    'documents:import': async ({ fileName, bytes }, context) => this.importFile(fileName, bytes, { signal: context?.signal }),
+    'documents:import': async ({ fileName, bytes, jobId }, context) => this.importFile(fileName, bytes, { signal: context?.signal, onProgress: this.progressEvents('import:progress', jobId) }),
     'styles:list': async () => this.styles.list(),
     'styles:save': async ({ style }) => ({ style: await this.styles.save(style) }),
     'styles:delete': async ({ name }) => ({ deleted: await this.styles.delete(name) }),
@@ -152,8 +153,7 @@ export class StudioBackend {
     'notices:dismiss': async ({ id }) => ({ dismissed: this.notices.dismiss(id) }),
     'export:document': async ({ name, format, document, frameOnly, jobId }, context) => {
       // Cancelling the request (api.withSignal) ends the export in the document worker.
-      const onProgress = jobId ? (done: number, total: number) => this.opts.emit('export:progress', { jobId, done, total }) : undefined;
-      const run = { signal: context?.signal, onProgress };
+      const run = { signal: context?.signal, onProgress: this.progressEvents('export:progress', jobId) };
       const { chooseExportPath } = this.opts.host ?? {};
       if (chooseExportPath) {
         // The desktop app asks where to put the file (the renderer never names a path).
@@ -171,6 +171,11 @@ export class StudioBackend {
   };
 
   /** Writes the document in the format `path`'s extension names (layered PSD/ORA, flat PNG/JPEG/WebP, .atelier). */
+  /** A document task's steps as the request's `export:progress` / `import:progress` events (none without a jobId). */
+  progressEvents(event: 'export:progress' | 'import:progress', jobId: string | undefined): DocumentProgress | undefined {
+    return jobId ? (done, total) => this.opts.emit(event, { jobId, done, total }) : undefined;
+  }
+
   async exportTo(path: string, document: AtelierDocument, frameOnly: boolean, options: DocumentRunOptions = {}): Promise<number> {
     return (await this.fileWork.run({ kind: 'export', path, document, frameOnly }, options)).bytes;
   }

@@ -132,19 +132,21 @@ export class ServeServer {
   }
 
   /**
-   * A channel's bytes by POST: the rest of its request (`?name=` as `fileName`) is checked first, the body
+   * A channel's bytes by POST: the rest of its request (`?name=` as `fileName`, `?jobId=`) is checked first, the body
    * goes to a temp file (bounded while streaming), then through the same dispatch as the WebSocket.
    * Document imports are opened from that file directly, so a 2 GiB body never sits in memory.
    */
-  private async receiveUpload(req: IncomingMessage, channel: ApiChannel, name: string | null, signal: AbortSignal): Promise<ApiResult | 'too-large'> {
+  private async receiveUpload(req: IncomingMessage, channel: ApiChannel, query: URLSearchParams, signal: AbortSignal): Promise<ApiResult | 'too-large'> {
     const schema = API[channel].request as z.ZodObject;
-    const rest: { fileName?: string } = 'fileName' in schema.shape ? { fileName: name ?? '' } : {};
+    const rest: { fileName?: string; jobId?: string } = 'fileName' in schema.shape ? { fileName: query.get('name') ?? '' } : {};
+    const jobId = query.get('jobId');
+    if (jobId !== null && 'jobId' in schema.shape) rest.jobId = jobId;
     const head = schema.omit({ bytes: true }).safeParse(rest);
     if (!head.success) return { ok: false, error: { message: `Invalid ${channel} request: ${head.error.issues[0]?.message ?? 'bad name'}`, code: 'invalid-input' } };
     const tmp = await this.opts.backend.importTempPath(rest.fileName ?? 'upload.bin');
     if ((await receiveBodyToFile(req, tmp, API[channel].upload!.maxBytes)) === 'too-large') return 'too-large';
     if (channel === 'documents:import') {
-      return this.opts.backend.importFromTemp(rest.fileName!, tmp, { signal }).then(
+      return this.opts.backend.importFromTemp(rest.fileName!, tmp, { signal, onProgress: this.opts.backend.progressEvents('import:progress', rest.jobId) }).then(
         (value) => ({ ok: true as const, value }),
         (e: unknown) => ({ ok: false as const, error: describeFailure(e) }),
       );
@@ -209,7 +211,7 @@ export class ServeServer {
       // A client that goes away (tab closed, upload cancelled) cancels the request (an import in the document worker).
       const gone = new AbortController();
       res.on('close', () => !res.writableFinished && gone.abort());
-      const r = await this.receiveUpload(req, upload, url.searchParams.get('name'), gone.signal);
+      const r = await this.receiveUpload(req, upload, url.searchParams, gone.signal);
       if (r === 'too-large') return refuseTooLarge(res, `The file is larger than ${sizeWords(API[upload].upload!.maxBytes)}.`);
       return send(res, r.ok ? 200 : 400, 'application/json', JSON.stringify(r));
     }

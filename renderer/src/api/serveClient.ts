@@ -87,11 +87,26 @@ export function serveTransport(base: URL = new URL(window.location.href)): ApiTr
     }, retryMs);
   };
 
-  /** Binary requests go by POST (the WebSocket carries JSON only); a `fileName` rides as `?name=`. */
-  const post = async (path: string, payload: { bytes: Uint8Array; fileName?: string }): Promise<ApiResult> => {
+  /**
+   * Binary requests go by POST (the WebSocket carries JSON only); a `fileName` rides as `?name=`, a `jobId`
+   * as `?jobId=`. Cancel aborts the upload: serve sees its client gone and cancels the request's work.
+   */
+  const uploads = new Map<number, AbortController>();
+  const post = async (path: string, payload: { bytes: Uint8Array; fileName?: string; jobId?: string }, id: number): Promise<ApiResult> => {
     const url = new URL(path, base);
     if (payload.fileName !== undefined) url.searchParams.set('name', payload.fileName);
-    const res = await fetch(url, { method: 'POST', body: payload.bytes as BufferSource, credentials: 'same-origin' });
+    if (payload.jobId !== undefined) url.searchParams.set('jobId', payload.jobId);
+    const abort = new AbortController();
+    uploads.set(id, abort);
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', body: payload.bytes as BufferSource, credentials: 'same-origin', signal: abort.signal });
+    } catch (e) {
+      if (abort.signal.aborted) return { ok: false, error: { message: 'Cancelled.', code: 'cancelled' } };
+      throw e;
+    } finally {
+      uploads.delete(id);
+    }
     const body = (await res.json().catch(() => null)) as ApiResult | null;
     return body ?? { ok: false, error: { message: `Upload failed (HTTP ${res.status}).`, code: 'upload' } };
   };
@@ -100,7 +115,7 @@ export function serveTransport(base: URL = new URL(window.location.href)): ApiTr
     kind: 'serve',
     async request(channel, payload, id) {
       const upload = API[channel].upload;
-      if (upload) return post(upload.path, payload as { bytes: Uint8Array; fileName?: string });
+      if (upload) return post(upload.path, payload as { bytes: Uint8Array; fileName?: string; jobId?: string }, id);
       const ws = await connect();
       return new Promise<ApiResult>((resolve) => {
         pending.set(id, resolve);
@@ -108,6 +123,7 @@ export function serveTransport(base: URL = new URL(window.location.href)): ApiTr
       });
     },
     cancel(id) {
+      uploads.get(id)?.abort();
       if (socket && pending.has(id)) send(socket, { cancel: id });
     },
     subscribe(event, listener) {

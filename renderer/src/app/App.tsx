@@ -17,7 +17,7 @@ import { checkRecovery, useRecovery } from './recovery.js';
 import { guardUnsaved, installUnloadGuard } from './unsavedGuard.js';
 import { RecoveryDialog, UnsavedChangesDialog } from './WorkGuardDialogs.js';
 import { applyModelDefaults } from '../generate/modelDefaults.js';
-import { ExportDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
+import { ExportDialog, ImportProgressDialog, OpenDialog, SaveDialog } from './DocumentDialogs.js';
 import { NoticeBanner } from './NoticeBanner.js';
 import { Toolbar, TOOL_KEYS, ZoomControls } from './Toolbar.js';
 import { LivePanel } from '../live/LivePanel.js';
@@ -143,6 +143,7 @@ export function App() {
       {dialog === 'save' && <SaveDialog initial={savedName ?? (useStore.getState().undoHistory.doc.name || 'Untitled')} onClose={() => setDialog(null)} />}
       {dialog === 'open' && <OpenDialog onClose={() => setDialog(null)} />}
       {dialog === 'export' && <ExportDialog onClose={() => setDialog(null)} />}
+      <ImportProgressDialog />
       <UnsavedChangesDialog />
       <RecoveryDialog />
     </div>

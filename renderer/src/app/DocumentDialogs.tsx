@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { api, errorMessage } from '../api/api.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../electron/contract/api.js';
 import { exportDocument, importDocumentFile, openDocument, saveDocument } from './documentActions.js';
+import { useImportJob } from './importJob.js';
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   png: 'PNG image (flattened, with generation data)', jpg: 'JPEG image (flattened)', webp: 'WebP image (flattened)',
@@ -99,9 +100,32 @@ export function OpenDialog({ onClose }: { onClose(): void }) {
           <label className="file-button">
             Open a file…
             <input type="file" aria-label="Open a file" accept=".atelier,.psd,.ora,.png,.jpg,.jpeg,.webp"
-              onChange={async (e) => { const f = e.target.files?.[0]; if (f) { await importDocumentFile(f); onClose(); } }} />
+              onChange={(e) => { const f = e.target.files?.[0]; if (f) { void importDocumentFile(f); onClose(); } }} />
           </label>
           <button type="button" onClick={onClose}>Close</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** While a file opens (Open a file…, or dropped): the core's steps as a bar, and Cancel, like Export. */
+export function ImportProgressDialog() {
+  const job = useImportJob((s) => s.job);
+  if (!job) return null;
+  const { progress } = job;
+  // Step 0 is the file being read and its layers decoded (one long step); then each layer is stored.
+  const status = !progress ? `Reading "${job.fileName}"…` : progress.done === 0 ? `Decoding the layers of "${job.fileName}"…` : `Storing layers (${progress.done} of ${progress.total})…`;
+  return (
+    <div className="modal-backdrop">
+      <div role="dialog" aria-label="Opening file" className="modal">
+        <h2>Opening file</h2>
+        <div className="sub" role="status">{status}</div>
+        {progress && progress.done > 0
+          ? <progress className="export-progress" aria-label="Import progress" value={progress.done} max={progress.total || 1} />
+          : <progress className="export-progress" aria-label="Import progress" />}
+        <div className="modal-actions">
+          <button type="button" onClick={() => job.abort.abort()}>Cancel</button>
         </div>
       </div>
     </div>

@@ -3,6 +3,7 @@ import { createDocument } from '../document/newDocument.js';
 import type { ExportFormat } from '../../../electron/contract/api.js';
 import { useStore } from '../state/store.js';
 import { recoveryAnswered } from './recovery.js';
+import { useImportJob } from './importJob.js';
 
 /** File actions shared by the toolbar, menus and shortcuts. Errors become one line in the status/error area. */
 
@@ -46,15 +47,33 @@ export async function openDocument(name: string): Promise<void> {
   }
 }
 
-/** Opens a file from disk (.atelier, .psd, .ora or an image) as a new document. */
+let importCount = 0;
+
+/**
+ * Opens a file from disk (.atelier, .psd, .ora or an image) as a new document. The core reads it in its
+ * document worker; `useImportJob` shows its progress, and its Cancel ends the import there (the open
+ * document stays as it was).
+ */
 export async function importDocumentFile(file: File): Promise<void> {
+  const abort = new AbortController();
+  const jobId = `import-${Date.now().toString(36)}-${++importCount}`;
+  useImportJob.setState({ job: { fileName: file.name, progress: null, abort } });
+  const off = api.onImportProgress((p) => {
+    const job = useImportJob.getState().job;
+    if (p.jobId === jobId && job?.abort === abort) useImportJob.setState({ job: { ...job, progress: { done: p.done, total: p.total } } });
+  });
   try {
-    const { document, warnings } = await api.importDocument(file.name, new Uint8Array(await file.arrayBuffer()));
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const { document, warnings } = await api.withSignal(abort.signal).importDocument(file.name, bytes, jobId);
     useStore.getState().loadDocument(document, null);
     useStore.getState().zoomToFit();
     useStore.getState().setGenerate({ notice: warnings.length ? `Opened "${file.name}". ${warnings.join(' ')}` : `Opened "${file.name}"`, error: null });
   } catch (e) {
-    fail(e);
+    if (abort.signal.aborted) useStore.getState().setGenerate({ notice: `Opening "${file.name}" was cancelled; the document was not changed.`, error: null });
+    else fail(e);
+  } finally {
+    off();
+    if (useImportJob.getState().job?.abort === abort) useImportJob.setState({ job: null });
   }
 }
 

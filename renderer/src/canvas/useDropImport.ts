@@ -2,10 +2,16 @@ import { useEffect } from 'react';
 import { api, errorMessage } from '../api/api.js';
 import { rasterLayer } from '../document/newDocument.js';
 import { useStore } from '../state/store.js';
+import { importDocumentFile } from '../app/documentActions.js';
+import { opensAsDocument } from '../app/importJob.js';
+import { guardUnsaved } from '../app/unsavedGuard.js';
 
 const ACCEPTED = ['image/png', 'image/jpeg', 'image/webp'];
 
-/** Drag-and-drop of PNG/JPEG/WebP files onto the canvas: each becomes a layer where it was dropped (one undo step). */
+/**
+ * Drag-and-drop onto the canvas: PNG/JPEG/WebP files each become a layer where they were dropped (one undo
+ * step); a .atelier, .psd or .ora file opens as a document (asking first about unsaved changes), with progress.
+ */
 export function useDropImport(el: React.RefObject<HTMLDivElement | null>): void {
   useEffect(() => {
     const node = el.current;
@@ -35,6 +41,10 @@ export async function importFiles(files: File[], x: number, y: number): Promise<
   const s = useStore.getState();
   const layers = [];
   for (const file of files) {
+    if (opensAsDocument(file.name)) {
+      guardUnsaved(() => void importDocumentFile(file));
+      continue;
+    }
     if (!ACCEPTED.includes(file.type)) {
       s.setGenerate({ error: `"${file.name}" is not a PNG, JPEG or WebP image.` });
       continue;
