@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { DOCUMENT_TYPE, DOCUMENT_VERSION, type AtelierDocument, type Layer } from '../electron/contract/document.js';
 import { packDocument, sha256Hex } from '../electron/core/document/documentFile.js';
@@ -40,4 +43,27 @@ test('a .atelier dropped on the canvas opens as the document (with the same prog
   await expect(layerItems(page)).toHaveCount(2);
   await expect(page.getByText('Opened "dropped.atelier"')).toBeVisible();
   await expect(page.getByRole('dialog', { name: 'Opening file' })).toHaveCount(0);
+});
+
+test('opening a big file shows its progress in an Opening file dialog, then the document', async ({ page }) => {
+  test.setTimeout(180_000);
+  // ≈28 MB of noise layers, passed by path (Playwright refuses in-memory files over 50 MB). The dialog's Cancel
+  // is not clicked here: on a quiet machine the open can end before a click lands.
+  const dir = mkdtempSync(join(tmpdir(), 'atelier-e2e-big-'));
+  try {
+    const big = await noisyDocument(1536, 3);
+    const file = join(dir, 'big.atelier');
+    writeFileSync(file, packDocument(big.doc, big.images));
+    await openApp(page);
+    await clickNew(page);
+    const opening = page.getByRole('dialog', { name: 'Opening file' });
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByLabel('Open a file').setInputFiles(file);
+    await expect(opening.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+    await expect(layerItems(page)).toHaveCount(3, { timeout: 120_000 });
+    await expect(opening).toHaveCount(0);
+    await expect(page.getByText('Opened "big.atelier"')).toBeVisible();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
