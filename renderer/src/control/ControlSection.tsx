@@ -21,15 +21,19 @@ function ControlPreview({ entry }: { entry: ControlEntry }) {
   useEffect(() => {
     const out = ref.current?.getContext('2d');
     if (!out) return;
-    out.fillStyle = '#000';
-    out.fillRect(0, 0, PREVIEW_WIDTH, height);
-    if (!layer) return;
+    const blank = () => {
+      out.fillStyle = '#000';
+      out.fillRect(0, 0, PREVIEW_WIDTH, height);
+    };
+    if (!layer) return blank();
     let stale = false;
-    // Debounced: a stroke commits one layer update, a frame drag many.
+    // Debounced: a stroke commits one layer update, a frame drag many. The previous map stays on screen
+    // until the new one is ready, so the preview never flashes black while the user sketches.
     const t = setTimeout(() => {
       mapCanvas(layer, entry, frame).then(
         (map) => {
           if (stale) return;
+          blank();
           out.imageSmoothingQuality = 'high';
           out.drawImage(map, 0, 0, PREVIEW_WIDTH, height);
         },
