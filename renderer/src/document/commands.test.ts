@@ -76,4 +76,26 @@ describe('document commands', () => {
   it('refuses edits to a layer that does not exist', () => {
     expect(() => applyCommand(docWith(1), { type: 'removeLayer', id: 'nope' })).toThrow(CommandError);
   });
+
+  it('a batch that fails partway changes nothing: the mask edits and the resize it already made are undone', () => {
+    const doc = createDocument(16, 16);
+    const mask = new ArrayMask(16, 16);
+    mask.data[5 * 16 + 5] = 255;
+    const before = mask.data.slice();
+    const rect = { x: 0, y: 0, width: 2, height: 1 };
+    const failing: DocCommand = {
+      type: 'batch', label: 'grow, paint, then a missing layer', commands: [
+        { type: 'resizeDocument', width: 32, height: 24, dx: 8, dy: 4 },
+        { type: 'maskPatch', patch: { rect, before: new Uint8Array(2), after: new Uint8Array(2).fill(255) } },
+        { type: 'removeLayer', id: 'nope' },
+      ],
+    };
+    expect(() => applyCommand(doc, failing, mask)).toThrow(CommandError);
+    expect([mask.width, mask.height]).toEqual([16, 16]);
+    expect(mask.data).toEqual(before);
+    // Through the undo stack: the failed edit is not a step, and the document is the same object.
+    const state = initialUndo(doc);
+    expect(() => perform(state, failing, 'x', mask)).toThrow(CommandError);
+    expect(mask.data).toEqual(before);
+  });
 });

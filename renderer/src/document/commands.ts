@@ -100,10 +100,17 @@ export function applyCommand(doc: AtelierDocument, cmd: DocCommand, mask?: MaskS
     case 'batch': {
       let current = doc;
       const inverses: DocCommand[] = [];
-      for (const c of cmd.commands) {
-        const r = applyCommand(current, c, mask);
-        current = r.doc;
-        inverses.unshift(r.inverse);
+      try {
+        for (const c of cmd.commands) {
+          const r = applyCommand(current, c, mask);
+          current = r.doc;
+          inverses.unshift(r.inverse);
+        }
+      } catch (e) {
+        // All or nothing: the document is immutable, but the mask surface was written in place, so the
+        // steps already done are undone on it before the error goes up.
+        for (const inv of inverses) current = applyCommand(current, inv, mask).doc;
+        throw e;
       }
       return { doc: current, inverse: { type: 'batch', label: cmd.label, commands: inverses } };
     }
