@@ -50,6 +50,20 @@ describe('DocumentLibrary', () => {
     expect(await lib.recover(false)).toBeNull();
   });
 
+  it('a save while autosaves are still being written clears the slot after them; an edit after the save keeps its autosave', async () => {
+    const doc = await docWithImage(images);
+    // One autosave running and one queued behind it when the user saves: both land before the save clears.
+    const writing = [lib.autosave(doc), lib.autosave({ ...doc, name: 'Boat 2' })];
+    await lib.save('Boat', doc);
+    await Promise.all(writing);
+    expect(await lib.recover(false)).toBeNull();
+    // An edit made while the save is written asks for a newer autosave: that one is kept for recovery.
+    const saving = lib.save('Boat', doc);
+    const later = lib.autosave({ ...doc, name: 'Boat edited' });
+    await Promise.all([saving, later]);
+    expect((await lib.recover(false))?.name).toBe('Boat edited');
+  });
+
   it('refuses to save a document whose image is missing, leaving the old file intact', async () => {
     const doc = await docWithImage(images);
     await lib.save('Boat', doc);

@@ -68,8 +68,15 @@ export class DocumentLibrary {
   }
 
   async save(name: string, doc: AtelierDocument): Promise<void> {
+    const requested = this.autosaveRequests;
     await this.writeTo(this.pathOf(name), doc);
-    await rm(this.recoveryPath, { force: true });
+    // Autosaves asked for before this save hold no newer edits, but one still being written would land
+    // after the clear and be offered at the next start: clear once they are done. An autosave asked for
+    // after the save began holds edits the file does not: recovery keeps it.
+    while ((this.autosaveRun || this.autosaveNext) && this.autosaveRequests === requested) {
+      await (this.autosaveNext?.done ?? this.autosaveRun)?.catch(() => undefined);
+    }
+    if (this.autosaveRequests === requested) await rm(this.recoveryPath, { force: true });
   }
 
   async open(name: string): Promise<AtelierDocument> {
@@ -78,12 +85,14 @@ export class DocumentLibrary {
 
   private autosaveRun: Promise<void> | undefined;
   private autosaveNext: { doc: AtelierDocument; done: Promise<void> } | undefined;
+  private autosaveRequests = 0;
 
   /**
    * Writes the recovery slot. While one autosave is being written only the newest request waits behind
    * it (the ones it replaces resolve with it): a slow disk never builds a queue of stale snapshots.
    */
   autosave(doc: AtelierDocument): Promise<void> {
+    this.autosaveRequests++;
     if (!this.autosaveRun) return this.startAutosave(doc);
     if (this.autosaveNext) {
       this.autosaveNext.doc = doc;
