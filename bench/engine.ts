@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GenerationSettingsSchema } from '../electron/contract/generation.js';
 import { Engine } from '../electron/core/engine/engine.js';
 import { OnnxPart } from '../electron/core/engine/onnx/part.js';
@@ -13,7 +13,8 @@ import { readModelFolder } from '../electron/core/models/modelFolder.js';
  */
 export async function benchEngine(args: string[]): Promise<void> {
   const modelArg = args.indexOf('--model');
-  const dir = modelArg >= 0 ? args[modelArg + 1]! : join(projectRoot(), 'native-models', '.bench', 'sd15-bench');
+  // Absolute, as the engine resolves it: the paired call is matched on the UNet's file path.
+  const dir = resolve(modelArg >= 0 ? args[modelArg + 1]! : join(projectRoot(), 'native-models', '.bench', 'sd15-bench'));
   if (!existsSync(dir)) {
     console.log(`no model at ${dir}: build it with  /usr/bin/python3 native-models/recipes/build_test_models.py --bench`);
     process.exitCode = 2;
@@ -41,15 +42,21 @@ export async function benchEngine(args: string[]): Promise<void> {
   // session.run is repeated with the very same feeds, bare. Each step then gives one pipeline step
   // (progress event to progress event, minus the inserted bare call) and one bare call taken moments
   // apart, so load from other work on the machine hits both alike.
+  // The bare call goes after the pipeline's on even steps and before it on odd ones: a repeated call
+  // with the same feeds may find caches and pages warm, and alternating keeps that from biasing the ratio.
   const bareCalls: number[] = [];
   const originalRun = OnnxPart.prototype.run;
   OnnxPart.prototype.run = async function (this: OnnxPart, feeds, fetches) {
-    const result = await originalRun.call(this, feeds, fetches);
-    if (this.file === layout.unet.file) {
+    if (this.file !== layout.unet.file) return originalRun.call(this, feeds, fetches);
+    const bare = async () => {
       const t0 = performance.now();
       await originalRun.call(this, feeds, fetches);
       bareCalls.push(performance.now() - t0);
-    }
+    };
+    const bareFirst = bareCalls.length % 2 === 1;
+    if (bareFirst) await bare();
+    const result = await originalRun.call(this, feeds, fetches);
+    if (!bareFirst) await bare();
     return result;
   };
   const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -71,6 +78,8 @@ export async function benchEngine(args: string[]): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const ratios = pipelineSteps.map((p, i) => p / bareSteps[i]!);
+  // Ratio j is step (j mod (steps - 1)) + 1 of its round; that step's bare call came after the pipeline's when even.
+  const byOrder = (after: boolean) => ratios.filter((_, j) => ((j % (steps - 1)) + 1) % 2 === 0 === after);
   const pct = (xs: number[], q: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!.toFixed(3);
   const bareMs = median(bareSteps);
   const fullMs = median(pipelineSteps);
@@ -82,6 +91,7 @@ export async function benchEngine(args: string[]): Promise<void> {
     { metric: `pipeline per step (ms, median of ${pipelineSteps.length})`, value: fullMs.toFixed(1) },
     { metric: 'engine overhead per step (median of paired ratios)', value: `${((median(ratios) - 1) * 100).toFixed(2)} %` },
     { metric: '  paired ratios p10 … p90', value: `${pct(ratios, 0.1)} … ${pct(ratios, 0.9)}` },
+    { metric: '  median ratio, bare call after / before the pipeline\'s', value: `${byOrder(true).length ? median(byOrder(true)).toFixed(3) : '-'} / ${byOrder(false).length ? median(byOrder(false)).toFixed(3) : '-'}` },
     { metric: 'cold: load + first image (ms)', value: coldMs.toFixed(0) },
     { metric: '  of which loading sessions (ms)', value: cold.timings.loadMs.toFixed(0) },
     { metric: 'warm: first image (ms)', value: warmRun ? warmMs.toFixed(0) : 'not run (--no-warm)' },
