@@ -48,7 +48,7 @@ export interface CatalogueModelInfo {
   approxBytes: number;
   /** Bytes of a paused or interrupted pull waiting in staging. */
   partialBytes: number;
-  /** Picker id once pulled. */
+  /** Id once pulled: the picker's (or the ControlNet's); the catalogue id for a preview decoder or an upscaler. */
   installedId?: string;
   /** Job id while a pull runs. */
   downloadingJobId?: string;

@@ -129,19 +129,31 @@ export class Engine {
     this.loading = loadModel(key, this.options.provider ?? 'auto', this.options.sessionTuning, { deferUnet: lean && (this.options.unetAfterEncoders ?? true) });
     try {
       const model = await this.loading;
-      const previewPath = this.options.previewDecoders?.[model.layout.family === 'sdxl' ? 'sdxl' : 'sd'];
-      if (previewPath) {
-        try {
-          model.preview = await PreviewDecoder.load(previewPath, this.options.provider ?? 'auto');
-        } catch (error) {
-          // Previews are a nicety: fall back to the built-in ones and say why.
-          model.notices.push(`preview decoder not used: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
+      await this.usePreviewDecoder(model, this.options.previewDecoders);
       this.current = { dir: key, model };
       return { model, loadMs: performance.now() - t };
     } finally {
       this.loading = undefined;
+    }
+  }
+
+  /**
+   * Gives the model the preview decoder for its family from `decoders` (none there: the built-in
+   * previews). Loads only when the path changes, so a decoder pulled while the app runs is used from the
+   * next job on, without a restart.
+   */
+  private async usePreviewDecoder(model: LoadedModel, decoders: EngineOptions['previewDecoders']): Promise<void> {
+    const path = decoders?.[model.layout.family === 'sdxl' ? 'sdxl' : 'sd'];
+    if (path === model.previewPath) return;
+    await model.preview?.release();
+    model.preview = undefined;
+    model.previewPath = path;
+    if (!path) return;
+    try {
+      model.preview = await PreviewDecoder.load(path, this.options.provider ?? 'auto');
+    } catch (error) {
+      // Previews are a nicety: fall back to the built-in ones and say why.
+      model.notices.push(`preview decoder not used: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -214,6 +226,8 @@ export class Engine {
       const memory = this.checkMemory(dir, request);
       const releaseTextEncoders = options.releaseTextEncoders ?? memory?.releaseTextEncoders ?? false;
       const { model, loadMs } = await this.model(dir, releaseTextEncoders);
+      // The host names the decoders installed now (one pulled since start-up included).
+      if (request.previewDecoders) await this.usePreviewDecoder(model, request.previewDecoders);
       // A control needs the UNet that takes ControlNet residuals; ControlNets not in this job are released.
       const controls = request.controls ?? [];
       const unetMs = await model.selectUnet(controls.length > 0);

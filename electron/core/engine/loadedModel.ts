@@ -31,6 +31,8 @@ export interface LoadedModel {
   notices: string[];
   /** TAESD for step previews, when one is installed for this model's family. */
   preview?: PreviewDecoder;
+  /** Where `preview` was asked for (set even when it failed to load, so it is not retried every job). */
+  previewPath?: string;
   /** The folder's safety checker, loaded on first use while the user keeps it on. */
   safety?: SafetyChecker;
   /**
@@ -213,6 +215,7 @@ export async function loadModel(
         await this.preview?.release();
         await this.safety?.release();
         this.preview = undefined;
+        this.previewPath = undefined;
         this.safety = undefined;
       },
     };

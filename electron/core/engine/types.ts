@@ -13,6 +13,8 @@ export interface GenerateRequest {
   mask?: GrayImage;
   /** Send a small preview every k steps (0 = none). */
   previewEvery?: number;
+  /** Preview decoders installed now, by latent family (the host's scan; wins over the engine's start-up set). */
+  previewDecoders?: { sd?: string; sdxl?: string };
   /** LoRA files to merge for this job (the host resolves settings.loras and prompt tags to files). */
   loras?: LoraRequest[];
   /** ControlNets for this job, in settings.controls' order (the host resolves model ids and image ids). */

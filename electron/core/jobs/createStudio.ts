@@ -1,4 +1,4 @@
-import { libraryRoots } from '../models/modelLibrary.js';
+import { libraryRoots, previewDecoders } from '../models/modelLibrary.js';
 import { openHistoryStore, type HistoryStore } from '../store/historyStore.js';
 import { EngineHost } from './engineHost.js';
 import { DocumentWorker } from './documentWorker.js';
@@ -60,6 +60,7 @@ export function createStudio(opts: StudioOptions): Studio {
     engine,
     generation: new GenerationService({
       engine, history, origin: opts.origin, loras: loraLibraryFor(opts.dataDir), controlNets: (id) => models.controlNetDirOf(id),
+      previewDecoders: () => previewDecoders(opts.dataDir),
     }),
     emit: opts.emit,
     previewUrl: opts.previewUrl,

@@ -108,6 +108,8 @@ export type Progress = (p: StepProgress, jobId: string) => void;
 
 export interface GenerationServiceOptions {
   engine: EngineQueue;
+  /** Preview decoders installed now (long-lived hosts: one pulled while the app runs is used at once). */
+  previewDecoders?: () => { sd?: string; sdxl?: string };
   /** The prompt history (and its image store); omit to keep nothing (CLI --no-history). */
   history?: HistoryStore;
   origin: HistoryOrigin;
@@ -131,7 +133,11 @@ export class GenerationService {
     const history = job.record === false ? undefined : this.opts.history;
     if (settings.mode !== 'txt2img' && !job.initImage) throw new JobError(`${settings.mode} needs an init image.`, 'invalid-input');
     if (settings.mode === 'inpaint' && !job.mask) throw new JobError('Inpainting needs a mask: paint one with the Brush.', 'invalid-input');
-    const request: GenerateRequest = { settings, previewEvery: job.previewEvery ?? 0, ...(loras.length > 0 ? { loras } : {}) };
+    const previewEvery = job.previewEvery ?? 0;
+    const request: GenerateRequest = {
+      settings, previewEvery, ...(loras.length > 0 ? { loras } : {}),
+      ...(previewEvery > 0 && this.opts.previewDecoders ? { previewDecoders: this.opts.previewDecoders() } : {}),
+    };
     let initImageId: string | undefined;
     let maskImageId: string | undefined;
     if (settings.mode !== 'txt2img' && job.initImage) {

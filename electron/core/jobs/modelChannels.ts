@@ -62,8 +62,9 @@ export class ModelChannels {
     const running = new Map([...this.jobs.entries()].map(([jobId, j]) => [j.catalogId, jobId]));
     const catalogue: CatalogueModelInfo[] = this.catalog
       ? catalogStatus(this.catalog, this.opts.dataDir, installedModels(this.opts.dataDir, this.opts.resourcesPath)).map(({ entry, partialBytes, approxBytes, installedDir }) => {
-          // A pulled ControlNet is not in the picker's list: it is installed under its ControlNet id.
-          const installedId = byCatalogId.get(entry.id) ?? (installedDir ? this.idOfDir(installedDir) : undefined);
+          // A pulled ControlNet is not in the picker's list: it is installed under its ControlNet id; a preview
+          // decoder or an upscaler is in no list by id: installed under its catalogue id.
+          const installedId = byCatalogId.get(entry.id) ?? (installedDir ? this.idOfDir(installedDir) ?? entry.id : undefined);
           return {
             id: entry.id, label: entry.label, family: entry.family ?? 'upscaler', kind: entry.kind, licence: entry.license.id, nonCommercial: entry.license.nonCommercial,
             page: entry.source.page, notes: entry.notes, approxBytes, partialBytes,
