@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { createApiClient } from '../contract/client.js';
 import type { InvokeResult } from '../core/jobs/apiHandlers.js';
 import { TEST_MODELS, testStudio, waitForEnd } from '../core/jobs/testing/testStudio.js';
 import { EventSubscriptions } from '../core/jobs/eventSubscriptions.js';
-import { registerIpc, type InvokeEventLike } from './ipc.js';
+import { dropSubscriptionsWithPage, registerIpc, type InvokeEventLike } from './ipc.js';
 
 /**
  * The Electron transport end to end, without Electron: the renderer's client (derived from the table)
@@ -84,6 +85,29 @@ describe('the derived Electron bridge', () => {
     ons.get('api:subscribe')!({ sender: { id: 2 }, senderFrame: frame.senderFrame }, 'generation:done');
     ons.get('api:subscribe')!(frame, 'not:an-event');
     expect(delivered('generation:done')).toEqual([]);
+  });
+
+  it('a reload, navigation, crash or close of the page drops its subscriptions; a hash change keeps them', () => {
+    const page = new EventEmitter();
+    const subs = new EventSubscriptions<EventEmitter>();
+    dropSubscriptionsWithPage(page, subs);
+    const subscribed = () => {
+      let n = 0;
+      subs.publish('generation:done', () => void n++);
+      return n;
+    };
+    subs.subscribe(page, 'generation:done');
+    page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: true });
+    page.emit('did-start-navigation', { isMainFrame: false, isSameDocument: false }); // an iframe
+    expect(subscribed()).toBe(1);
+    page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false }); // reload
+    expect(subscribed()).toBe(0);
+    for (const end of ['render-process-gone', 'destroyed']) {
+      subs.subscribe(page, 'generation:done');
+      expect(subscribed()).toBe(1);
+      page.emit(end);
+      expect(subscribed()).toBe(0);
+    }
   });
 
   it('delivers events to subscribers until they unsubscribe', async () => {

@@ -8,7 +8,7 @@ import { EventSubscriptions } from '../core/jobs/eventSubscriptions.js';
 import { engineOptionsFor } from '../core/jobs/engineSettings.js';
 import { resolveDataDir } from '../core/store/dataDir.js';
 import { handleImageProtocol, registerSchemePrivileges, SCHEME } from './imageProtocol.js';
-import { registerIpc } from './ipc.js';
+import { dropSubscriptionsWithPage, registerIpc } from './ipc.js';
 import { installAppMenu } from './menu.js';
 import { utilitySpawner } from './utilitySpawner.js';
 import { isOwnRendererUrl } from './senderPolicy.js';
@@ -34,9 +34,8 @@ function emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
 
 function openWindow(): BrowserWindow {
   const win = createMainWindow(mainDir);
-  const contents = win.webContents;
+  dropSubscriptionsWithPage(win.webContents, subscriptions);
   win.on('closed', () => {
-    subscriptions.drop(contents);
     if (window === win) window = null;
   });
   return win;

@@ -52,3 +52,22 @@ export function registerIpc(
     if (trusted(event)) subscriptions?.unsubscribe(event.sender, name);
   });
 }
+
+/** The events of a window's page that end what it subscribed to (Electron's WebContents has these). */
+export interface PageEventsLike {
+  on(event: 'did-start-navigation', listener: (details: { isMainFrame: boolean; isSameDocument: boolean }) => void): unknown;
+  on(event: 'render-process-gone' | 'destroyed', listener: () => void): unknown;
+}
+
+/**
+ * A reload, a navigation, a crashed renderer or a closed window ends the page whose preload subscribed:
+ * its subscriptions go with it (the new page's preload subscribes afresh), so main never keeps sending a
+ * page's events after it is gone. A same-document navigation (a hash change) keeps them.
+ */
+export function dropSubscriptionsWithPage<C extends PageEventsLike>(contents: C, subscriptions: EventSubscriptions<C>): void {
+  contents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) subscriptions.drop(contents);
+  });
+  contents.on('render-process-gone', () => subscriptions.drop(contents));
+  contents.on('destroyed', () => subscriptions.drop(contents));
+}
