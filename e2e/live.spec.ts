@@ -100,3 +100,37 @@ test('live: painting in a running draft never has two drafts in flight, and a qu
   await page.waitForTimeout(2500);
   expect(await page.evaluate<number>(`performance.getEntriesByName('live-job-start').length`)).toBe(started);
 });
+
+test('live: a sketch on a Control layer is never part of the draft\'s picture, not even before its stroke is stored', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openApp(page, { steps: 2 });
+  await page.getByRole('button', { name: 'Live mode' }).click();
+  await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a quiet lake');
+  await expect.poll(() => shown(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
+  await page.getByRole('button', { name: '+ Add control' }).click();
+  const control = page.getByRole('group', { name: 'Control 1' });
+  await control.getByLabel('ControlNet').selectOption('controlnet-sd15-tiny');
+  await control.getByLabel('Source').selectOption({ label: 'Draw (new Control layer)' });
+  await expect(page.getByRole('button', { name: 'Paint', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByText('Up to date')).toBeVisible({ timeout: 60_000 });
+  const started = await page.evaluate<number>(`performance.getEntriesByName('live-job-start').length`);
+
+  // Hold every upload: the stroke stays pending (its PNG cannot reach its layer) while Live looks at the canvas.
+  let release = () => undefined as void;
+  const held = new Promise<void>((r) => (release = r));
+  const uploads: string[] = [];
+  await page.route('**/*', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    uploads.push(route.request().url());
+    await held;
+    await route.continue();
+  });
+  await dragOnCanvas(page, [20, 20], [108, 108]);
+  await page.waitForTimeout(3000);
+  // Only the stroke's own PNG was sent: Live saw no new picture, so it started no draft and uploaded nothing.
+  expect(uploads).toHaveLength(1);
+  expect(await page.evaluate<number>(`performance.getEntriesByName('live-job-start').length`)).toBe(started);
+  release();
+  await expect.poll(() => page.evaluate<number>(`performance.getEntriesByName('paint-committed').length`)).toBe(1);
+  await page.unroute('**/*');
+});

@@ -1,5 +1,5 @@
 import { api, errorMessage } from '../api/api.js';
-import type { RasterLayer } from '../../../electron/contract/document.js';
+import { isControlLayer, type RasterLayer } from '../../../electron/contract/document.js';
 import { newId, rasterLayer } from '../document/newDocument.js';
 import { canvasPng, layerSource } from '../generate/compositeFrame.js';
 import { useStore } from '../state/store.js';
@@ -12,6 +12,8 @@ export interface PendingStroke {
   canvas: HTMLCanvasElement;
   /** Clears the layer under it when committed (shown meanwhile as a grey trace, never part of the picture). */
   erase: boolean;
+  /** Drawn on a Control layer: a sketch for a ControlNet, shown on the canvas but never part of the picture. */
+  control: boolean;
 }
 
 /**
@@ -38,9 +40,9 @@ export class CanvasStrokePainter implements StrokePainter {
     return () => void this.endListeners.delete(cb);
   }
 
-  /** Released strokes not yet in their layer, oldest first (what the user sees on top of the layers). */
+  /** Released strokes not yet in their layer that add to the picture, oldest first (what Live composites). */
   finishedStrokes(): PendingStroke[] {
-    return this.strokes.filter((s) => s !== this.current?.stroke && !s.erase);
+    return this.strokes.filter((s) => s !== this.current?.stroke && !s.erase && !s.control);
   }
 
   begin(x: number, y: number, size: number, hardness: number, colour: string, erase = false): void {
@@ -55,7 +57,8 @@ export class CanvasStrokePainter implements StrokePainter {
     ctx.lineJoin = 'round';
     // Softer brushes: a blur proportional to the soft part of the radius.
     if (hardness < 1) ctx.filter = `blur(${((1 - hardness) * size) / 6}px)`;
-    const stroke = { id: newId('stroke'), canvas, erase };
+    const selected = doc.layers.find((l) => l.id === useStore.getState().selectedLayerId);
+    const stroke = { id: newId('stroke'), canvas, erase, control: !!selected && isControlLayer(selected) && selected.visible };
     this.strokes.push(stroke);
     this.current = { stroke, ctx, x, y };
     this.segment(x, y);
