@@ -67,3 +67,30 @@ test('opening a big file shows its progress in an Opening file dialog, then the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Cancel in the Opening file dialog stops the open: the document is not changed, and the app says so', async ({ page }) => {
+  await openApp(page);
+  await clickNew(page);
+  // Hold the file's upload, so the dialog is on screen however fast this machine is.
+  let release = () => undefined as void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/import*', async (route) => {
+    await held;
+    await route.continue().catch(() => undefined); // the page aborted it: nothing to continue
+  });
+  await dropFile(page, 'held.atelier', 'application/zip', Buffer.from(small).toString('base64'));
+  const opening = page.getByRole('dialog', { name: 'Opening file' });
+  await expect(opening).toContainText('Reading "held.atelier"');
+  await opening.getByRole('button', { name: 'Cancel' }).click();
+  await expect(opening).toHaveCount(0);
+  await expect(page.getByText('Opening "held.atelier" was cancelled; the document was not changed.')).toBeVisible();
+  release();
+  await page.unroute('**/import*');
+  // Nothing arrives later either: the same empty document, no layers, the title unchanged.
+  await page.waitForTimeout(1000);
+  await expect(layerItems(page)).toHaveCount(0);
+  await expect(page.locator('.doc-title')).not.toContainText('held');
+  // And the next open works.
+  await dropFile(page, 'after.atelier', 'application/zip', Buffer.from(small).toString('base64'));
+  await expect(layerItems(page)).toHaveCount(2);
+});
