@@ -13,6 +13,11 @@ async function pixels(page: Page, item: Locator): Promise<Buffer> {
 }
 
 test('LoRA: import and pick one with a strength, generate, History shows it, Re-run reproduces the image', async ({ page }) => {
+  // The memory label beside Generate asks the engine's check with the picked LoRAs (their merge holds memory).
+  const estimates: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    if (typeof f.payload === 'string' && f.payload.includes('"models:estimate"')) estimates.push(f.payload);
+  }));
   await openApp(page, { size: 128, steps: 2 });
   await page.getByLabel('Seed', { exact: true }).fill('4242');
   await page.getByLabel('Import LoRA file').setInputFiles(LORA);
@@ -20,6 +25,8 @@ test('LoRA: import and pick one with a strength, generate, History shows it, Re-
   await expect(picked).toBeVisible();
   await picked.getByLabel('sd15-kohya strength value').fill('0.8');
   await expect(picked.getByRole('slider', { name: 'sd15-kohya strength' })).toHaveValue('0.8');
+  await expect.poll(() => estimates.some((m) => m.includes('"loras":[{"name":"sd15-kohya"'))).toBe(true);
+  await expect(page.getByRole('status').filter({ hasText: /^Memory ≈/ })).toBeVisible();
   await shot(page, 'lora1-picker');
 
   await generateAndWait(page, 'a lora fox', 1);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { apiEvent, carries, channel, noArgs } from '../channel.js';
 import { JobIdSchema, ModelIdSchema } from '../ids.js';
 import { MAX_CONTROLS } from '../control.js';
+import { LoraRefSchema, MAX_LORAS } from '../lora.js';
 import { MODEL_FAMILIES } from '../modelFamily.js';
 
 /** Installed models, the catalogue and its pulls, memory estimates, model-folder import. */
@@ -78,6 +79,8 @@ export const modelChannels = {
       mode: z.enum(['txt2img', 'img2img', 'inpaint']).default('txt2img'),
       /** Installed ControlNet ids of the job's controls: each adds its weights and residuals, as the engine counts them. */
       controlNets: z.array(ModelIdSchema).max(MAX_CONTROLS).default([]),
+      /** The job's LoRAs (the picker's list and the prompt's tags): merging them holds the weights they change. */
+      loras: z.array(LoraRefSchema).max(MAX_LORAS).default([]),
     }).strict(),
     response: carries<{ neededBytes: number; freeBytes: number; fits: boolean; device: 'cpu' | 'gpu'; summary: string; sentence?: string }>(),
   }),

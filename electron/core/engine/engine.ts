@@ -6,7 +6,7 @@ import { loadModel, type LoadedModel } from './loadedModel.js';
 import { LoraMerger, loraParts } from './lora/loraMerger.js';
 import { PROVIDER_LABELS, type ProviderPreference } from './onnx/providers.js';
 import type { SessionTuning } from './onnx/sessionTuning.js';
-import { checkJobMemory } from './memoryCheck.js';
+import { checkJobMemory, type JobMemoryCheck, type MemoryCheckJob } from './memoryCheck.js';
 import { runPipeline, validateRequest } from './pipeline.js';
 import { PreviewDecoder } from './preview.js';
 import { blockedTerms } from './promptFilter.js';
@@ -276,16 +276,28 @@ export class Engine {
    */
   private checkMemory(dir: string, request: GenerateRequest): { releaseTextEncoders: boolean } | undefined {
     if (this.options.memoryCheck === false) return undefined;
+    const s = request.settings;
+    const check = this.estimateMemory(dir, {
+      width: s.width, height: s.height, batch: s.batch, guidance: s.guidance, mode: s.mode,
+      controlNetDirs: (request.controls ?? []).map((c) => c.dir), loras: request.loras ?? [],
+    });
+    if (!check.decision.run) throw new EngineError(check.decision.sentence, 'out-of-memory');
+    return { releaseTextEncoders: check.decision.releaseTextEncoders };
+  }
+
+  /**
+   * The memory check a job would get now (the label beside Generate asks ahead, through the same code):
+   * memory the loaded model holds counts as free, and the job's ControlNets and LoRA merges count.
+   */
+  estimateMemory(dir: string, job: MemoryCheckJob): JobMemoryCheck {
     const key = resolve(dir);
     const layout = this.current?.dir === key ? this.current.model.layout : readModelFolder(key);
     const provider = this.current?.model.provider ?? (this.options.provider === 'cpu' ? 'cpu' : 'auto');
     const held = this.current ? Math.max(0, process.memoryUsage().rss - this.baselineRss) : 0;
-    const s = request.settings;
-    const controlNetBytes = (request.controls ?? []).map((c) => readControlNetFolder(c.dir).weightBytes);
-    const loraMergeBytes = request.loras?.length ? this.loraMerger.mergeBytes(loraParts(layout), request.loras) : 0;
-    const check = checkJobMemory(layout, { width: s.width, height: s.height, batch: s.batch, guidance: s.guidance, mode: s.mode, controlNetBytes, loraMergeBytes }, provider, held);
-    if (!check.decision.run) throw new EngineError(check.decision.sentence, 'out-of-memory');
-    return { releaseTextEncoders: check.decision.releaseTextEncoders };
+    const controlNetBytes = job.controlNetDirs.map((d) => readControlNetFolder(d).weightBytes);
+    const loraMergeBytes = job.loras.length ? this.loraMerger.mergeBytes(loraParts(layout), job.loras) : 0;
+    const { width, height, batch, guidance, mode } = job;
+    return checkJobMemory(layout, { width, height, batch, guidance, mode, controlNetBytes, loraMergeBytes }, provider, held);
   }
 
   async release(): Promise<void> {

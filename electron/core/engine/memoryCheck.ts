@@ -1,6 +1,7 @@
 import { modelMemoryFacts } from '../models/memoryFacts.js';
 import type { ModelLayout } from '../models/modelFolder.js';
 import { freeGpuMemoryBytes, freeMemoryBytes } from './freeMemory.js';
+import type { LoraRequest } from './lora/loraMerger.js';
 import { decideMemory, describeEstimate, type JobShape, type MemoryDecision, type MemoryDevice } from './memoryEstimate.js';
 
 export interface JobMemoryCheck {
@@ -11,6 +12,12 @@ export interface JobMemoryCheck {
   faked: boolean;
   /** "≈5.1 GB of 20.3 GB free" */
   summary: string;
+}
+
+/** What the memory check needs of a job: its shape, plus the ControlNet folders and LoRA files it brings. */
+export interface MemoryCheckJob extends Omit<JobShape, 'controlNetBytes' | 'loraMergeBytes'> {
+  controlNetDirs: readonly string[];
+  loras: readonly LoraRequest[];
 }
 
 /**

@@ -104,6 +104,11 @@ export class EngineHost {
     return this.call('tokenize', modelDir, text);
   }
 
+  /** The memory check a job would get now, answered at once (nothing is loaded): the label beside Generate. */
+  estimateMemory(modelDir: string, job: EngineCalls['estimateMemory']['args'][1]): Promise<EngineCalls['estimateMemory']['result']> {
+    return this.call('estimateMemory', modelDir, job);
+  }
+
   /** Loads the model to describe it: queued behind running and waiting jobs (model import, Models dialog). */
   inspect(modelDir: string): Promise<EngineCalls['inspect']['result']> {
     if (this.disposed) return Promise.reject(new JobError('The engine is shut down.', 'runtime'));

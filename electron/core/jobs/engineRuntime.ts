@@ -18,6 +18,8 @@ export interface EngineLike {
   inspect(modelDir: string): Promise<EngineCalls['inspect']['result']> | EngineCalls['inspect']['result'];
   tokenize(modelDir: string, text: string): Promise<EngineCalls['tokenize']['result']> | EngineCalls['tokenize']['result'];
   generate(modelDir: string, request: GenerateRequest, options?: GenerateOptions): Promise<GenerateResult>;
+  /** The memory check a job would get (the label beside Generate); engines without it answer with one sentence. */
+  estimateMemory?(modelDir: string, job: EngineCalls['estimateMemory']['args'][1]): EngineCalls['estimateMemory']['result'];
   /** Upscale (and refine) jobs; engines without it fail such jobs with one sentence. */
   upscale?(request: UpscaleRequest, options: Pick<GenerateOptions, 'signal'> & { onProgress?: (p: { done: number; total: number }) => void }): Promise<UpscaleResult>;
 }
@@ -40,6 +42,10 @@ const JOBS: { [K in EngineJobKind]: (engine: EngineLike, request: EngineJobs[K][
 const CALLS: { [M in EngineCallName]: (engine: EngineLike, ...args: EngineCalls[M]['args']) => Promise<EngineCalls[M]['result']> | EngineCalls[M]['result'] } = {
   tokenize: (engine, modelDir, text) => engine.tokenize(modelDir, text),
   inspect: (engine, modelDir) => engine.inspect(modelDir),
+  estimateMemory: (engine, modelDir, job) => {
+    if (!engine.estimateMemory) throw new Error('this engine cannot estimate memory');
+    return engine.estimateMemory(modelDir, job);
+  },
 };
 
 /**

@@ -1,8 +1,11 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ApiResponses } from '../../contract/api.js';
 import { runCli } from '../../host/cli.js';
+import { projectRoot } from '../models/defaultModel.js';
 import { invokeChannel } from './apiHandlers.js';
-import { TEST_MODELS, testStudio } from './testing/testStudio.js';
+import { REAL_ENGINE, TEST_MODELS, testStudio } from './testing/testStudio.js';
 
 const saved = process.env['ATELIER_FREE_MEMORY'];
 afterEach(() => {
@@ -10,13 +13,14 @@ afterEach(() => {
   else process.env['ATELIER_FREE_MEMORY'] = saved;
 });
 
-describe('models:estimate (the label beside Generate and in the Models dialog)', () => {
-  const t = testStudio();
+type Estimate = { ok: true; value: ApiResponses['models:estimate'] } | { ok: false; error: { message: string; code: string } };
+const estimator = (t: ReturnType<typeof testStudio>) => async (payload: unknown) =>
+  (await invokeChannel(t.studio.backend.handlers, 'models:estimate', payload)) as Estimate;
+
+describe('models:estimate (the label beside Generate and in the Models dialog): the engine\'s own check, asked ahead', () => {
+  const t = testStudio(REAL_ENGINE);
   afterAll(() => t.dispose());
-  const call = async (payload: unknown) => {
-    const r = await invokeChannel(t.studio.backend.handlers, 'models:estimate', payload);
-    return r as { ok: true; value: ApiResponses['models:estimate'] } | { ok: false; error: { message: string; code: string } };
-  };
+  const call = estimator(t);
 
   it('says what a job needs against what is free', async () => {
     const r = await call({ modelId: 'sd15-tiny', width: 512, height: 512 });
@@ -38,13 +42,38 @@ describe('models:estimate (the label beside Generate and in the Models dialog)',
       .toMatchObject({ ok: false, error: { message: 'There is no ControlNet named "no-such-controlnet".' } });
   });
 
-  it('gives the refusal sentence on a (faked) small machine, and refuses bad payloads and unknown models', async () => {
-    process.env['ATELIER_FREE_MEMORY'] = '40MB';
-    const r = await call({ modelId: 'sd15-tiny', width: 512, height: 512 });
-    expect(r.ok && r.value.fits).toBe(false);
-    expect(r.ok && r.value.sentence).toMatch(/^needs ≈\d+\.\d GB, 0\.0 GB free: /);
+  it("hands the job's LoRAs to the engine's check: one it cannot merge gets the job's own sentence; one not in the library is named", async () => {
+    // (What a merge holds is counted in memoryEstimate.test.ts; the tiny models' merges are too small to move the peak.)
+    mkdirSync(join(t.dataDir, 'loras'), { recursive: true });
+    for (const name of ['sd15-peft', 'sd15-loha']) copyFileSync(join(projectRoot(), 'native-models', 'test-loras', `${name}.safetensors`), join(t.dataDir, 'loras', `${name}.safetensors`));
+    const plain = await call({ modelId: 'sd15-tiny', width: 64, height: 64 });
+    const withLora = await call({ modelId: 'sd15-tiny', width: 64, height: 64, loras: [{ name: 'sd15-peft', strength: 0.8 }] });
+    if (!plain.ok || !withLora.ok) throw new Error('estimates failed');
+    expect(withLora.value.neededBytes).toBeGreaterThanOrEqual(plain.value.neededBytes);
+    expect(await call({ modelId: 'sd15-tiny', width: 64, height: 64, loras: [{ name: 'sd15-loha', strength: 1 }] }))
+      .toMatchObject({ ok: false, error: { message: 'LoRA "sd15-loha" is a LoHa file, which Atelier cannot merge yet (only LoRA and LoCon layers)' } });
+    expect(await call({ modelId: 'sd15-tiny', width: 64, height: 64, loras: [{ name: 'nope', strength: 1 }] }))
+      .toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^There is no LoRA named "nope"/) } });
+  });
+
+  it('refuses bad payloads and unknown models', async () => {
     expect((await call({ modelId: 'sd15-tiny', width: 10, height: 512 })).ok).toBe(false);
     expect(await call({ modelId: 'no-such-model', width: 512, height: 512 })).toMatchObject({ ok: false });
+  });
+});
+
+describe('models:estimate on a (faked) small machine', () => {
+  it('gives the sentence the engine would refuse the job with', async () => {
+    // Set before the engine thread starts: it reads the variable as the engine's own check does.
+    process.env['ATELIER_FREE_MEMORY'] = '40MB';
+    const t = testStudio(REAL_ENGINE);
+    try {
+      const r = await estimator(t)({ modelId: 'sd15-tiny', width: 512, height: 512 });
+      expect(r.ok && r.value.fits).toBe(false);
+      expect(r.ok && r.value.sentence).toMatch(/^needs ≈\d+\.\d GB, 0\.0 GB free: /);
+    } finally {
+      t.dispose();
+    }
   });
 });
 

@@ -1,30 +1,11 @@
-import type { ApiParsedRequest, ApiResponses } from '../../contract/api.js';
-import { checkJobMemory } from '../engine/memoryCheck.js';
-import { UserError } from '../../shared/userError.js';
-import { readControlNetFolder } from '../models/controlNetFolder.js';
-import { readModelFolder } from '../models/modelFolder.js';
-import { JobError } from './engineHost.js';
+import type { ApiResponses } from '../../contract/api.js';
+import type { JobMemoryCheck } from '../engine/memoryCheck.js';
 
 /**
- * `models:estimate`: the engine's own memory check, run ahead for the label beside Generate and the Models dialog.
- * `controlNetDirs`: the folders of the job's ControlNets (their weights count as the engine counts them).
+ * `models:estimate`: the engine's own memory check (Engine.estimateMemory, the code every job passes),
+ * asked ahead for the label beside Generate and the Models dialog, in the label's fields.
  */
-export function estimateJobMemoryFor(
-  modelDir: string,
-  job: Omit<ApiParsedRequest<'models:estimate'>, 'modelId' | 'controlNets'>,
-  provider: string,
-  controlNetDirs: readonly string[] = [],
-): ApiResponses['models:estimate'] {
-  let layout;
-  let controlNetBytes: number[];
-  try {
-    layout = readModelFolder(modelDir);
-    controlNetBytes = controlNetDirs.map((dir) => readControlNetFolder(dir).weightBytes);
-  } catch (e) {
-    if (e instanceof UserError) throw new JobError(e.message, e.code);
-    throw e;
-  }
-  const check = checkJobMemory(layout, { ...job, controlNetBytes }, provider === 'cpu' ? 'cpu' : 'auto');
+export function estimateResponse(check: JobMemoryCheck): ApiResponses['models:estimate'] {
   const d = check.decision;
   return {
     neededBytes: d.run && !d.releaseTextEncoders ? d.estimate.peakBytes : d.estimate.leanPeakBytes,

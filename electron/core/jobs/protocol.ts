@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../engine/engine.js';
+import type { JobMemoryCheck, MemoryCheckJob } from '../engine/memoryCheck.js';
 import type { PromptTokenInfo } from '../engine/prompt/promptTokens.js';
 import type { GenerateRequest, GenerateResult, StepProgress } from '../engine/types.js';
 import type { UpscaleRequest, UpscaleResult } from '../engine/upscale/upscaleJob.js';
@@ -22,6 +23,8 @@ export interface EngineCalls {
   tokenize: { args: [modelDir: string, text: string]; result: PromptTokenInfo };
   /** Loads the model to describe it; queued behind jobs (EngineHost), so no job's model is released under it. */
   inspect: { args: [modelDir: string]; result: ModelInfo };
+  /** The memory check a job would get now (loads nothing); answered at once, like tokenize. */
+  estimateMemory: { args: [modelDir: string, job: MemoryCheckJob]; result: JobMemoryCheck };
 }
 export type EngineCallName = keyof EngineCalls;
 

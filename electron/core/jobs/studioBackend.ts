@@ -12,6 +12,8 @@ import { NoticeBoard } from './noticeBoard.js';
 import { inProcessDocuments, type DocumentRunner, type DocumentRunOptions } from './documentWorker.js';
 import type { DocumentProgress } from './documentWork.js';
 import { loraLibraryFor, LoraLibraryError, type LoraLibrary } from '../models/loraLibrary.js';
+import type { LoraRequest } from '../engine/lora/loraMerger.js';
+import type { LoraRef } from '../../contract/lora.js';
 import { EngineHost, JobError } from './engineHost.js';
 import { encodeSmallPng, toPng } from '../image/io.js';
 import { describeFailure } from '../../shared/userError.js';
@@ -24,8 +26,7 @@ import { PromptTokens } from './promptTokens.js';
 import { UserStyles } from '../store/userStyles.js';
 import { UpscaleChannels } from './upscaleChannels.js';
 import { InstalledUpscalers } from './installedUpscalers.js';
-import { readEngineSettings } from './engineSettings.js';
-import { estimateJobMemoryFor } from './memoryEstimateChannel.js';
+import { estimateResponse } from './memoryEstimateChannel.js';
 import type { HostCapabilities } from './hostCapabilities.js';
 
 /** The contract's handler table (contract/api.ts), implemented below. */
@@ -96,8 +97,10 @@ export class StudioBackend {
   readonly handlers: Handlers = {
     'models:list': async () => ({ models: this.opts.models.list(), defaultModelId: this.opts.models.first(), controlNets: this.opts.models.listControlNets() }),
     'prompt:tokenize': async ({ modelId, text }) => this.tokens.count(this.modelDir(modelId), text),
-    'models:estimate': async ({ modelId, controlNets, ...job }) =>
-      estimateJobMemoryFor(this.modelDir(modelId), job, readEngineSettings(this.opts.dataDir).settings.provider, controlNets.map((id) => this.controlNetDir(id))),
+    'models:estimate': async ({ modelId, controlNets, loras, ...job }) => {
+      const controlNetDirs = controlNets.map((id) => this.controlNetDir(id));
+      return estimateResponse(await this.opts.engine.estimateMemory(this.modelDir(modelId), { ...job, controlNetDirs, loras: this.loraFiles(loras) }));
+    },
     'images:put': async ({ bytes }) => {
       const { png, width, height } = await toPng(bytes);
       return { imageId: await this.images.put(png), width, height };
@@ -241,6 +244,16 @@ export class StudioBackend {
     const dir = this.opts.models.controlNetDirOf(id);
     if (!dir) throw new JobError(`There is no ControlNet named "${id}".`, 'invalid-input');
     return dir;
+  }
+
+  /** The library files of the LoRAs a job names (one sentence for one that is not there). */
+  private loraFiles(refs: readonly LoraRef[]): LoraRequest[] {
+    try {
+      return this.loras.requestsFor(refs);
+    } catch (e) {
+      if (e instanceof LoraLibraryError) throw new JobError(e.message, 'invalid-input');
+      throw e;
+    }
   }
 
   private modelDir(modelId: string): string {

@@ -71,6 +71,11 @@ export class LoraLibrary {
     return { name, sha256: fileSha256(dest), bytes: statSync(dest).size };
   }
 
+  /** The files of these references (found as resolve() finds them), e.g. for a job's memory check. */
+  requestsFor(refs: readonly LoraRef[]): LoraRequest[] {
+    return refs.map((ref) => ({ name: ref.name, file: this.fileFor(ref), strength: ref.strength }));
+  }
+
   /** The library file for a reference: by name, or, when the name's file changed, by its hash. */
   private fileFor(ref: LoraRef): string {
     const byName = join(this.dir, `${ref.name}.safetensors`);

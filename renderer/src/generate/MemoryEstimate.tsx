@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ApiResponses } from '../../../electron/contract/api.js';
+import { combineLoras } from '../../../electron/contract/lora.js';
 import { api } from '../api/api.js';
 import { useStore } from '../state/store.js';
 
@@ -21,12 +22,15 @@ export function MemoryEstimate({ modelId, width, height, batch = 1, guidance = 7
   const [estimate, setEstimate] = useState<ApiResponses['models:estimate'] | null>(null);
   // Beside Generate, the Control section's ControlNets run with the job: the engine counts them, so does this.
   const controlKey = useStore((s) => (compact ? '' : s.controls.map((c) => c.model).filter(Boolean).join('\n')));
+  // And the job's LoRAs (picker and prompt tags): which ones, not their strengths, change what a merge holds.
+  const loraKey = useStore((s) => (compact ? '' : combineLoras(s.settings.loras, s.settings.prompt).map((l) => l.name).join('\n')));
   useEffect(() => {
     if (!modelId) return;
     let live = true;
     const controlNets = controlKey ? controlKey.split('\n') : [];
+    const loras = loraKey ? loraKey.split('\n').map((name) => ({ name, strength: 1 })) : [];
     const t = setTimeout(() => {
-      api.estimateMemory({ modelId, width, height, batch, guidance, controlNets }).then(
+      api.estimateMemory({ modelId, width, height, batch, guidance, controlNets, loras }).then(
         (r) => live && setEstimate(r),
         () => live && setEstimate(null),
       );
@@ -35,7 +39,7 @@ export function MemoryEstimate({ modelId, width, height, batch = 1, guidance = 7
       live = false;
       clearTimeout(t);
     };
-  }, [modelId, width, height, batch, guidance, controlKey]);
+  }, [modelId, width, height, batch, guidance, controlKey, loraKey]);
   if (!estimate) return null;
   const where = estimate.device === 'gpu' ? 'GPU memory' : 'memory';
   const prefix = compact ? `At ${width}×${height}: ` : '';
