@@ -78,6 +78,8 @@ export class LoraLibrary {
 
   /** The library file for a reference: by name, or, when the name's file changed, by its hash. */
   private fileFor(ref: LoraRef): string {
+    // A name is a file name in the library: never a path (a prompt's `<lora:../../x>` or a crafted request).
+    if (/[/\\]/.test(ref.name) || ref.name === '.' || ref.name === '..') throw new LoraLibraryError(`"${ref.name}" is not a LoRA name: LoRAs are named by their file in ${this.dir}`);
     const byName = join(this.dir, `${ref.name}.safetensors`);
     if (existsSync(byName) && (!ref.sha256 || fileSha256(byName) === ref.sha256)) return byName;
     if (ref.sha256) {

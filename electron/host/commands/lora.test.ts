@@ -63,4 +63,14 @@ describe('CLI --lora and <lora:…> tags', () => {
     expect(r.code).not.toBe(0);
     expect(r.err).toEqual([expect.stringMatching(/There is no LoRA named "nope" in .*loras$/)]);
   });
+
+  it('never reads a LoRA outside the library: a name that is a path is refused in one line', async () => {
+    // A real LoRA file one folder above the library: a path-shaped name must not reach it.
+    const data = join(tmp, 'escape');
+    mkdirSync(join(data, 'loras'), { recursive: true });
+    copyFileSync(join(LORAS, 'sd15-kohya.safetensors'), join(data, 'outside.safetensors'));
+    const r = await cli('generate', ...base, '--prompt', 'x <lora:../outside:1>', '--data', data, '--no-history', '--out', join(tmp, 'e.png'));
+    expect(r.code).not.toBe(0);
+    expect(r.err).toEqual([expect.stringMatching(/^error: "\.\.\/outside" is not a LoRA name: LoRAs are named by their file in .*loras$/)]);
+  });
 });
