@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readPsd } from 'ag-psd';
-import { expect, generateAndWait, layerItems, openApp, shot, test } from './fixtures.js';
+import { dragOnCanvas, expect, generateAndWait, layerItems, openApp, shot, test } from './fixtures.js';
 
 test('upscale: a generated layer ×4 becomes a new 4× layer (one undo step), the document grows, and it exports to PSD', async ({ page }) => {
   await openApp(page, { size: 128 });
@@ -54,4 +54,32 @@ test('upscale: a factor the model cannot make is refused in one sentence, and no
   await dialog.getByRole('button', { name: 'Upscale' }).click();
   await expect(page.getByText('this upscaler enlarges ×2; the factor must be more than 0 and at most 2 (got 4)')).toBeVisible();
   await expect(layerItems(page)).toHaveCount(1);
+});
+
+test('upscale and refine: the document\'s regional prompts over the layer go with the refine, relative to the layer', async ({ page }) => {
+  test.setTimeout(180_000);
+  const starts: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    if (typeof f.payload === 'string' && f.payload.includes('"upscale:start"')) starts.push(f.payload);
+  }));
+  await openApp(page, { size: 128, steps: 2 });
+  await generateAndWait(page, 'a harbour at dusk', 1);
+  // A region over the right half of the layer.
+  await page.getByRole('button', { name: 'Regions', exact: true }).click();
+  await dragOnCanvas(page, [64, 0], [128, 128]);
+  await page.getByLabel('Region 1 prompt').fill('a lighthouse');
+  await layerItems(page).first().click();
+  await page.getByRole('button', { name: 'Upscale…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upscale layer' });
+  await dialog.getByLabel('Upscaler').selectOption('upscale-linear-x4');
+  await dialog.getByLabel('Factor').selectOption('2');
+  await dialog.getByLabel(/^Refine strength/).fill('0.3');
+  await dialog.getByRole('button', { name: 'Upscale' }).click();
+  await expect(page.getByText(/Upscaled to 256×256 .*refined in one tile\.$/)).toBeVisible({ timeout: 120_000 });
+  await expect(layerItems(page)).toHaveCount(2);
+  await shot(page, 'upscale-03-refined-with-regions');
+  expect(starts).toHaveLength(1);
+  const sent = JSON.parse(starts[0]!) as { channel: string; payload: { refine?: { settings?: { regions?: unknown } } } };
+  expect(sent.channel).toBe('upscale:start');
+  expect(sent.payload.refine?.settings?.regions).toEqual([{ x: 64, y: 0, width: 64, height: 128, prompt: 'a lighthouse' }]);
 });

@@ -4,6 +4,7 @@ import type { GenerationSettings } from '../../../electron/contract/generation.j
 import { api, errorMessage } from '../api/api.js';
 import type { DocCommand } from '../document/commands.js';
 import { rasterLayer } from '../document/newDocument.js';
+import { regionsForFrame } from '../document/regions.js';
 import { useStore } from '../state/store.js';
 
 /**
@@ -21,11 +22,16 @@ export interface UpscaleChoice {
 
 let pending: { jobId: string | null; layerId: string; name: string } | null = null;
 
-/** The settings a refine pass uses: the layer's own prompt and seed when it was generated, else the prompt panel's. */
+/**
+ * The settings a refine pass uses: the layer's own prompt and seed when it was generated, else the prompt
+ * panel's; the document's regional prompts over the layer, relative to it (the engine scales them with it).
+ */
 function refineSettings(layer: RasterLayer, strength: number): GenerationSettings {
   const s = useStore.getState().settings;
   const src = layer.source?.settings;
+  const regions = regionsForFrame(useStore.getState().undoHistory.doc.regions ?? [], { x: layer.x, y: layer.y, width: layer.width, height: layer.height });
   return {
+    ...(regions.length > 0 ? { regions } : {}),
     mode: 'img2img',
     prompt: src?.prompt ?? s.prompt,
     negativePrompt: src?.negativePrompt ?? s.negativePrompt,
@@ -96,7 +102,7 @@ function onDone(e: ApiEvents['upscale:done']): void {
   if (width !== doc.width || height !== doc.height) commands.push({ type: 'resizeDocument', width, height });
   s.perform({ type: 'batch', label: 'Upscale', commands }, 'Upscale');
   s.selectLayer(layer.id);
-  s.setGenerate({ notice: `Upscaled to ${e.width}×${e.height} in ${(e.totalMs / 1000).toFixed(1)} s on ${e.provider}${e.refinedTiles ? `, refined in ${e.refinedTiles} tiles` : ''}.` });
+  s.setGenerate({ notice: `Upscaled to ${e.width}×${e.height} in ${(e.totalMs / 1000).toFixed(1)} s on ${e.provider}${e.refinedTiles ? `, refined in ${e.refinedTiles === 1 ? 'one tile' : `${e.refinedTiles} tiles`}` : ''}.` });
 }
 
 /** For the app's lifetime (failures and cancels come as generation:failed, which the generate flow shows). */

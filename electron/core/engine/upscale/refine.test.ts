@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../../image/types.js';
 import { projectRoot } from '../../models/defaultModel.js';
 import { Engine } from '../engine.js';
-import { refineTileCount, refineTiled } from './refine.js';
+import { refineTileCount, refineTiled, regionsForTile } from './refine.js';
 import { tileBorderScore, tileCutMask } from '../../../testing/upscale/tileSeams.js';
 import { runUpscale } from './upscaleJob.js';
 
@@ -50,6 +50,44 @@ describe('tiled refine', () => {
     expect(mask.data[5 * 300 + 193]).toBe(0);
     expect(mask.data[110 * 300 + 5]).toBe(255);
     expect(mask.data[110 * 300 + 107]).toBe(0);
+  });
+
+  it('regions of the upscaled image go to the tiles they touch, scaled, clipped and tile-relative', () => {
+    const regions = [{ x: 10, y: 10, width: 20, height: 10, prompt: 'a boat', negativePrompt: 'fog' }];
+    // ×4: the region covers 40..120 × 40..80 of the output.
+    expect(regionsForTile(regions, 4, 4, { x: 0, y: 0, width: 64, height: 64 })).toEqual([{ x: 40, y: 40, width: 24, height: 24, prompt: 'a boat', negativePrompt: 'fog' }]);
+    expect(regionsForTile(regions, 4, 4, { x: 48, y: 48, width: 64, height: 64 })).toEqual([{ x: 0, y: 0, width: 64, height: 32, prompt: 'a boat', negativePrompt: 'fog' }]);
+    expect(regionsForTile(regions, 4, 4, { x: 96, y: 0, width: 64, height: 64 })).toEqual([{ x: 0, y: 40, width: 24, height: 24, prompt: 'a boat', negativePrompt: 'fog' }]);
+    expect(regionsForTile(regions, 4, 4, { x: 0, y: 80, width: 64, height: 64 })).toEqual([]);
+    expect(regionsForTile(regions, 4, 4, { x: 120, y: 0, width: 64, height: 64 })).toEqual([]);
+  });
+
+  it('refine uses the regional prompts: the tiles a region touches change, the others stay byte for byte', async () => {
+    const engine = new Engine({ provider: 'cpu' });
+    try {
+      const settings = {
+        mode: 'img2img' as const, prompt: 'a calm sea', negativePrompt: '', width: 64, height: 64, steps: 3, guidance: 5,
+        scheduler: 'euler' as const, seed: 4, batch: 1, strength: 0.5, maskFeather: 4,
+      };
+      const run = (regions?: Array<{ x: number; y: number; width: number; height: number; prompt: string }>) => runUpscale(
+        { image: smooth(40, 30), upscaler: join(MODELS, 'upscale-linear-x4'), tile: 32, overlap: 8,
+          refine: { modelDir: join(MODELS, 'sd15-tiny'), settings: { ...settings, ...(regions ? { regions } : {}) }, tile: 64, overlap: 16 } },
+        { provider: 'cpu', generate: (d, r, o) => engine.generate(d, r, o) },
+      );
+      const plain = (await run()).image;
+      // A region in the top-left 8×8 px of the 40×30 input: 32×32 of the 160×120 output, inside the first tile only.
+      const withRegion = (await run([{ x: 0, y: 0, width: 8, height: 8, prompt: 'a burning ship' }])).image;
+      const differs = (x0: number, y0: number, x1: number, y1: number) => {
+        let n = 0;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) if (plain.data[(y * 160 + x) * 4 + c] !== withRegion.data[(y * 160 + x) * 4 + c]) n++;
+        return n;
+      };
+      expect(differs(0, 0, 32, 32)).toBeGreaterThan(32 * 32);
+      // The bottom-right corner belongs to the last tile alone, which no region touches.
+      expect(differs(112, 80, 160, 120)).toBe(0);
+    } finally {
+      await engine.release();
+    }
   });
 
   it('refuses what cannot be refined in one sentence', async () => {

@@ -4,7 +4,7 @@
  * as the upscaler (tilePlan.ts), here spanning the whole overlap, so no tile edge shows. Pure
  * orchestration: the caller supplies the img2img of one tile (Engine.generate in practice).
  */
-import { SIZE_LIMITS } from '../../../contract/generation.js';
+import { SIZE_LIMITS, type Region } from '../../../contract/generation.js';
 import type { RgbaImage } from '../../image/types.js';
 import { EngineError } from '../types.js';
 import { axisTiles, axisWeights } from './tilePlan.js';
@@ -25,6 +25,24 @@ export interface RefineTile {
   x: number;
   y: number;
   image: RgbaImage;
+}
+
+/**
+ * The regional prompts one refine tile gets: `regions` are in the coordinates of the image that was
+ * upscaled (as the document's regions are relative to the layer); they are scaled with it by
+ * (scaleX, scaleY), clipped to the tile and made tile-relative. A tile no region touches gets none.
+ */
+export function regionsForTile(regions: readonly Region[], scaleX: number, scaleY: number, tile: { x: number; y: number; width: number; height: number }): Region[] {
+  const out: Region[] = [];
+  for (const r of regions) {
+    const x0 = Math.max(Math.round(r.x * scaleX), tile.x);
+    const y0 = Math.max(Math.round(r.y * scaleY), tile.y);
+    const x1 = Math.min(Math.round((r.x + r.width) * scaleX), tile.x + tile.width);
+    const y1 = Math.min(Math.round((r.y + r.height) * scaleY), tile.y + tile.height);
+    if (x1 <= x0 || y1 <= y0) continue;
+    out.push({ ...r, x: x0 - tile.x, y: y0 - tile.y, width: x1 - x0, height: y1 - y0 });
+  }
+  return out;
 }
 
 /** One sentence when the image cannot be refined at this tiling. */

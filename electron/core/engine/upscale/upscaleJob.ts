@@ -10,13 +10,14 @@ import { readModelFolder } from '../modelFolders.js';
 import type { ProviderPreference } from '../onnx/providers.js';
 import { EngineError, type GenerateOptions, type GenerateRequest, type GenerateResult } from '../types.js';
 import { OnnxUpscaler, type UpscalerInfo } from './onnxUpscaler.js';
-import { REFINE_DEFAULTS, refineTileCount, refineTiled } from './refine.js';
+import { REFINE_DEFAULTS, refineTileCount, refineTiled, regionsForTile } from './refine.js';
 import { checkedPlan, upscaleToImage, UPSCALE_DEFAULTS, type UpscaleProgress } from './tiledUpscale.js';
 
 export interface RefineRequest {
   /** The SD model folder that repaints the tiles. */
   modelDir: string;
   /** Prompt, seed, steps, guidance, scheduler, strength; width/height/mode are set per tile. Tile i uses seed + i. */
+  /** The refine's prompt and seed scheme; `regions` are in the coordinates of the image being upscaled (scaled with it). */
   settings: GenerationSettings;
   tile?: number;
   overlap?: number;
@@ -93,10 +94,12 @@ export async function runUpscale(
     const t2 = performance.now();
     if (refine && refineTiling && deps.generate) {
       const generate = deps.generate;
+      const { regions: inputRegions, ...base } = refine.settings;
       image = await refineTiled(image, refineTiling, async (tile) => {
+        const regions = regionsForTile(inputRegions ?? [], outW / req.image.width, outH / req.image.height, { x: tile.x, y: tile.y, width: tile.image.width, height: tile.image.height });
         const settings: GenerationSettings = {
-          ...refine.settings, mode: 'img2img', batch: 1, width: tile.image.width, height: tile.image.height,
-          seed: (refine.settings.seed + tile.index) >>> 0,
+          ...base, mode: 'img2img', batch: 1, width: tile.image.width, height: tile.image.height,
+          seed: (refine.settings.seed + tile.index) >>> 0, ...(regions.length > 0 ? { regions } : {}),
         };
         const result = await generate(refine.modelDir, { settings, initImage: tile.image }, { signal: opts.signal });
         opts.onProgress?.({ done: plan.count + tile.index + 1, total });
