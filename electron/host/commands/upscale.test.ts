@@ -51,10 +51,37 @@ describe('cli upscale', () => {
     expect(meta.atelier?.settings).toMatchObject({ mode: 'img2img', strength: 0.3, prompt: 'a red square', seed: 5 });
   });
 
+  it('--region: the refine repaints that part of the input from its own prompt, scaled with the image, and records it', async () => {
+    const refined = async (name: string, ...region: string[]) => {
+      const out = join(dir, name);
+      const r = await cli('upscale', '--image', join(dir, 'in.png'), '--model', LINEAR, '--scale', '2', '--refine', '0.5',
+        '--sd-model', join(MODELS, 'sd15-tiny'), '--prompt', 'a green field', '--seed', '5', '--steps', '3', '--guidance', '5',
+        '--refine-tile', '64', '--refine-overlap', '16', ...region, '--out', out, '--data', join(dir, 'data'));
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      return { img: await readRgba(out), meta: readPngMetadata(readFileSync(out)) };
+    };
+    const plain = await refined('plain.png');
+    // The input's top-left 10×10 px: 20×20 of the 150×82 output, in the first refine tile only.
+    const { img, meta } = await refined('region.png', '--region', '0,0,10,10:a red rose');
+    expect(meta.atelier?.settings).toMatchObject({ regions: [{ x: 0, y: 0, width: 10, height: 10, prompt: 'a red rose' }] });
+    const differs = (x0: number, y0: number, x1: number, y1: number) => {
+      let n = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (img.data[(y * 150 + x) * 4] !== plain.img.data[(y * 150 + x) * 4]) n++;
+      return n;
+    };
+    expect(differs(0, 0, 20, 20)).toBeGreaterThan(100);
+    // The right edge belongs to the last tile column, which the region does not reach.
+    expect(differs(110, 0, 150, 82)).toBe(0);
+  });
+
   it('bad requests get one sentence', async () => {
     const run = async (...args: string[]) => (await cli('upscale', '--image', join(dir, 'in.png'), ...args, '--data', join(dir, 'data'))).err.join('\n');
     expect(await run('--model', LINEAR, '--out', join(dir, 'a.png'), '--scale', '8')).toBe('error: this upscaler enlarges ×4; the factor must be more than 0 and at most 4 (got 8)');
     expect(await run('--model', LINEAR, '--out', join(dir, 'a.png'), '--refine', '0.3')).toBe('error: --refine needs --sd-model DIR (the SD model that repaints the tiles)');
+    expect(await run('--model', LINEAR, '--out', join(dir, 'a.png'), '--region', '0,0,8,8:a rose')).toBe('error: --region applies to the repaint: add --refine STRENGTH (with --sd-model and --prompt)');
+    expect(await run('--model', LINEAR, '--out', join(dir, 'a.png'), '--refine', '0.3', '--sd-model', join(MODELS, 'sd15-tiny'), '--prompt', 'x', '--region', 'top:a rose'))
+      .toMatch(/^error: --region must be "X,Y,W,H:PROMPT"/);
     expect(await run('--model', LINEAR, '--out', join(dir, 'a.psd'))).toMatch(/^error: --out .*a\.psd: unsupported extension "\.psd" \(use \.png, \.jpg or \.webp\)$/);
     expect(await run('--model', join(MODELS, 'sd15-tiny', 'unet'), '--out', join(dir, 'a.png'))).toMatch(/^error: .* is not an image upscaler/);
     expect(await run('--model', LINEAR, '--out', join(dir, 'a.png'), '--tile', '64', '--overlap', '40')).toBe('error: the tile overlap (40) must be less than half the tile size (64)');

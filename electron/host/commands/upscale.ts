@@ -4,6 +4,7 @@ import { GenerationSettingsSchema, SCHEDULER_NAMES, type GenerationSettings, typ
 import { PROVIDER_PREFERENCES, type ProviderPreference } from '../../core/engine/onnx/providers.js';
 import { OnnxUpscaler } from '../../core/engine/upscale/onnxUpscaler.js';
 import { REFINE_DEFAULTS } from '../../core/engine/upscale/refine.js';
+import { parseRegionArg } from './regionArgs.js';
 import { tiledUpscale, UPSCALE_DEFAULTS } from '../../core/engine/upscale/tiledUpscale.js';
 import { scaleProblem } from '../../core/engine/upscale/upscaleJob.js';
 import { localGeneration } from '../../core/jobs/localEngine.js';
@@ -33,6 +34,7 @@ const OPTIONS = {
   scheduler: { type: 'string' },
   'refine-tile': { type: 'string' },
   'refine-overlap': { type: 'string' },
+  region: { type: 'string', multiple: true },
   provider: { type: 'string' },
   quality: { type: 'string' },
   out: { type: 'string' },
@@ -52,6 +54,8 @@ const USAGE = `npm run cli -- upscale --image FILE --model DIR --out FILE [optio
   --prompt TEXT      what the picture shows, for --refine (required with it)
   --negative TEXT, --seed S, --steps N, --guidance G, --scheduler NAME   refine settings (defaults: the SD model's)
   --refine-tile PX, --refine-overlap PX   refine tiling (default: the SD model's size, a quarter of it)
+  --region "X,Y,W,H:PROMPT"  for --refine: a rectangle of the input image (pixels) repainted from its own
+                     prompt, scaled with the image; repeatable
   --provider P       ${PROVIDER_PREFERENCES.join(' | ')} (default: settings.json, else auto)
   --quality Q        JPEG/WebP quality 1–100
   --out FILE         .png | .jpg | .webp; a plain .png at the model's factor is streamed (up to 16384² output)
@@ -70,7 +74,7 @@ function cancelOnInterrupt(): { signal: AbortSignal; dispose: () => void } {
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
-function refineSettings(v: Record<string, string | boolean | undefined>, sdModel: string, strength: number): GenerationSettings {
+function refineSettings(v: Record<string, string | boolean | string[] | undefined>, sdModel: string, strength: number): GenerationSettings {
   const rec = readModelFolder(sdModel).recommended ?? {};
   const scheduler = (v['scheduler'] as string | undefined) ?? rec.scheduler ?? 'euler-a';
   if (!SCHEDULER_NAMES.includes(scheduler as SchedulerName)) throw new CliError(`unknown scheduler "${scheduler}" (choose ${SCHEDULER_NAMES.join(', ')})`);
@@ -85,6 +89,7 @@ function refineSettings(v: Record<string, string | boolean | undefined>, sdModel
     scheduler,
     seed: intOption(v['seed'] as string | undefined, 'seed', randomInt(0, 0xffffffff)),
     strength,
+    ...(Array.isArray(v['region']) && v['region'].length ? { regions: v['region'].map(parseRegionArg) } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -108,6 +113,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (!(strength > 0 && strength <= 1)) throw new CliError(`--refine must be more than 0 and at most 1 (got ${strength})`);
     if (!v['sd-model']) throw new CliError('--refine needs --sd-model DIR (the SD model that repaints the tiles)');
     if (v.prompt === undefined) throw new CliError('--refine needs --prompt TEXT (what the picture shows)');
+  } else if (v.region?.length) {
+    throw new CliError('--region applies to the repaint: add --refine STRENGTH (with --sd-model and --prompt)');
   }
   const tile = intOption(v.tile, 'tile', 0) || undefined;
   const overlap = v.overlap === undefined ? undefined : intOption(v.overlap, 'overlap', UPSCALE_DEFAULTS.overlap);
