@@ -20,6 +20,11 @@ function smooth(width: number, height: number): RgbaImage {
   return { width, height, data };
 }
 
+/** Refine settings for the tiny model (the engine sets each tile's size). */
+const img2img = (o: { prompt: string; steps: number; guidance: number; seed: number; strength: number }) => ({
+  mode: 'img2img' as const, negativePrompt: '', width: 64, height: 64, scheduler: 'euler' as const, batch: 1, maskFeather: 4, ...o,
+});
+
 /** A stand-in repaint whose tiles disagree, as SD tiles do: each tile shifts colour by its own amount. */
 const disagreeing = async ({ index, image }: { index: number; image: RgbaImage }): Promise<RgbaImage> => {
   const data = Uint8Array.from(image.data);
@@ -65,10 +70,7 @@ describe('tiled refine', () => {
   it('refine uses the regional prompts: the tiles a region touches change, the others stay byte for byte', async () => {
     const engine = new Engine({ provider: 'cpu' });
     try {
-      const settings = {
-        mode: 'img2img' as const, prompt: 'a calm sea', negativePrompt: '', width: 64, height: 64, steps: 3, guidance: 5,
-        scheduler: 'euler' as const, seed: 4, batch: 1, strength: 0.5, maskFeather: 4,
-      };
+      const settings = img2img({ prompt: 'a calm sea', steps: 3, guidance: 5, seed: 4, strength: 0.5 });
       const run = (regions?: Array<{ x: number; y: number; width: number; height: number; prompt: string }>) => runUpscale(
         { image: smooth(40, 30), upscaler: join(MODELS, 'upscale-linear-x4'), tile: 32, overlap: 8,
           refine: { modelDir: join(MODELS, 'sd15-tiny'), settings: { ...settings, ...(regions ? { regions } : {}) }, tile: 64, overlap: 16 } },
@@ -98,10 +100,7 @@ describe('tiled refine', () => {
   it('upscale + refine through the real engine: deterministic, the asked size, progress per tile', async () => {
     const engine = new Engine({ provider: 'cpu' });
     try {
-      const settings = {
-        mode: 'img2img' as const, prompt: 'a red square', negativePrompt: '', width: 64, height: 64, steps: 4, guidance: 1,
-        scheduler: 'euler' as const, seed: 9, batch: 1, strength: 0.3, maskFeather: 4,
-      };
+      const settings = img2img({ prompt: 'a red square', steps: 4, guidance: 1, seed: 9, strength: 0.3 });
       const progress: string[] = [];
       const run = () => runUpscale(
         { image: smooth(40, 30), upscaler: join(MODELS, 'upscale-linear-x4'), tile: 32, overlap: 8, refine: { modelDir: join(MODELS, 'sd15-tiny'), settings, tile: 64, overlap: 16 } },
