@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { GenerationSettingsSchema } from '../../contract/generation.js';
 import { modelMemoryFacts } from '../models/memoryFacts.js';
 import { projectRoot } from '../models/defaultModel.js';
@@ -77,16 +77,12 @@ describe('lean loading: the UNet session is created after the text encoders ran 
 });
 
 describe('the engine loads lean when memory is short', () => {
-  const saved = process.env['ATELIER_FREE_MEMORY'];
-  afterEach(() => {
-    if (saved === undefined) delete process.env['ATELIER_FREE_MEMORY'];
-    else process.env['ATELIER_FREE_MEMORY'] = saved;
-  });
+  afterEach(() => vi.unstubAllEnvs());
 
   it('runs a job that fits only lean, then describes the model (its UNet loaded by then)', async () => {
     const e = estimateJobMemory(modelMemoryFacts(readModelFolder(SD15)), { width: 64, height: 64, batch: 1, guidance: 7, mode: 'txt2img' });
     expect(e.leanPeakBytes).toBeLessThan(e.peakBytes);
-    process.env['ATELIER_FREE_MEMORY'] = String(Math.round((e.leanPeakBytes + e.peakBytes) / 2));
+    vi.stubEnv('ATELIER_FREE_MEMORY', String(Math.round((e.leanPeakBytes + e.peakBytes) / 2)));
     const engine = new Engine({ provider: 'cpu' });
     try {
       const lean = await engine.generate(SD15, request());

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GenerationSettingsSchema } from '../../contract/generation.js';
 import { projectRoot } from '../models/defaultModel.js';
 import { Engine } from './engine.js';
@@ -74,14 +74,10 @@ describe('memory estimate', () => {
 });
 
 describe('the engine refuses a job that cannot fit before loading anything', () => {
-  const saved = process.env['ATELIER_FREE_MEMORY'];
-  afterEach(() => {
-    if (saved === undefined) delete process.env['ATELIER_FREE_MEMORY'];
-    else process.env['ATELIER_FREE_MEMORY'] = saved;
-  });
+  afterEach(() => vi.unstubAllEnvs());
 
   it('with a faked small machine', async () => {
-    process.env['ATELIER_FREE_MEMORY'] = '50MB';
+    vi.stubEnv('ATELIER_FREE_MEMORY', '50MB');
     const engine = new Engine({ provider: 'cpu' });
     const dir = join(projectRoot(), 'native-models', 'test-models', 'sd15-tiny');
     const settings = GenerationSettingsSchema.parse({ mode: 'txt2img', prompt: 'a red circle', negativePrompt: '', width: 64, height: 64, steps: 2, guidance: 7, scheduler: 'euler', seed: 1, batch: 1 });

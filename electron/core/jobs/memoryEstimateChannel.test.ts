@@ -1,17 +1,13 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiResponses } from '../../contract/api.js';
 import { runCli } from '../../host/cli.js';
 import { projectRoot } from '../models/defaultModel.js';
 import { invokeChannel } from './apiHandlers.js';
 import { REAL_ENGINE, TEST_MODELS, testStudio } from './testing/testStudio.js';
 
-const saved = process.env['ATELIER_FREE_MEMORY'];
-afterEach(() => {
-  if (saved === undefined) delete process.env['ATELIER_FREE_MEMORY'];
-  else process.env['ATELIER_FREE_MEMORY'] = saved;
-});
+afterEach(() => vi.unstubAllEnvs());
 
 type Estimate = { ok: true; value: ApiResponses['models:estimate'] } | { ok: false; error: { message: string; code: string } };
 const estimator = (t: ReturnType<typeof testStudio>) => async (payload: unknown) =>
@@ -65,7 +61,7 @@ describe('models:estimate (the label beside Generate and in the Models dialog): 
 describe('models:estimate on a (faked) small machine', () => {
   it('gives the sentence the engine would refuse the job with', async () => {
     // Set before the engine thread starts: it reads the variable as the engine's own check does.
-    process.env['ATELIER_FREE_MEMORY'] = '40MB';
+    vi.stubEnv('ATELIER_FREE_MEMORY', '40MB');
     const t = testStudio(REAL_ENGINE);
     try {
       const r = await estimator(t)({ modelId: 'sd15-tiny', width: 512, height: 512 });
@@ -79,7 +75,7 @@ describe('models:estimate on a (faked) small machine', () => {
 
 describe('cli generate on a (faked) small machine', () => {
   it('refuses with one sentence before loading the model', async () => {
-    process.env['ATELIER_FREE_MEMORY'] = '40MB';
+    vi.stubEnv('ATELIER_FREE_MEMORY', '40MB');
     const err: string[] = [];
     const code = await runCli(['generate', '--model', `${TEST_MODELS}/sd15-tiny`, '--prompt', 'a fox', '--width', '64', '--height', '64', '--steps', '2', '--no-history', '--out', '/tmp/never-written.png'], {
       out: () => undefined,
